@@ -71,7 +71,9 @@ export class RaftLog {
     const conflict = this.findConflict(ents);
     if (conflict !== 0) {
       if (conflict <= this.committed) {
-        throw new Error(`entry ${conflict} conflicts with committed entry (committed ${this.committed})`);
+        throw new Error(
+          `entry ${conflict} conflicts with committed entry (committed ${this.committed})`,
+        );
       }
       this.append(ents.slice(conflict - (prevIndex + 1)));
     }
@@ -103,7 +105,8 @@ export class RaftLog {
   append(ents: readonly Entry[]): void {
     if (ents.length === 0) return;
     const after = ents[0].index;
-    if (after <= this.committed) throw new Error(`append at ${after} would overwrite committed ${this.committed}`);
+    if (after <= this.committed)
+      throw new Error(`append at ${after} would overwrite committed ${this.committed}`);
     if (after === this.offset + this.unstableEnts.length) {
       for (const e of ents) this.unstableEnts.push(e);
     } else if (after <= this.offset) {
@@ -142,7 +145,9 @@ export class RaftLog {
   commitTo(index: number): void {
     if (index <= this.committed) return;
     if (index > this.lastIndex()) {
-      throw new Error(`commit ${index} is beyond the last index ${this.lastIndex()}; is the log corrupted or truncated?`);
+      throw new Error(
+        `commit ${index} is beyond the last index ${this.lastIndex()}; is the log corrupted or truncated?`,
+      );
     }
     this.committed = index;
   }
@@ -150,15 +155,6 @@ export class RaftLog {
   /** The Figure-8 rule: a leader commits by counting replicas only entries of its own term. */
   maybeCommit(index: number, term: number): boolean {
     if (index > this.committed && this.term(index) === term) {
-      this.commitTo(index);
-      return true;
-    }
-    return false;
-  }
-
-  /** Commits without the Figure-8 check. Only a test-only buggy core should call this. */
-  commitByCountingOnly(index: number): boolean {
-    if (index > this.committed && index <= this.lastIndex()) {
       this.commitTo(index);
       return true;
     }
@@ -201,7 +197,8 @@ export class RaftLog {
   }
 
   stableSnapTo(index: number): void {
-    if (this.unstableSnap && this.unstableSnap.metadata.index === index) this.unstableSnap = undefined;
+    if (this.unstableSnap && this.unstableSnap.metadata.index === index)
+      this.unstableSnap = undefined;
   }
 
   /** Replaces the log with a snapshot received from the leader. */

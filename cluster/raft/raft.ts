@@ -90,12 +90,13 @@ export class Raft {
   }
 
   private loadHardState(hs: HardState): void {
-    if (hs.commit < this.raftLog.committed || hs.commit > this.raftLog.lastIndex()) {
+    if (hs.commit > this.raftLog.lastIndex()) {
       throw new Error(
-        `persisted commit ${hs.commit} is outside the log [${this.raftLog.committed}, ${this.raftLog.lastIndex()}]: the log is truncated or corrupted`,
+        `persisted commit ${hs.commit} is beyond the last log index ${this.raftLog.lastIndex()}: the log is truncated or corrupted`,
       );
     }
-    this.raftLog.committed = hs.commit;
+    // Everything in the snapshot is committed even if the hard state says less.
+    this.raftLog.committed = Math.max(hs.commit, this.raftLog.committed);
     this.term = hs.term;
     this.vote = hs.vote;
   }
@@ -140,6 +141,7 @@ export class Raft {
     // A pre-candidate changes neither its term nor its vote: that is the point of PreVote.
     this.tracker.resetVotes();
     this.lead = NONE;
+    this.electionElapsed = 0;
     this.role = 'preCandidate';
   }
 
@@ -238,14 +240,19 @@ export class Raft {
     const logTerm = this.raftLog.lastTerm();
     for (const id of this.tracker.voters) {
       if (id === this.id) continue;
-      this.send({ type: voteType, to: id, from: this.id, term, index, logTerm, transfer: kind === 'transfer' });
+      const m: Outgoing = { type: voteType, to: id, term, index, logTerm };
+      this.send(kind === 'transfer' ? { ...m, transfer: true } : m);
     }
   }
 
   /** Appends commands on the leader; returns the index and term of the first one. */
   propose(commands: readonly { type: EntryType; data: string }[]): { index: number; term: number } {
-    if (this.role !== 'leader') throw new ProposalDropped(`node ${this.id} is not the leader (leader: ${this.lead || 'unknown'})`);
-    if (this.leadTransferee !== NONE) throw new ProposalDropped(`leadership is being transferred to node ${this.leadTransferee}`);
+    if (this.role !== 'leader')
+      throw new ProposalDropped(
+        `node ${this.id} is not the leader (leader: ${this.lead || 'unknown'})`,
+      );
+    if (this.leadTransferee !== NONE)
+      throw new ProposalDropped(`leadership is being transferred to node ${this.leadTransferee}`);
     const index = this.raftLog.lastIndex() + 1;
     this.appendEntries(commands);
     this.bcastAppend();
@@ -253,7 +260,10 @@ export class Raft {
   }
 
   proposeConfChange(cc: ConfChange): { index: number; term: number } {
-    if (this.role !== 'leader') throw new ProposalDropped(`node ${this.id} is not the leader (leader: ${this.lead || 'unknown'})`);
+    if (this.role !== 'leader')
+      throw new ProposalDropped(
+        `node ${this.id} is not the leader (leader: ${this.lead || 'unknown'})`,
+      );
     if (this.pendingConfIndex > this.raftLog.applied) {
       throw new ProposalDropped('a membership change is still in progress; one change at a time');
     }
@@ -264,16 +274,20 @@ export class Raft {
         if (member) throw new ProposalDropped(`node ${cc.nodeId} is already a member`);
         break;
       case 'promote': {
-        if (!t.learners.has(cc.nodeId)) throw new ProposalDropped(`node ${cc.nodeId} is not a learner`);
+        if (!t.learners.has(cc.nodeId))
+          throw new ProposalDropped(`node ${cc.nodeId} is not a learner`);
         const match = t.progress.get(cc.nodeId)?.match ?? 0;
         if (match < this.raftLog.committed) {
-          throw new ProposalDropped(`learner ${cc.nodeId} has not caught up (match ${match} < commit ${this.raftLog.committed})`);
+          throw new ProposalDropped(
+            `learner ${cc.nodeId} has not caught up (match ${match} < commit ${this.raftLog.committed})`,
+          );
         }
         break;
       }
       case 'remove':
         if (!member) throw new ProposalDropped(`node ${cc.nodeId} is not a member`);
-        if (t.voters.has(cc.nodeId) && t.voters.size === 1) throw new ProposalDropped('cannot remove the last voter');
+        if (t.voters.has(cc.nodeId) && t.voters.size === 1)
+          throw new ProposalDropped('cannot remove the last voter');
         break;
     }
     const at = this.propose([{ type: 'conf', data: JSON.stringify(cc) }]);
@@ -303,17 +317,23 @@ export class Raft {
         // Leader stickiness (thesis §4.2.3): while we hear from a leader, ignore candidates,
         // unless the leader itself asked for the election (leadership transfer).
         const inLease =
-          this.config.checkQuorum && this.lead !== NONE && this.electionElapsed < this.config.electionTick;
+          this.config.checkQuorum &&
+          this.lead !== NONE &&
+          this.electionElapsed < this.config.electionTick;
         if (inLease && !m.transfer) return;
       }
       if (m.type === 'preVote' || (m.type === 'preVoteResp' && !m.reject)) {
         // A pre-vote (or a grant for one) is about a term nobody has entered yet.
       } else {
-        const lead = m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap' ? m.from : NONE;
+        const lead =
+          m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap' ? m.from : NONE;
         this.becomeFollower(m.term, lead);
       }
     } else if (m.term < this.term && m.term !== 0) {
-      if ((this.config.checkQuorum || this.config.preVote) && (m.type === 'heartbeat' || m.type === 'app')) {
+      if (
+        (this.config.checkQuorum || this.config.preVote) &&
+        (m.type === 'heartbeat' || m.type === 'app')
+      ) {
         // A stale leader (e.g. back from a partition) learns our term from this and steps down;
         // without it, with PreVote, it could keep us from ever electing a new leader.
         this.send({ type: 'appResp', to: m.from, term: this.term });
@@ -445,7 +465,8 @@ export class Raft {
     let votes = 0;
     for (const id of acks) if (this.tracker.isVoter(id)) votes++;
     if (votes < this.tracker.quorum()) return;
-    for (const req of this.readOnly.advance(m.context)) this.answerRead(req.from, req.index, req.context);
+    for (const req of this.readOnly.advance(m.context))
+      this.answerRead(req.from, req.index, req.context);
   }
 
   private answerRead(from: NodeId, index: number, context: string): void {
@@ -471,7 +492,12 @@ export class Raft {
 
   private appendEntries(commands: readonly { type: EntryType; data: string }[]): void {
     let index = this.raftLog.lastIndex();
-    const ents: Entry[] = commands.map((c) => ({ term: this.term, index: ++index, type: c.type, data: c.data }));
+    const ents: Entry[] = commands.map((c) => ({
+      term: this.term,
+      index: ++index,
+      type: c.type,
+      data: c.data,
+    }));
     this.raftLog.append(ents);
     this.tracker.progress.get(this.id)?.maybeUpdate(index);
     if (this.maybeCommit()) this.onCommitAdvanced();
@@ -504,7 +530,11 @@ export class Raft {
     const ents =
       prevTerm === undefined
         ? undefined
-        : this.raftLog.entriesFrom(pr.next, this.config.maxEntriesPerMsg, this.config.maxBytesPerMsg);
+        : this.raftLog.entriesFrom(
+            pr.next,
+            this.config.maxEntriesPerMsg,
+            this.config.maxBytesPerMsg,
+          );
     if (prevTerm === undefined || ents === undefined) return this.startSnapshot(to, pr);
     if (ents.length === 0 && !sendIfEmpty) return false;
     this.send({
@@ -687,13 +717,21 @@ export class Raft {
       this.send({ type: 'appResp', to: m.from, term: this.term, index: this.raftLog.committed });
       return;
     }
-    const lastNew = this.raftLog.maybeAppend(prevIndex, m.logTerm ?? 0, m.commit ?? 0, m.entries ?? []);
+    const lastNew = this.raftLog.maybeAppend(
+      prevIndex,
+      m.logTerm ?? 0,
+      m.commit ?? 0,
+      m.entries ?? [],
+    );
     if (lastNew >= 0) {
       this.send({ type: 'appResp', to: m.from, term: this.term, index: lastNew });
       return;
     }
     // Tell the leader where our log might match: our last index with a term ≤ its prevTerm.
-    const hint = this.raftLog.findConflictByTerm(Math.min(prevIndex, this.raftLog.lastIndex()), m.logTerm ?? 0);
+    const hint = this.raftLog.findConflictByTerm(
+      Math.min(prevIndex, this.raftLog.lastIndex()),
+      m.logTerm ?? 0,
+    );
     this.send({
       type: 'appResp',
       to: m.from,
@@ -804,7 +842,9 @@ export class Raft {
   // ---------------------------------------------------------------- output
 
   private send(m: Outgoing): void {
-    this.msgs.push(m.from === undefined || m.from === NONE ? { ...m, from: this.id } : (m as Message));
+    this.msgs.push(
+      m.from === undefined || m.from === NONE ? { ...m, from: this.id } : (m as Message),
+    );
   }
 
   status(): Status {
@@ -823,7 +863,8 @@ export class Raft {
       snapshotIndex: snap.metadata.index,
       conf: this.tracker.confState(),
       electionElapsed: this.electionElapsed,
-      electionTimeout: this.role === 'leader' ? this.config.electionTick : this.randomizedElectionTimeout,
+      electionTimeout:
+        this.role === 'leader' ? this.config.electionTick : this.randomizedElectionTimeout,
       leadTransferee: this.leadTransferee,
       progress: this.role === 'leader' ? this.tracker.status(this.id) : [],
     };

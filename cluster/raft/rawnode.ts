@@ -14,7 +14,13 @@ import type {
 } from './types.js';
 
 /** Message types that only a node's own driver may produce, never the network. */
-const LOCAL_ONLY: ReadonlySet<MessageType> = new Set(['hup', 'beat', 'checkQuorum', 'unreachable', 'prop']);
+const LOCAL_ONLY: ReadonlySet<MessageType> = new Set([
+  'hup',
+  'beat',
+  'checkQuorum',
+  'unreachable',
+  'prop',
+]);
 
 export type RaftFactory = (config: Config, storage: Storage) => Raft;
 
@@ -122,7 +128,8 @@ export class RawNode {
     const hard = r.hardState();
     const soft = this.softState();
     const rd: Ready = {
-      softState: soft.leader !== this.prevSoft.leader || soft.role !== this.prevSoft.role ? soft : undefined,
+      softState:
+        soft.leader !== this.prevSoft.leader || soft.role !== this.prevSoft.role ? soft : undefined,
       hardState: sameHard(hard, this.prevHard) ? undefined : hard,
       entries: log.unstableEntries().slice(),
       snapshot,
@@ -132,7 +139,8 @@ export class RawNode {
     };
     r.msgs = [];
     r.readStates = [];
-    if (committedEntries.length > 0) this.handedOut = committedEntries[committedEntries.length - 1].index;
+    if (committedEntries.length > 0)
+      this.handedOut = committedEntries[committedEntries.length - 1].index;
     this.inFlight = rd;
     return rd;
   }

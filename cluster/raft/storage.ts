@@ -84,7 +84,9 @@ export class MemoryStorage implements Storage {
   applySnapshot(snap: Snapshot): void {
     if (snap.metadata.index <= this.snap.metadata.index) return;
     this.snap = snap;
-    this.ents = [{ index: snap.metadata.index, term: snap.metadata.term, type: 'normal', data: '' }];
+    this.ents = [
+      { index: snap.metadata.index, term: snap.metadata.term, type: 'normal', data: '' },
+    ];
   }
 
   /**
@@ -94,7 +96,9 @@ export class MemoryStorage implements Storage {
   createSnapshot(index: number, conf: ConfState, data: string): Snapshot {
     if (index <= this.snap.metadata.index) return this.snap;
     if (index > this.lastIndex())
-      throw new StorageRangeError(`snapshot at ${index} is beyond the last index ${this.lastIndex()}`);
+      throw new StorageRangeError(
+        `snapshot at ${index} is beyond the last index ${this.lastIndex()}`,
+      );
     this.snap = { metadata: { index, term: this.term(index), conf }, data };
     return this.snap;
   }

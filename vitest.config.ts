@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // Only TypeScript sources under test/; the compiled copies in build/ are never collected.
+    include: ['test/**/*.test.ts'],
+    exclude: ['build/**', 'node_modules/**', 'release/**', 'coverage/**'],
+    pool: 'forks',
+    // Simulation sweeps run inside tests; give them room.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    reporters: ['default'],
+  },
+});

@@ -92,6 +92,8 @@ export class RaftLog {
   /**
    * Fast backtracking: the largest index ≤ `index` whose term is ≤ `term`. Entries after it
    * cannot match a log whose entry at `index` has `term`, so a whole term is skipped per round trip.
+   * On a compacted log it stops at the snapshot index (whatever its term): below that the leader
+   * sends a snapshot anyway.
    */
   findConflictByTerm(index: number, term: number): number {
     for (let i = Math.min(index, this.lastIndex()); i >= this.firstIndex() - 1; i--) {

@@ -14,6 +14,8 @@ export class Inflights {
   }
 
   add(lastIndex: number): void {
+    if (this.full())
+      throw new Error('inflight window is full: callers must check isPaused() first');
     this.buffer[(this.start + this.count) % this.size] = lastIndex;
     this.count++;
   }
@@ -136,7 +138,8 @@ export class Progress {
       return true;
     }
     if (this.next - 1 !== rejected) return false;
-    this.next = Math.max(Math.min(rejected, matchHint + 1), 1);
+    // Never below match + 1: what the follower acknowledged is known to be there.
+    this.next = Math.max(Math.min(rejected, matchHint + 1), this.match + 1);
     this.probeSent = false;
     return true;
   }

@@ -76,6 +76,14 @@ export class Raft {
     this.raftLog = new RaftLog(storage);
     this.tracker = new ProgressTracker(config.maxInflightMsgs);
     const { hardState, conf } = storage.initialState();
+    if (conf.voters.length + conf.learners.length === 0 && this.raftLog.lastIndex() === 0) {
+      // The bootstrap membership is not in the log (it is the snapshot at index 0), so a node
+      // that starts with neither could never learn who the voters are.
+      throw new Error(
+        `node ${config.id} has an empty log and no configuration: start it with the cluster's ` +
+          `bootstrap or current members (voters and learners) in its initial storage`,
+      );
+    }
     this.tracker.setConf(conf, this.raftLog.lastIndex() + 1);
     this.loadHardState(hardState);
     const floor = this.raftLog.firstIndex() - 1;

@@ -35,6 +35,12 @@ export class MemoryStorage implements Storage {
   private snap: Snapshot;
   private ents: Entry[];
 
+  /**
+   * `conf` is the membership at index 0. Every node of a new cluster gets the same bootstrap
+   * members; a node that joins later gets either the bootstrap members or the current ones —
+   * replaying the log's conf changes over either yields the leader's configuration (the core
+   * refuses an empty one, from which it could never learn the voters).
+   */
   constructor(conf: ConfState = EMPTY_CONF) {
     this.snap = { metadata: { index: 0, term: 0, conf }, data: '' };
     this.ents = [{ index: 0, term: 0, type: 'normal', data: '' }];

@@ -77,7 +77,12 @@ export interface SessionRef {
 /** What applying a command produced; stored with the session so a retry gets the same answer. */
 export type CommandResult =
   | { readonly ok: true; readonly status: 200 | 201; readonly task: Task | null }
-  | { readonly ok: false; readonly status: 404 | 409; readonly error: ApiErrorCode; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly status: 404 | 409;
+      readonly error: ApiErrorCode;
+      readonly message: string;
+    };
 
 export type ApiErrorCode =
   | 'invalid_input'

@@ -28,6 +28,9 @@ type Outgoing = Omit<Message, 'from'> & { readonly from?: NodeId };
 interface IncomingSnapshot {
   readonly index: number;
   readonly term: number;
+  /** The leader and its term: a transfer is identified by them and the snapshot. */
+  readonly from: NodeId;
+  readonly leaderTerm: number;
   readonly parts: string[];
   received: number;
 }
@@ -335,7 +338,12 @@ export class Raft {
       } else {
         const lead =
           m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap' ? m.from : NONE;
+        const elapsed = this.electionElapsed;
         this.becomeFollower(m.term, lead);
+        // Figure 2: only a leader's append or a granted vote resets the election timer. Learning
+        // a higher term from a candidate we may reject must not, or candidates with stale logs
+        // could keep the only electable nodes from ever timing out (without PreVote/CheckQuorum).
+        if (m.type === 'vote') this.electionElapsed = elapsed;
       }
     } else if (m.term < this.term && m.term !== 0) {
       if (
@@ -586,13 +594,22 @@ export class Raft {
   private handleSnapshotResponse(m: Message, pr: Progress): void {
     const t = pr.transfer;
     if (pr.state !== 'snapshot' || !t) return;
-    const offset = m.index ?? 0;
-    // The receiver lost what it had (it restarted): start over.
-    const restart = m.reject === true && offset === 0;
-    if (!restart && offset <= t.acked) return; // a duplicate or stale answer
-    t.acked = Math.min(offset, t.snapshot.data.length);
+    const { index, term } = t.snapshot.metadata;
+    if (m.snapshotIndex !== index || m.snapshotTerm !== term) return; // about another transfer
+    const offset = Math.min(m.index ?? 0, t.snapshot.data.length);
+    if (m.reject) {
+      // The receiver lost what it had (it restarted): go back to where it says it is.
+      t.acked = offset;
+    } else if (offset > t.acked) {
+      t.acked = offset;
+    } else {
+      // Within one transfer the receiver's offset only grows, so a lower or equal one is a
+      // duplicate or a late answer: ignoring it keeps duplicates from multiplying chunks.
+      return;
+    }
     t.outstanding = false;
-    if (t.acked < t.snapshot.data.length || restart) this.sendChunk(m.from, pr);
+    if (t.acked < t.snapshot.data.length || t.snapshot.data.length === 0)
+      this.sendChunk(m.from, pr);
   }
 
   private resendStalledChunk(to: NodeId, pr: Progress): void {
@@ -760,22 +777,47 @@ export class Raft {
       this.send({ type: 'appResp', to: m.from, term: this.term, index: this.raftLog.committed });
       return;
     }
+    const answer = (received: number, reject?: boolean): void =>
+      this.send({
+        type: 'snapResp',
+        to: m.from,
+        term: this.term,
+        index: received,
+        snapshotIndex: metadata.index,
+        snapshotTerm: metadata.term,
+        ...(reject ? { reject: true } : {}),
+      });
     let inc = this.incoming;
-    if (chunk.offset === 0) {
-      inc = this.incoming = { index: metadata.index, term: metadata.term, parts: [], received: 0 };
-    } else if (!inc || inc.index !== metadata.index || inc.term !== metadata.term) {
-      // We don't have the beginning (we restarted, or the leader switched snapshots).
-      this.send({ type: 'snapResp', to: m.from, term: this.term, index: 0, reject: true });
-      return;
+    const sameTransfer =
+      inc !== undefined &&
+      inc.index === metadata.index &&
+      inc.term === metadata.term &&
+      inc.from === m.from &&
+      inc.leaderTerm === m.term;
+    if (!sameTransfer) {
+      if (chunk.offset !== 0) {
+        // We don't have the beginning (we restarted, or the leader switched snapshots).
+        answer(0, true);
+        return;
+      }
+      inc = this.incoming = {
+        index: metadata.index,
+        term: metadata.term,
+        from: m.from,
+        leaderTerm: m.term,
+        parts: [],
+        received: 0,
+      };
     }
-    if (chunk.offset !== inc.received) {
-      this.send({ type: 'snapResp', to: m.from, term: this.term, index: inc.received });
+    if (!inc || chunk.offset !== inc.received) {
+      // A duplicate (a late copy of chunk 0 included) or a gap: say where we are.
+      answer(inc?.received ?? 0);
       return;
     }
     inc.parts.push(chunk.data);
     inc.received += chunk.data.length;
     if (inc.received < chunk.total) {
-      this.send({ type: 'snapResp', to: m.from, term: this.term, index: inc.received });
+      answer(inc.received);
       return;
     }
     this.incoming = undefined;

@@ -119,6 +119,12 @@ export interface Message {
   readonly rejectHint?: number;
   readonly hintTerm?: number;
   readonly snapshot?: SnapshotChunk;
+  /**
+   * snapResp: which snapshot (index and term) the offset in `index` is about, so an answer left
+   * over from an earlier transfer is never taken for progress on the current one.
+   */
+  readonly snapshotIndex?: number;
+  readonly snapshotTerm?: number;
   /** readIndex/heartbeat: the read request context echoed back to match responses. */
   readonly context?: string;
   /** vote/preVote sent on a leadership transfer: bypasses leader stickiness. */

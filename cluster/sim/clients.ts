@@ -125,7 +125,8 @@ export class FuzzClients {
     const started = this.cluster.now;
     const poll = (): void => {
       if (c.op !== op) return;
-      if (h.done || h.failed || this.cluster.now - started > OP_TIMEOUT_MS) this.next(c, this.think());
+      if (h.done || h.failed || this.cluster.now - started > OP_TIMEOUT_MS)
+        this.next(c, this.think());
       else this.cluster.schedule(10, poll);
     };
     poll();

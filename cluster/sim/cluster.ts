@@ -99,7 +99,10 @@ export class SimCluster {
   /** Crashes waiting for a node's next matching send (see {@link armCrash}). */
   private armGeneration = 0;
   private readonly crashCount = new Map<NodeId, number>();
-  private readonly armed = new Map<NodeId, { match: (m: Message) => boolean; delayMs: number; then?: () => void }>();
+  private readonly armed = new Map<
+    NodeId,
+    { match: (m: Message) => boolean; delayMs: number; then?: () => void }
+  >();
 
   constructor(private readonly opts: SimClusterOptions = {}) {
     const n = opts.nodes ?? 3;
@@ -166,7 +169,8 @@ export class SimCluster {
     this._now = ev.time;
     this._steps++;
     ev.run();
-    if (this.throwOnViolation && !this.checker.ok) throw new InvariantViolation(this.checker.first!);
+    if (this.throwOnViolation && !this.checker.ok)
+      throw new InvariantViolation(this.checker.first!);
     return true;
   }
 
@@ -313,7 +317,9 @@ export class SimCluster {
   }
 
   partition(groups: readonly (readonly NodeId[])[]): void {
-    this.traceLog?.log(`PARTITION ${groups.map((g) => `{${g.map((i) => `n${i}`).join(',')}}`).join(' ')}`);
+    this.traceLog?.log(
+      `PARTITION ${groups.map((g) => `{${g.map((i) => `n${i}`).join(',')}}`).join(' ')}`,
+    );
     this.net.partition(groups);
   }
 
@@ -475,7 +481,8 @@ export class SimCluster {
       }
       let lastTerm = -1;
       for (const [term, ids] of byTerm) {
-        if (ids.length > 1) throw new Error(`term ${term} has ${ids.length} (>1) leaders: ${ids.join(', ')}`);
+        if (ids.length > 1)
+          throw new Error(`term ${term} has ${ids.length} (>1) leaders: ${ids.join(', ')}`);
         lastTerm = Math.max(lastTerm, term);
       }
       if (byTerm.size > 0) return byTerm.get(lastTerm)![0];
@@ -485,7 +492,8 @@ export class SimCluster {
 
   checkNoLeader(): void {
     for (const n of this.nodes.values()) {
-      if (this.isUp(n.id) && n.role === 'leader') throw new Error(`expected no leader among up nodes, but n${n.id} claims to be leader`);
+      if (this.isUp(n.id) && n.role === 'leader')
+        throw new Error(`expected no leader among up nodes, but n${n.id} claims to be leader`);
     }
   }
 

@@ -15,7 +15,7 @@ const ACTIONS = [
   ['unreliable', 1],
   ['longReordering', 0.5],
   ['badLink', 1],
-  ['membership', 1.5],
+  ['membership', 3],
   ['transfer', 1],
   ['campaign', 0.5],
   ['snapshot', 0.5],
@@ -30,7 +30,10 @@ type Action = (typeof ACTIONS)[number][0];
 export type FaultProfile = 'mixed' | 'churn' | 'orphans';
 
 /** How often each protocol-moment trigger fires in each profile (see installTriggers). */
-const TRIGGERS: Record<FaultProfile, { leaderBirth: number; oldTermApply: number; election: number }> = {
+const TRIGGERS: Record<
+  FaultProfile,
+  { leaderBirth: number; oldTermApply: number; election: number }
+> = {
   mixed: { leaderBirth: 0.1, oldTermApply: 0.3, election: 0.2 },
   churn: { leaderBirth: 0.2, oldTermApply: 0.5, election: 0.4 },
   orphans: { leaderBirth: 0.6, oldTermApply: 0.5, election: 0.2 },
@@ -81,7 +84,11 @@ export class FaultScheduler {
    *  - election: when a node starts an election, another voter is set to crash right after
    *    granting a vote, and to come back almost at once, in time for the rest of the election.
    */
-  private installTriggers(p: { leaderBirth: number; oldTermApply: number; election: number }): void {
+  private installTriggers(p: {
+    leaderBirth: number;
+    oldTermApply: number;
+    election: number;
+  }): void {
     const c = this.cluster;
     const rng = this.rng;
     const cutOff = (id: NodeId, crash: boolean): void => {
@@ -94,13 +101,16 @@ export class FaultScheduler {
         const crash = rng.chance(0.3);
         this.later(rng.range(0, 2), () => cutOff(node.id, crash));
       } else if (node.role === 'candidate' && rng.chance(p.election)) {
-        const voters = c.conf().voters.filter((id) => id !== node.id && c.ids().includes(id) && c.node(id).alive);
+        const voters = c
+          .conf()
+          .voters.filter((id) => id !== node.id && c.ids().includes(id) && c.node(id).alive);
         if (voters.length > 0) this.crashAfterSend(rng.pick(voters), 'vote');
       }
     });
     let lastCut = -1;
     c.onApply((node, e) => {
-      if (!this.active || node.role !== 'leader' || e.term >= node.term || lastCut === c.now) return;
+      if (!this.active || node.role !== 'leader' || e.term >= node.term || lastCut === c.now)
+        return;
       if (!rng.chance(p.oldTermApply)) return;
       lastCut = c.now;
       const crash = rng.chance(0.5);
@@ -152,7 +162,8 @@ export class FaultScheduler {
       const voters = c.conf().voters;
       const up = voters.filter((id) => c.ids().includes(id) && c.node(id).alive);
       const down = c.ids().filter((id) => !c.node(id).alive);
-      if (down.length > 0 && (up.length <= voters.length / 2 || rng.chance(0.3))) c.restart(rng.pick(down));
+      if (down.length > 0 && (up.length <= voters.length / 2 || rng.chance(0.3)))
+        c.restart(rng.pick(down));
       if (rng.chance(0.05)) c.setUnreliable(!c.net.unreliable);
       this.scheduleChurn();
     });
@@ -201,7 +212,8 @@ export class FaultScheduler {
         return;
       }
       case 'crashAfterSend':
-        if (alive.length > 0) this.crashAfterSend(rng.chance(0.3) ? (c.leader() ?? rng.pick(alive)) : rng.pick(alive));
+        if (alive.length > 0)
+          this.crashAfterSend(rng.chance(0.3) ? (c.leader() ?? rng.pick(alive)) : rng.pick(alive));
         return;
       case 'restart':
         if (down.length > 0) c.restart(rng.pick(down));
@@ -256,7 +268,9 @@ export class FaultScheduler {
           maxDelayMs: rng.pick([5, 30, 100, 400]),
           duplicate: rng.chance(0.3) ? 0.3 : 0,
         };
-        c.note(`BAD LINK n${from}→n${to} drop ${faults.drop.toFixed(2)} delay ≤${faults.maxDelayMs}ms dup ${faults.duplicate}`);
+        c.note(
+          `BAD LINK n${from}→n${to} drop ${faults.drop.toFixed(2)} delay ≤${faults.maxDelayMs}ms dup ${faults.duplicate}`,
+        );
         c.net.setLink(from, to, faults);
         this.later(rng.range(100, 2000), () => c.net.clearLink(from, to));
         return;
@@ -346,19 +360,27 @@ export class FaultScheduler {
     } else if (c.ids().length < this.maxIds && rng.chance(0.5)) {
       if (c.leader() === undefined) return;
       const id = c.spawnNode();
-      this.attempt(() => c.proposeConfChange({ type: 'addLearner', nodeId: id }));
+      if (!this.attempt(() => c.proposeConfChange({ type: 'addLearner', nodeId: id }))) return;
+      // Promote it once it had a chance to catch up (the leader refuses before that).
+      for (const ms of [rng.range(30, 150), rng.range(150, 400), rng.range(400, 1000)]) {
+        this.later(ms, () => {
+          if (c.conf().learners.includes(id)) this.attempt(() => c.promote(id));
+        });
+      }
     } else if (conf.voters.length > 3) {
       this.attempt(() => c.removeNode(rng.pick(conf.voters)));
     }
   }
 
-  /** A refused request is just a fault that did not happen. */
-  private attempt(fn: () => void): void {
+  /** A refused request is just a fault that did not happen. Returns whether it was accepted. */
+  private attempt(fn: () => void): boolean {
     try {
       fn();
+      return true;
     } catch (e) {
       if (!(e instanceof ProposalDropped)) throw e;
       this.cluster.note(`(refused: ${e.message})`);
+      return false;
     }
   }
 }

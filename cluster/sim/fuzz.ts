@@ -112,12 +112,17 @@ export function runSeed(opts: FuzzOptions): FuzzResult {
       faults?.stop();
       clients.stop();
       cluster.note('--- fault phase over: heal, restart everyone, expect progress ---');
-      if (healAndCheckLiveness(cluster)) checkDurability(cluster, 10 * cluster.config.electionTick * cluster.tickMs);
+      if (healAndCheckLiveness(cluster))
+        checkDurability(cluster, 10 * cluster.config.electionTick * cluster.tickMs);
     }
   } catch (e) {
     // The core (or a test-only variant) threw: as bad as a broken invariant.
     const err = e as Error;
-    const where = (err.stack ?? '').split('\n').slice(1, 4).map((l) => l.trim()).join(' | ');
+    const where = (err.stack ?? '')
+      .split('\n')
+      .slice(1, 4)
+      .map((l) => l.trim())
+      .join(' | ');
     c.fail('exception', `${err.name}: ${err.message}${where ? ` (${where})` : ''}`);
   }
   return {

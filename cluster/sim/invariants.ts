@@ -12,7 +12,9 @@ export interface Violation {
 
 export class InvariantViolation extends Error {
   constructor(readonly violation: Violation) {
-    super(`invariant violated at step ${violation.step}, t=${violation.time}ms: ${violation.message}`);
+    super(
+      `invariant violated at step ${violation.step}, t=${violation.time}ms: ${violation.message}`,
+    );
     this.name = 'InvariantViolation';
   }
 }
@@ -212,7 +214,10 @@ export class InvariantChecker {
   onApply(id: NodeId, e: Entry, hash: number): void {
     const commit = this.commit.get(id) ?? 0;
     if (e.index > commit) {
-      this.fail('applied-le-committed', `n${id} applied ${e.index} but its commit index is ${commit}`);
+      this.fail(
+        'applied-le-committed',
+        `n${id} applied ${e.index} but its commit index is ${commit}`,
+      );
       return;
     }
     const last = this.applied.get(id) ?? 0;
@@ -258,7 +263,10 @@ export class InvariantChecker {
   onAck(cmd: string, index: number): void {
     const rec = this.committed[index];
     if (!rec || rec.data !== cmd) {
-      this.fail('client', `a client was told ${cmd} committed at ${index}, but ${rec ? entryLabel({ index, ...rec }) : 'nothing'} was applied there`);
+      this.fail(
+        'client',
+        `a client was told ${cmd} committed at ${index}, but ${rec ? entryLabel({ index, ...rec }) : 'nothing'} was applied there`,
+      );
       return;
     }
     this.acked.push({ cmd, index });
@@ -296,7 +304,10 @@ export class InvariantChecker {
       }
       const rec = this.committed[n.applied];
       if (n.applied > 0 && (!rec || rec.hash !== n.hash)) {
-        this.fail('durability', `n${n.id}'s final state at ${n.applied} differs from the committed history`);
+        this.fail(
+          'durability',
+          `n${n.id}'s final state at ${n.applied} differs from the committed history`,
+        );
         return;
       }
     }

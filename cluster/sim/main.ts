@@ -28,6 +28,7 @@ interface SeedReport {
 }
 
 const TRACE_TAIL = 150;
+const HEARTBEAT = /\bhb(Resp)? t\d+/;
 
 function usage(msg: string): never {
   console.error(msg);
@@ -51,7 +52,8 @@ function parseArgs(argv: string[]): Args {
     const int = (min: number): number => {
       const v = argv[++i];
       const n = Number(v);
-      if (v === undefined || !Number.isInteger(n) || n < min) usage(`${flag} needs an integer ≥ ${min}`);
+      if (v === undefined || !Number.isInteger(n) || n < min)
+        usage(`${flag} needs an integer ≥ ${min}`);
       return n;
     };
     switch (flag) {
@@ -100,14 +102,21 @@ function describe(v: Violation): string {
 function explainFailure(a: Args, seed: number, full: boolean): void {
   const r = runSeed({ seed, nodes: a.nodes, steps: a.steps, trace: true });
   const lines = r.trace ?? [];
-  const shown = full ? lines : lines.slice(Math.max(0, lines.length - TRACE_TAIL));
+  // Heartbeats are most of a trace and rarely the story: the tail leaves them out.
+  const story = full ? lines : lines.filter((l) => !HEARTBEAT.test(l));
+  const shown = full ? lines : story.slice(Math.max(0, story.length - TRACE_TAIL));
   console.log(
-    full ? `trace of seed ${seed} (${lines.length} lines):` : `trace of seed ${seed}, last ${shown.length} of ${lines.length} lines:`,
+    full
+      ? `trace of seed ${seed} (${lines.length} lines):`
+      : `trace of seed ${seed}, last ${shown.length} of ${lines.length} lines (heartbeats left out; --trace shows all):`,
   );
   for (const l of shown) console.log(`  ${l}`);
   const v = r.violations[0];
   if (v) console.log(`seed ${seed}: VIOLATION ${describe(v)}`);
-  else console.log(`seed ${seed}: the traced replay did not reproduce the violation (a determinism bug in the simulator)`);
+  else
+    console.log(
+      `seed ${seed}: the traced replay did not reproduce the violation (a determinism bug in the simulator)`,
+    );
   console.log(`reproduce: ${reproduceCommand(a, seed)}`);
 }
 
@@ -130,7 +139,9 @@ function runWorkers(seeds: number[], a: Args, onReport: (r: SeedReport) => void)
         });
         worker.on('message', (r: SeedReport) => onReport(r));
         worker.on('error', reject);
-        worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited with ${code}`))));
+        worker.on('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`worker exited with ${code}`)),
+        );
       }),
     );
   }
@@ -152,7 +163,9 @@ async function main(): Promise<void> {
     const now = performance.now();
     if (a.verbose && now - lastProgress > 2000) {
       lastProgress = now;
-      console.log(`... ${done}/${seeds.length} seeds, ${totalSteps} steps, ${failures.length} violations`);
+      console.log(
+        `... ${done}/${seeds.length} seeds, ${totalSteps} steps, ${failures.length} violations`,
+      );
     }
   };
 
@@ -181,7 +194,9 @@ async function main(): Promise<void> {
       explainFailure(a, first.seed, false);
     }
   }
-  console.log(`simulated ${seeds.length} seeds, ${totalSteps} steps, ${failures.length} invariant violations`);
+  console.log(
+    `simulated ${seeds.length} seeds, ${totalSteps} steps, ${failures.length} invariant violations`,
+  );
   if (failures.length > 0) process.exitCode = 1;
 }
 

@@ -133,7 +133,10 @@ export class SimNode {
     this.sm = StateMachine.restore(snap.data);
     const c = this.env.checker;
     if (this.sm.index !== snap.metadata.index) {
-      c.fail('snapshot', `n${this.id}'s snapshot data is for ${this.sm.index}, its metadata says ${snap.metadata.index}`);
+      c.fail(
+        'snapshot',
+        `n${this.id}'s snapshot data is for ${this.sm.index}, its metadata says ${snap.metadata.index}`,
+      );
     }
     const config: Config = {
       ...this.opts.config,
@@ -150,7 +153,9 @@ export class SimNode {
     c.onRestart(this.id, st.commit, this.disk.getHardState().commit, this.sm.index);
     c.onRestore(this.id, this.sm.index, this.sm.hash);
     // Each incarnation's clock starts at a random phase: nodes do not tick in lockstep.
-    const phase = new SimRng(this.opts.seed, `phase n${this.id} #${this.incarnation}`).int(this.opts.tickMs);
+    const phase = new SimRng(this.opts.seed, `phase n${this.id} #${this.incarnation}`).int(
+      this.opts.tickMs,
+    );
     this.later(phase + 1, () => this.tickLoop());
     this.processReady();
   }
@@ -290,7 +295,10 @@ export class SimNode {
       this.sm = StateMachine.restore(rd.snapshot.data);
       const at = rd.snapshot.metadata.index;
       if (this.sm.index !== at) {
-        c.fail('snapshot', `n${this.id} got a snapshot whose data is for ${this.sm.index}, metadata says ${at}`);
+        c.fail(
+          'snapshot',
+          `n${this.id} got a snapshot whose data is for ${this.sm.index}, metadata says ${at}`,
+        );
       }
       c.onRestore(this.id, this.sm.index, this.sm.hash);
       this.env.trace()?.log(`n${this.id} installed snapshot @${at}/t${rd.snapshot.metadata.term}`);
@@ -299,12 +307,18 @@ export class SimNode {
     if (ents.length > 0) {
       const trace = this.env.trace();
       if (trace) {
-        const shown = ents.length <= 3 ? ents.map(entryLabel).join(' ') : `${ents[0].index}..${ents[ents.length - 1].index}`;
+        const shown =
+          ents.length <= 3
+            ? ents.map(entryLabel).join(' ')
+            : `${ents[0].index}..${ents[ents.length - 1].index}`;
         trace.log(`n${this.id} apply ${shown}`);
       }
       for (const e of ents) {
         if (e.index !== this.sm.index + 1) {
-          c.fail('apply-order', `n${this.id} was handed entry ${e.index} to apply after ${this.sm.index}`);
+          c.fail(
+            'apply-order',
+            `n${this.id} was handed entry ${e.index} to apply after ${this.sm.index}`,
+          );
           return;
         }
         const hash = this.sm.apply(e);
@@ -323,7 +337,8 @@ export class SimNode {
     this.raw.advance();
     this.inReady = false;
     const every = this.opts.snapshotEvery;
-    if (every > 0 && this.sm.index - this.disk.snapshot().metadata.index >= every) this.takeSnapshot();
+    if (every > 0 && this.sm.index - this.disk.snapshot().metadata.index >= every)
+      this.takeSnapshot();
   }
 
   /** Runs `fn` after `delayMs`, unless the node crashed or restarted in between; then drains Readys. */

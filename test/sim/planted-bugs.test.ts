@@ -19,11 +19,17 @@ const LOST_COMMIT = /^(leader-completeness|state-machine-safety|durability|clien
 
 type Variant = Pick<FuzzOptions, 'makeNode' | 'driver'>;
 
-/** The first seed in 1..MAX_SEEDS whose run reports a violation, with that run. */
-function firstCaught(variant: Variant): { seed: number; result: FuzzResult } | undefined {
+/**
+ * The first seed in 1..MAX_SEEDS whose run reports a violation of one of `kinds`, with that run.
+ * A bug may also show up as a liveness failure first; only a safety catch counts here.
+ */
+function firstCaught(
+  variant: Variant,
+  kinds: RegExp,
+): { seed: number; result: FuzzResult } | undefined {
   for (let seed = 1; seed <= MAX_SEEDS; seed++) {
     const result = runSeed({ seed, nodes: NODES, ...variant });
-    if (result.violations.length > 0) return { seed, result };
+    if (result.violations.some((v) => kinds.test(v.kind))) return { seed, result };
   }
   return undefined;
 }
@@ -35,28 +41,32 @@ function expectRealCoreClean(seed: number): void {
 
 describe('planted bugs are caught within 1,000 seeds', () => {
   it('committing an entry of an earlier term by counting replicas (Figure 8)', () => {
-    const caught = firstCaught({ makeNode: oldTermCommitNode });
+    const caught = firstCaught({ makeNode: oldTermCommitNode }, LOST_COMMIT);
     expect(caught, 'old-term commit bug not caught').toBeDefined();
-    const v = caught!.result.violations[0];
     // An entry "committed" that way is later overwritten: a later leader lacks it, or two
     // nodes apply different commands at its index, or an acknowledged command vanishes.
-    expect(v.kind).toMatch(LOST_COMMIT);
+    expect(caught!.result.violations.map((v) => v.kind)).toContainEqual(
+      expect.stringMatching(LOST_COMMIT),
+    );
     expectRealCoreClean(caught!.seed);
   });
 
   it('granting a vote without the log up-to-date check (§5.4.1)', () => {
-    const caught = firstCaught({ makeNode: voteWithoutLogCheckNode });
+    const caught = firstCaught({ makeNode: voteWithoutLogCheckNode }, LOST_COMMIT);
     expect(caught, 'vote-without-log-check bug not caught').toBeDefined();
-    const v = caught!.result.violations[0];
-    expect(v.kind).toMatch(LOST_COMMIT);
+    expect(caught!.result.violations.map((v) => v.kind)).toContainEqual(
+      expect.stringMatching(LOST_COMMIT),
+    );
     expectRealCoreClean(caught!.seed);
   });
 
   it('answering before the vote is persisted (messages sent before the Ready is on disk)', () => {
-    const caught = firstCaught({ driver: sendBeforePersistDriver });
+    const caught = firstCaught({ driver: sendBeforePersistDriver }, SAFETY);
     expect(caught, 'send-before-persist bug not caught').toBeDefined();
     // A forgotten vote gives two leaders in one term; a forgotten ack loses a committed entry.
-    expect(caught!.result.violations[0].kind).toMatch(SAFETY);
+    expect(caught!.result.violations.map((v) => v.kind)).toContainEqual(
+      expect.stringMatching(SAFETY),
+    );
     expectRealCoreClean(caught!.seed);
   });
 });

@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './guard.js';
+export * from './body.js';
+export * from './router.js';
+export * from './server.js';

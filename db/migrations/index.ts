@@ -1,0 +1,15 @@
+/**
+ * Every migration, in order. Listed explicitly (not globbed) so the same list works from the
+ * TypeScript sources under vitest and from the compiled JavaScript in build/. Append only:
+ * never edit or reorder a migration that has shipped.
+ */
+import type { QueryInterface } from 'sequelize';
+import * as initialSchema from './0001-initial-schema.js';
+
+export interface Migration {
+  readonly name: string;
+  up(queryInterface: QueryInterface): Promise<void>;
+  down(queryInterface: QueryInterface): Promise<void>;
+}
+
+export const MIGRATIONS: readonly Migration[] = [initialSchema];

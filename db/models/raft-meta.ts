@@ -1,0 +1,29 @@
+/**
+ * `raft_meta`: exactly one row (id = 1) holding the index and term of the last applied log
+ * entry. It is advanced in the same transaction as the entries it covers.
+ */
+import { DataTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
+
+export interface RaftMetaAttributes {
+  id: number;
+  appliedIndex: number;
+  appliedTerm: number;
+}
+
+export type RaftMetaModel = ModelStatic<Model<RaftMetaAttributes, RaftMetaAttributes>>;
+
+export const RAFT_META_TABLE = 'raft_meta';
+/** The primary key of the single row. */
+export const RAFT_META_ID = 1;
+
+export function defineRaftMeta(sequelize: Sequelize): RaftMetaModel {
+  return sequelize.define<Model<RaftMetaAttributes, RaftMetaAttributes>>(
+    'RaftMeta',
+    {
+      id: { type: DataTypes.TINYINT.UNSIGNED, primaryKey: true, allowNull: false },
+      appliedIndex: { type: DataTypes.BIGINT.UNSIGNED, allowNull: false, field: 'applied_index' },
+      appliedTerm: { type: DataTypes.BIGINT.UNSIGNED, allowNull: false, field: 'applied_term' },
+    },
+    { tableName: RAFT_META_TABLE, timestamps: false },
+  );
+}

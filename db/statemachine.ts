@@ -1,0 +1,722 @@
+/**
+ * The task state machine of one Raft node, stored in that node's own MySQL database.
+ *
+ * `applyBatch` applies committed entries in ONE transaction that also advances
+ * `raft_meta.applied_index`; entries at or below the stored index are skipped, so a crash
+ * anywhere (before, during or after COMMIT) never applies an entry twice and never skips one.
+ * Everything written is a pure function of the entries: ids and timestamps come from the
+ * command, never from the DB clock or `Date.now()`, so every replica is byte-for-byte equal.
+ */
+import { createHash } from 'node:crypto';
+import { Op, Transaction, literal, type Sequelize, type WhereOptions } from 'sequelize';
+import { z } from 'zod';
+import {
+  TASK_PRIORITIES,
+  TASK_STATUSES,
+  type CommandResult,
+  type Task,
+  type TaskCommand,
+  type TaskStatus,
+} from '../cluster/api/task.js';
+import { canonicalInstant, decodeCommand, sessionStorageKey } from './command.js';
+import { createSequelize, ensureDatabase, parseMySqlUrl } from './connection.js';
+import { StateMachineError, toMySqlError } from './errors.js';
+import { migrate } from './migrate.js';
+import {
+  RAFT_META_ID,
+  defineModels,
+  type ClientSessionAttributes,
+  type Models,
+  type TaskAttributes,
+} from './models/index.js';
+
+/** A committed Raft log entry, as the core hands it out (`cluster/raft` `Entry`). */
+export interface ApplyEntry {
+  readonly index: number;
+  readonly term: number;
+  readonly type: 'normal' | 'conf';
+  readonly data: string;
+}
+
+export interface AppliedIndex {
+  readonly index: number;
+  readonly term: number;
+}
+
+export interface ListQuery {
+  readonly status?: TaskStatus | undefined;
+  /** Case-insensitive substring of title or description; `%`, `_` and SQL are literal text. */
+  readonly q?: string | undefined;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export interface StateChecksum {
+  readonly appliedIndex: number;
+  /** sha256 (hex) over every column of every task, ordered by id. */
+  readonly checksum: string;
+}
+
+export interface StateSnapshot {
+  readonly index: number;
+  readonly term: number;
+  /** JSON (see `SNAPSHOT_FORMAT`); feed it back to `restore`. */
+  readonly data: string;
+}
+
+export interface OpenOptions {
+  /** Database to use (created if missing). Defaults to the URL's path. */
+  readonly database?: string | undefined;
+  /** Diagnostics: migrations run, malformed entries ignored. */
+  readonly log?: ((line: string) => void) | undefined;
+  /** Also log every SQL statement through `log`. */
+  readonly logSql?: boolean | undefined;
+  /**
+   * How many log entries a client session (Idempotency-Key) is remembered for. Part of the
+   * replicated state machine: every replica of a cluster MUST use the same value.
+   */
+  readonly sessionRetention?: number | undefined;
+}
+
+/** Sessions are remembered for this many log entries (see README: "Client sessions"). */
+export const SESSION_RETENTION_ENTRIES = 100_000;
+export const SNAPSHOT_FORMAT = 'raftboard-tasks/1';
+
+const IN_CHUNK = 1_000;
+const PAGE = 1_000;
+const MAX_STATEMENT_BYTES = 2 * 1024 * 1024;
+const MAX_STATEMENT_ROWS = 500;
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const TASK_UPDATE_FIELDS: (keyof TaskAttributes)[] = [
+  'title',
+  'description',
+  'status',
+  'priority',
+  'dueDate',
+  'createdAt',
+  'updatedAt',
+  'version',
+  'raftIndex',
+];
+
+interface SessionRow {
+  readonly raftIndex: number;
+  readonly result: string;
+}
+
+export class TaskStateMachine {
+  private closed = false;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly sequelize: Sequelize,
+    private readonly models: Models,
+    /** The database this state machine lives in. */
+    readonly database: string,
+    private readonly sessionRetention: number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /**
+   * Connects to `url`, creates the database if missing (utf8mb4_bin) and runs pending
+   * migrations. Throws `MySqlUnavailableError` when MySQL cannot be reached.
+   */
+  static async open(url: string, options: OpenOptions = {}): Promise<TaskStateMachine> {
+    const database = options.database ?? parseMySqlUrl(url).database;
+    if (database === undefined) {
+      throw new StateMachineError('no database: pass { database } or put it in the URL path');
+    }
+    const retention = options.sessionRetention ?? SESSION_RETENTION_ENTRIES;
+    if (!Number.isSafeInteger(retention) || retention < 1) {
+      throw new StateMachineError(`sessionRetention must be a positive integer, got ${retention}`);
+    }
+    const log = options.log ?? (() => undefined);
+    await ensureDatabase(url, database);
+    const sequelize = createSequelize(url, database, {
+      log: options.logSql === true ? log : undefined,
+    });
+    try {
+      const ran = await migrate(sequelize, { log: options.log });
+      if (ran.length > 0) log(`database ${database}: applied migrations ${ran.join(', ')}`);
+    } catch (error) {
+      await sequelize.close().catch(() => undefined);
+      throw error;
+    }
+    return new TaskStateMachine(sequelize, defineModels(sequelize), database, retention, log);
+  }
+
+  /** The index and term of the last applied entry (0, 0 for a fresh database). */
+  async appliedIndex(): Promise<AppliedIndex> {
+    return this.run('reading the applied index', () => this.readMeta(undefined));
+  }
+
+  /**
+   * Applies committed entries, in order, in one transaction, and returns one result per entry
+   * (same positions). `null` for leader no-ops (empty data), conf entries, malformed commands
+   * (logged) and already-applied entries — except that an already-applied entry carrying a
+   * session key is answered from the session, so a retried batch gets the same answers.
+   * Throws `StateMachineError` if the entries above the applied index do not continue it
+   * without a gap, `MySqlUnavailableError`/`MySqlError` if MySQL fails (nothing is applied;
+   * retrying is safe).
+   */
+  async applyBatch(entries: readonly ApplyEntry[]): Promise<(CommandResult | null)[]> {
+    for (const entry of entries) {
+      if (!Number.isSafeInteger(entry.index) || entry.index < 1) {
+        throw new StateMachineError(`entry index must be a positive integer, got ${entry.index}`);
+      }
+      if (!Number.isSafeInteger(entry.term) || entry.term < 0) {
+        throw new StateMachineError(`entry term must be a non-negative integer, got ${entry.term}`);
+      }
+    }
+    if (entries.length === 0) return [];
+    return this.exclusive(() =>
+      this.run('applying entries', () =>
+        // Writers serialise on the raft_meta row lock, so the isolation level does not matter.
+        this.sequelize.transaction((transaction) => this.applyInTransaction(entries, transaction)),
+      ),
+    );
+  }
+
+  /** Tasks ordered by (createdAt, id), optionally filtered. */
+  async list(query: ListQuery): Promise<Task[]> {
+    const { limit, offset } = query;
+    if (!Number.isSafeInteger(limit) || limit < 0) {
+      throw new StateMachineError(`limit must be a non-negative integer, got ${limit}`);
+    }
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new StateMachineError(`offset must be a non-negative integer, got ${offset}`);
+    }
+    const conditions: WhereOptions<TaskAttributes>[] = [];
+    if (query.status !== undefined) conditions.push({ status: query.status });
+    if (query.q !== undefined && query.q !== '') {
+      const pattern = this.sequelize.escape(`%${escapeLike(query.q)}%`);
+      conditions.push(
+        literal(
+          `(LOWER(\`title\`) LIKE LOWER(${pattern}) ESCAPE '!'` +
+            ` OR LOWER(\`description\`) LIKE LOWER(${pattern}) ESCAPE '!')`,
+        ),
+      );
+    }
+    return this.run('listing tasks', async () => {
+      const rows = await this.models.Task.findAll({
+        where: conditions.length === 0 ? {} : { [Op.and]: conditions },
+        order: [
+          ['createdAt', 'ASC'],
+          ['id', 'ASC'],
+        ],
+        limit,
+        offset,
+        raw: true,
+      });
+      return (rows as unknown as TaskAttributes[]).map(toTask);
+    });
+  }
+
+  /** One task, or null when there is none with that id. */
+  async get(id: string): Promise<Task | null> {
+    if (!GUID.test(id)) return null;
+    return this.run('reading a task', async () => {
+      const row = await this.models.Task.findByPk(id, { raw: true });
+      return row === null ? null : toTask(row as unknown as TaskAttributes);
+    });
+  }
+
+  /** A digest of every task (all columns, ordered by id) with the index it reflects. */
+  async checksum(): Promise<StateChecksum> {
+    return this.run('computing the checksum', () =>
+      this.sequelize.transaction({ isolationLevel: REPEATABLE_READ }, async (transaction) => {
+        const meta = await this.readMeta(transaction);
+        const hash = createHash('sha256');
+        for await (const task of this.allTasks(transaction)) {
+          hash.update(checksumLine(task), 'utf8');
+        }
+        return { appliedIndex: meta.index, checksum: hash.digest('hex') };
+      }),
+    );
+  }
+
+  /** Tasks and sessions at the applied index, read in one consistent transaction. */
+  async snapshot(): Promise<StateSnapshot> {
+    return this.run('taking a snapshot', () =>
+      this.sequelize.transaction({ isolationLevel: REPEATABLE_READ }, async (transaction) => {
+        const meta = await this.readMeta(transaction);
+        const tasks: Task[] = [];
+        for await (const task of this.allTasks(transaction)) tasks.push(task);
+        const sessions: SnapshotSession[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const rows = (await this.models.ClientSession.findAll({
+            where: after === undefined ? {} : { key: { [Op.gt]: after } },
+            order: [['key', 'ASC']],
+            limit: PAGE,
+            raw: true,
+            transaction,
+          })) as unknown as ClientSessionAttributes[];
+          for (const row of rows) {
+            sessions.push({
+              key: row.key,
+              raftIndex: Number(row.raftIndex),
+              createdAt: row.createdAt,
+              result: row.result,
+            });
+          }
+          if (rows.length < PAGE) break;
+          after = rows[rows.length - 1]?.key;
+        }
+        const body: SnapshotBody = {
+          format: SNAPSHOT_FORMAT,
+          index: meta.index,
+          term: meta.term,
+          tasks,
+          sessions,
+        };
+        return { index: meta.index, term: meta.term, data: JSON.stringify(body) };
+      }),
+    );
+  }
+
+  /**
+   * Replaces tasks, sessions and the applied index/term with a snapshot's, in one transaction.
+   * `index`/`term` must match the snapshot's own.
+   */
+  async restore(index: number, term: number, data: string): Promise<void> {
+    const body = parseSnapshot(data);
+    if (body.index !== index || body.term !== term) {
+      throw new StateMachineError(
+        `snapshot is at ${body.index}/${body.term}, not the ${index}/${term} it was restored as`,
+      );
+    }
+    await this.exclusive(() =>
+      this.run('restoring a snapshot', () =>
+        this.sequelize.transaction(async (transaction) => {
+          const { Task: TaskModel, ClientSession, RaftMeta } = this.models;
+          await this.lockMeta(transaction);
+          await TaskModel.destroy({ where: {}, transaction });
+          await ClientSession.destroy({ where: {}, transaction });
+          for (const chunk of chunkRows(body.tasks.map(toAttributes), taskSize)) {
+            await TaskModel.bulkCreate(chunk, { transaction });
+          }
+          const sessions = body.sessions.map((s): ClientSessionAttributes => ({
+            key: s.key,
+            raftIndex: s.raftIndex,
+            result: s.result,
+            createdAt: s.createdAt,
+          }));
+          for (const chunk of chunkRows(sessions, sessionSize)) {
+            await ClientSession.bulkCreate(chunk, { transaction });
+          }
+          await RaftMeta.update(
+            { appliedIndex: index, appliedTerm: term },
+            { where: { id: RAFT_META_ID }, transaction },
+          );
+        }),
+      ),
+    );
+    this.log(`database ${this.database}: restored snapshot at ${index}/${term}`);
+  }
+
+  /** Closes the connection pool. Idempotent; every other call fails afterwards. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.catch(() => undefined);
+    await this.sequelize.close().catch(() => undefined);
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  private async applyInTransaction(
+    entries: readonly ApplyEntry[],
+    transaction: Transaction,
+  ): Promise<(CommandResult | null)[]> {
+    const { Task: TaskModel, ClientSession, RaftMeta } = this.models;
+    const meta = await this.lockMeta(transaction);
+    const results: (CommandResult | null)[] = entries.map(() => null);
+
+    // Decode; check the entries above the applied index continue it without a gap.
+    const toApply: { pos: number; entry: ApplyEntry; command: TaskCommand | null }[] = [];
+    const replayed: { pos: number; key: string }[] = [];
+    let next = meta.index + 1;
+    entries.forEach((entry, pos) => {
+      const command = this.commandOf(entry, entry.index > meta.index);
+      if (entry.index <= meta.index) {
+        if (command?.session !== undefined) {
+          replayed.push({ pos, key: sessionStorageKey(command.session.key) });
+        }
+        return;
+      }
+      if (entry.index !== next) {
+        throw new StateMachineError(
+          `entry ${entry.index} does not follow ${next - 1} (applied index ${meta.index}): ` +
+            'entries must be consecutive and restore a snapshot before a gap',
+        );
+      }
+      next += 1;
+      toApply.push({ pos, entry, command });
+    });
+
+    // Read everything the batch touches with one statement per kind.
+    const taskIds = new Set<string>();
+    const keys = new Set<string>(replayed.map((r) => r.key));
+    for (const { command } of toApply) {
+      if (command === null) continue;
+      taskIds.add(command.op === 'create' ? command.task.id : command.id);
+      if (command.session !== undefined) keys.add(sessionStorageKey(command.session.key));
+    }
+    const tasks = new Map<string, Task | null>();
+    for (const ids of chunks([...taskIds], IN_CHUNK)) {
+      const rows = (await TaskModel.findAll({
+        where: { id: { [Op.in]: ids } },
+        raw: true,
+        transaction,
+      })) as unknown as TaskAttributes[];
+      for (const row of rows) tasks.set(row.id, toTask(row));
+    }
+    const sessions = new Map<string, SessionRow>();
+    for (const batch of chunks([...keys], IN_CHUNK)) {
+      const rows = (await ClientSession.findAll({
+        where: { key: { [Op.in]: batch } },
+        attributes: ['key', 'raftIndex', 'result'],
+        raw: true,
+        transaction,
+      })) as unknown as ClientSessionAttributes[];
+      for (const row of rows) {
+        sessions.set(row.key, { raftIndex: Number(row.raftIndex), result: row.result });
+      }
+    }
+
+    for (const { pos, key } of replayed) {
+      const stored = sessions.get(key);
+      if (stored !== undefined) results[pos] = JSON.parse(stored.result) as CommandResult;
+    }
+    if (toApply.length === 0) return results;
+
+    // Apply in memory, in log order.
+    const dirty = new Set<string>();
+    const newSessions = new Map<string, ClientSessionAttributes>();
+    for (const { pos, entry, command } of toApply) {
+      if (command === null) continue;
+      const key =
+        command.session === undefined ? undefined : sessionStorageKey(command.session.key);
+      if (key !== undefined) {
+        const stored = sessions.get(key);
+        // A session is visible to the entries within `sessionRetention` after it: a pure
+        // function of the indexes, so it does not depend on how entries were batched.
+        if (stored !== undefined && entry.index - stored.raftIndex < this.sessionRetention) {
+          results[pos] = JSON.parse(stored.result) as CommandResult;
+          continue;
+        }
+      }
+      const result = execute(command, entry.index, tasks, dirty);
+      results[pos] = result;
+      if (key !== undefined) {
+        const row: ClientSessionAttributes = {
+          key,
+          raftIndex: entry.index,
+          result: JSON.stringify(result),
+          createdAt: command.at,
+        };
+        sessions.set(key, row);
+        newSessions.set(key, row);
+      }
+    }
+
+    // Write the net effect with multi-row statements.
+    const upserts: TaskAttributes[] = [];
+    const deletes: string[] = [];
+    for (const id of dirty) {
+      const task = tasks.get(id);
+      if (task === null || task === undefined) deletes.push(id);
+      else upserts.push(toAttributes(task));
+    }
+    for (const chunk of chunkRows(upserts, taskSize)) {
+      await TaskModel.bulkCreate(chunk, { updateOnDuplicate: TASK_UPDATE_FIELDS, transaction });
+    }
+    for (const ids of chunks(deletes, IN_CHUNK)) {
+      await TaskModel.destroy({ where: { id: { [Op.in]: ids } }, transaction });
+    }
+    for (const chunk of chunkRows([...newSessions.values()], sessionSize)) {
+      await ClientSession.bulkCreate(chunk, {
+        updateOnDuplicate: ['raftIndex', 'result', 'createdAt'],
+        transaction,
+      });
+    }
+    const last = toApply[toApply.length - 1]!.entry;
+    const forgetUpTo = last.index - this.sessionRetention;
+    if (forgetUpTo >= 1) {
+      await ClientSession.destroy({ where: { raftIndex: { [Op.lte]: forgetUpTo } }, transaction });
+    }
+    await RaftMeta.update(
+      { appliedIndex: last.index, appliedTerm: last.term },
+      { where: { id: RAFT_META_ID }, transaction },
+    );
+    return results;
+  }
+
+  /** The command in a normal entry, or null (no-op, conf, malformed — logged when applied). */
+  private commandOf(entry: ApplyEntry, logProblems: boolean): TaskCommand | null {
+    if (entry.type !== 'normal' || entry.data === '') return null;
+    const decoded = decodeCommand(entry.data);
+    if (decoded.ok) return decoded.command;
+    if (logProblems) this.log(`entry ${entry.index}: ignored, ${decoded.reason}`);
+    return null;
+  }
+
+  private async lockMeta(transaction: Transaction): Promise<AppliedIndex> {
+    const row = await this.models.RaftMeta.findByPk(RAFT_META_ID, {
+      transaction,
+      lock: transaction.LOCK.UPDATE,
+      raw: true,
+    });
+    return metaOf(row);
+  }
+
+  private async readMeta(transaction: Transaction | undefined): Promise<AppliedIndex> {
+    const row = await this.models.RaftMeta.findByPk(RAFT_META_ID, { transaction, raw: true });
+    return metaOf(row);
+  }
+
+  private async *allTasks(transaction: Transaction): AsyncGenerator<Task> {
+    let after: string | undefined;
+    for (;;) {
+      const rows = (await this.models.Task.findAll({
+        where: after === undefined ? {} : { id: { [Op.gt]: after } },
+        order: [['id', 'ASC']],
+        limit: PAGE,
+        raw: true,
+        transaction,
+      })) as unknown as TaskAttributes[];
+      for (const row of rows) yield toTask(row);
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1]?.id;
+    }
+  }
+
+  private async run<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new StateMachineError('the state machine is closed');
+    try {
+      return await fn();
+    } catch (error) {
+      throw toMySqlError(error, doing);
+    }
+  }
+
+  /** Serialises writers of this instance (they would only queue on the row lock otherwise). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(fn, fn);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+const REPEATABLE_READ = Transaction.ISOLATION_LEVELS.REPEATABLE_READ;
+
+/** Applies one command to the in-memory view of the batch. */
+function execute(
+  command: TaskCommand,
+  index: number,
+  tasks: Map<string, Task | null>,
+  dirty: Set<string>,
+): CommandResult {
+  if (command.op === 'create') {
+    const { id } = command.task;
+    if (tasks.get(id)) {
+      return conflict(`task ${id} already exists`);
+    }
+    const task: Task = {
+      id,
+      title: command.task.title,
+      description: command.task.description,
+      status: command.task.status,
+      priority: command.task.priority,
+      dueDate: command.task.dueDate,
+      createdAt: command.at,
+      updatedAt: command.at,
+      version: 1,
+      raftIndex: index,
+    };
+    tasks.set(id, task);
+    dirty.add(id);
+    return { ok: true, status: 201, task };
+  }
+  const current = tasks.get(command.id);
+  if (!current) {
+    return { ok: false, status: 404, error: 'not_found', message: `no task ${command.id}` };
+  }
+  if (command.expectedVersion !== undefined && command.expectedVersion !== current.version) {
+    return conflict(
+      `task ${command.id} is at version ${current.version}, not ${command.expectedVersion}`,
+    );
+  }
+  if (command.op === 'delete') {
+    tasks.set(command.id, null);
+    dirty.add(command.id);
+    return { ok: true, status: 200, task: null };
+  }
+  const { patch } = command;
+  const task: Task = {
+    ...current,
+    ...(patch.title !== undefined && { title: patch.title }),
+    ...(patch.description !== undefined && { description: patch.description }),
+    ...(patch.status !== undefined && { status: patch.status }),
+    ...(patch.priority !== undefined && { priority: patch.priority }),
+    ...(patch.dueDate !== undefined && { dueDate: patch.dueDate }),
+    updatedAt: command.at,
+    version: current.version + 1,
+    raftIndex: index,
+  };
+  tasks.set(command.id, task);
+  dirty.add(command.id);
+  return { ok: true, status: 200, task };
+}
+
+function conflict(message: string): CommandResult {
+  return { ok: false, status: 409, error: 'version_conflict', message };
+}
+
+function metaOf(row: unknown): AppliedIndex {
+  if (row === null || typeof row !== 'object') {
+    throw new StateMachineError('raft_meta has no row: the schema was not created by migrations');
+  }
+  const meta = row as { appliedIndex: unknown; appliedTerm: unknown };
+  return { index: Number(meta.appliedIndex), term: Number(meta.appliedTerm) };
+}
+
+function toTask(row: TaskAttributes): Task {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    status: row.status,
+    priority: row.priority,
+    dueDate: row.dueDate ?? null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    version: Number(row.version),
+    raftIndex: Number(row.raftIndex),
+  };
+}
+
+function toAttributes(task: Task): TaskAttributes {
+  return { ...task };
+}
+
+/** One line of the checksum: every column, in a fixed order, as JSON. */
+function checksumLine(task: Task): string {
+  return (
+    JSON.stringify([
+      task.id,
+      task.title,
+      task.description,
+      task.status,
+      task.priority,
+      task.dueDate,
+      task.createdAt,
+      task.updatedAt,
+      task.version,
+      task.raftIndex,
+    ]) + '\n'
+  );
+}
+
+/** Escapes LIKE wildcards with `!` (used with `ESCAPE '!'`, independent of sql_mode). */
+function escapeLike(text: string): string {
+  return text.replace(/[!%_]/g, (c) => `!${c}`);
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+/** Splits rows so no multi-row statement gets near max_allowed_packet. */
+function* chunkRows<T>(rows: readonly T[], sizeOf: (row: T) => number): Generator<T[]> {
+  let chunk: T[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = sizeOf(row);
+    if (
+      chunk.length > 0 &&
+      (bytes + size > MAX_STATEMENT_BYTES || chunk.length >= MAX_STATEMENT_ROWS)
+    ) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(row);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+// Worst case: 4 UTF-8 bytes per UTF-16 unit, doubled by SQL escaping, plus fixed columns.
+const taskSize = (t: TaskAttributes) => (t.title.length + t.description.length) * 8 + 256;
+const sessionSize = (s: ClientSessionAttributes) => (s.key.length + s.result.length) * 8 + 128;
+
+// --- snapshot format -----------------------------------------------------------------------
+
+interface SnapshotSession {
+  readonly key: string;
+  readonly raftIndex: number;
+  readonly createdAt: string;
+  /** The stored CommandResult JSON, verbatim. */
+  readonly result: string;
+}
+
+interface SnapshotBody {
+  readonly format: typeof SNAPSHOT_FORMAT;
+  readonly index: number;
+  readonly term: number;
+  readonly tasks: readonly Task[];
+  readonly sessions: readonly SnapshotSession[];
+}
+
+const instant = z.string().refine((s) => canonicalInstant(s) === s, 'not a canonical instant');
+const counter = z.number().int().min(0);
+
+const snapshotSchema = z.object({
+  format: z.literal(SNAPSHOT_FORMAT),
+  index: counter,
+  term: counter,
+  tasks: z.array(
+    z.object({
+      id: z.string().regex(GUID),
+      title: z.string().min(1),
+      description: z.string(),
+      status: z.enum(TASK_STATUSES),
+      priority: z.enum(TASK_PRIORITIES),
+      dueDate: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .nullable(),
+      createdAt: instant,
+      updatedAt: instant,
+      version: z.number().int().min(1),
+      raftIndex: counter,
+    }),
+  ),
+  sessions: z.array(
+    z.object({
+      key: z.string().min(1).max(128),
+      raftIndex: counter,
+      createdAt: instant,
+      result: z.string(),
+    }),
+  ),
+});
+
+function parseSnapshot(data: string): SnapshotBody {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    throw new StateMachineError('snapshot data is not JSON');
+  }
+  const parsed = snapshotSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new StateMachineError(
+      `not a ${SNAPSHOT_FORMAT} snapshot (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''})`,
+    );
+  }
+  return parsed.data;
+}

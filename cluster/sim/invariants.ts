@@ -37,6 +37,11 @@ interface CommittedRecord {
   /** The first node seen applying it, and when. */
   readonly by: NodeId;
   readonly time: number;
+  /**
+   * An upper bound on the term whose leader committed it: the lowest term any node was in when
+   * it applied the entry (a node learns of a commit only from that leader or a later one).
+   */
+  committedBy: number;
 }
 
 interface CopyRecord {
@@ -111,9 +116,9 @@ export class InvariantChecker {
 
   /**
    * A node became leader of `term`. Election Safety: no other leader in that term, ever.
-   * Leader Completeness: every entry applied anywhere so far is in its log with the same term
-   * (unless compacted). Anything applied before this moment was committed in an earlier term —
-   * a leader of a higher term could not have committed while this one was being elected.
+   * Leader Completeness: every entry committed in an earlier term and applied anywhere so far
+   * is in its log with the same term (unless compacted). Entries a later term's leader committed
+   * are exempt: a vote granted in this term can arrive after that leader has already committed.
    */
   onLeader(id: NodeId, term: number, log: LogView): void {
     const other = this.leaders.get(term);
@@ -124,7 +129,7 @@ export class InvariantChecker {
     this.leaders.set(term, id);
     for (let i = log.snapshotIndex + 1; i <= this.maxCommitted; i++) {
       const rec = this.committed[i];
-      if (!rec) continue;
+      if (!rec || rec.committedBy >= term) continue;
       const t = log.term(i);
       if (t !== rec.term) {
         this.fail(
@@ -211,7 +216,7 @@ export class InvariantChecker {
    * Applied ≤ committed, entries applied in order without gaps, and State Machine Safety: the
    * first node to apply an index fixes what every other node must apply there.
    */
-  onApply(id: NodeId, e: Entry, hash: number): void {
+  onApply(id: NodeId, e: Entry, hash: number, nodeTerm = e.term): void {
     const commit = this.commit.get(id) ?? 0;
     if (e.index > commit) {
       this.fail(
@@ -229,10 +234,20 @@ export class InvariantChecker {
     const rec = this.committed[e.index];
     if (!rec) {
       const time = this.clock().time;
-      this.committed[e.index] = { term: e.term, type: e.type, data: e.data, hash, by: id, time };
+      const committedBy = Math.max(nodeTerm, e.term);
+      this.committed[e.index] = {
+        term: e.term,
+        type: e.type,
+        data: e.data,
+        hash,
+        by: id,
+        time,
+        committedBy,
+      };
       if (e.index > this.maxCommitted) this.maxCommitted = e.index;
       return;
     }
+    rec.committedBy = Math.min(rec.committedBy, Math.max(nodeTerm, e.term));
     if (rec.term !== e.term || rec.data !== e.data || rec.type !== e.type) {
       this.fail(
         'state-machine-safety',

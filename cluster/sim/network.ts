@@ -60,6 +60,8 @@ export class Network {
   /** Per reliable link: when its last message arrives, to keep FIFO order. */
   private readonly lastArrival = new Map<number, number>();
   private counts: MessageCounts = emptyCounts();
+  /** When the last message queued so far arrives (in-flight messages outlive a heal). */
+  private lastScheduledArrival = 0;
   /**
    * Probability that a message still in flight when its sender crashes is lost, as data still in
    * a dead process's socket buffers would be. Without it, a leader that crashes right after
@@ -107,6 +109,7 @@ export class Network {
     const epoch = this.crashes(m.from);
     for (let i = 0; i < copies; i++) {
       const at = this.arrivalTime(key, link);
+      this.lastScheduledArrival = Math.max(this.lastScheduledArrival, at);
       this.queue.push(at, () => this.arrive(m, epoch));
     }
     return 'queued';
@@ -173,6 +176,14 @@ export class Network {
     this.links.clear();
     this.unreliable = false;
     this.longReordering = false;
+  }
+
+  /**
+   * When every message sent so far has arrived (or been lost). Messages held back by a fault
+   * mode keep their late arrival after `heal()`: the faults are over only once they have landed.
+   */
+  inFlightUntil(): number {
+    return this.lastScheduledArrival;
   }
 
   disconnect(id: NodeId): void {

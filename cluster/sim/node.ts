@@ -322,7 +322,7 @@ export class SimNode {
           return;
         }
         const hash = this.sm.apply(e);
-        c.onApply(this.id, e, hash);
+        c.onApply(this.id, e, hash, this.term);
         this.history.set(e.index, e);
         this.env.applied(this, e);
       }

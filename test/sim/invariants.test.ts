@@ -135,6 +135,20 @@ describe('InvariantChecker', () => {
     expect(c.first?.kind).toBe('leader-completeness');
   });
 
+  it('exempts entries a later term committed from Leader Completeness (late votes)', () => {
+    // Seed 32644: n2's votes for term 2 were delayed in flight while a term-3 leader committed
+    // 2@t3; n2 then won term 2 without that entry. Legal: completeness covers earlier terms.
+    const { c } = checker();
+    c.onCommit(1, 2);
+    c.onApply(1, ent(1, 1), 1, 3);
+    c.onApply(1, ent(2, 3), 2, 3);
+    c.onLeader(2, 2, logOf([1]));
+    expect(c.ok).toBe(true);
+    // ...but a leader of a later term must hold it.
+    c.onLeader(4, 4, logOf([1, 2]));
+    expect(c.first?.kind).toBe('leader-completeness');
+  });
+
   it('accepts a leader whose snapshot covers the committed entries', () => {
     const { c, apply } = checker();
     apply(1, [ent(1, 1), ent(2, 1), ent(3, 1)]);

@@ -1,0 +1,76 @@
+/**
+ * What a node's client API answers (DESIGN.md §4.4), beyond the task model itself. The node, the
+ * supervisor, the renderer and the tests all import these.
+ */
+import type { Task } from './task.js';
+
+export type ReadConsistency = 'linearizable' | 'leader' | 'stale';
+
+/** The answer to every write (POST, PATCH, DELETE): where it landed in the log and who served it. */
+export interface WriteResponse {
+  /** The task after the write; null after a delete. */
+  readonly task: Task | null;
+  /** The log index and term of the entry that carried the write. */
+  readonly raftIndex: number;
+  readonly term: number;
+  /** The node whose leader proposed the write (a follower forwards writes to it). */
+  readonly servedBy: number;
+}
+
+/** The answer to a read of one task or of the list. */
+export interface ReadMeta {
+  readonly consistency: ReadConsistency;
+  readonly servedBy: number;
+  /** The applied index of the database the answer was read from. */
+  readonly appliedIndex: number;
+  /**
+   * The leader's commit index as this node last knew it. For `stale` reads this shows how far
+   * behind the answer may be: `commitIndex - appliedIndex` entries at least.
+   */
+  readonly commitIndex: number;
+}
+
+export interface TaskListResponse extends ReadMeta {
+  readonly tasks: readonly Task[];
+}
+
+export interface TaskResponse extends ReadMeta {
+  readonly task: Task;
+}
+
+export type MySqlStatus = 'up' | 'down' | 'connecting';
+
+export type NodeRole = 'leader' | 'follower' | 'candidate' | 'preCandidate' | 'learner';
+
+/** `GET /status`: one node's view, for the control room and for tests. */
+export interface NodeStatus {
+  readonly id: number;
+  readonly role: NodeRole;
+  readonly term: number;
+  readonly votedFor: number;
+  /** 0 when this node knows no leader. */
+  readonly leaderId: number;
+  readonly commitIndex: number;
+  /** Applied to MySQL (not just handed out by the core). */
+  readonly appliedIndex: number;
+  readonly lastLogIndex: number;
+  readonly snapshotIndex: number;
+  readonly voters: readonly number[];
+  readonly learners: readonly number[];
+  readonly electionElapsed: number;
+  readonly electionTimeout: number;
+  readonly clientUrl: string;
+  readonly mysql: { readonly status: MySqlStatus; readonly error?: string };
+  /** Only on the leader: per-follower replication progress. */
+  readonly progress: readonly {
+    readonly id: number;
+    readonly match: number;
+    readonly next: number;
+    readonly state: 'probe' | 'replicate' | 'snapshot';
+  }[];
+}
+
+export interface ChecksumResponse {
+  readonly appliedIndex: number;
+  readonly checksum: string;
+}

@@ -1,0 +1,127 @@
+/**
+ * The node config file (`node main.js --config node.json`): everything a node needs to run on its
+ * own, so the same program joins a cluster from another host. One zod schema, one type.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65_535);
+const host = z.string().min(1);
+
+export const peerSchema = z.strictObject({
+  id: z.number().int().min(1).max(1_000_000),
+  /** Where the node's Raft transport listens (peers dial it). */
+  host: host.default('127.0.0.1'),
+  raftPort: port,
+  /** Where the node's client HTTP API listens (followers forward writes there). */
+  clientPort: port,
+});
+
+export const nodeConfigSchema = z
+  .strictObject({
+    id: z.number().int().min(1).max(1_000_000),
+    /** Every member of the initial cluster, this node included. */
+    peers: z.array(peerSchema).min(1).max(9),
+    /** WAL, hard state and snapshots (relative paths are relative to the config file). */
+    dataDir: z.string().min(1),
+    mysql: z.strictObject({
+      /** Server URL, e.g. `mysql://root@127.0.0.1:3306/`. */
+      url: z.string().min(1),
+      /** This node's own database (created if missing). */
+      database: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'letters, digits and _ only'),
+    }),
+    /** 32 random bytes shared by every node (created with mode 0600 if missing). */
+    secretFile: z.string().min(1),
+    /** The bearer token clients must send; read from this file (trimmed). */
+    tokenFile: z.string().min(1),
+    /** The interface both servers listen on. Keep 127.0.0.1 unless peers are on other hosts. */
+    listenHost: host.default('127.0.0.1'),
+    timers: z
+      .strictObject({
+        /** One Raft tick. Election timeout = electionTicks × tickMs (randomised up to 2×). */
+        tickMs: z.number().int().min(1).max(10_000).default(50),
+        electionTicks: z.number().int().min(2).max(1_000).default(10),
+        heartbeatTicks: z.number().int().min(1).max(500).default(2),
+      })
+      .refine((t) => t.heartbeatTicks < t.electionTicks, {
+        message: 'heartbeatTicks must be less than electionTicks',
+      })
+      .default({ tickMs: 50, electionTicks: 10, heartbeatTicks: 2 }),
+    /** Take a snapshot (and drop the WAL before it) every this many applied entries. */
+    snapshotEntries: z.number().int().min(2).max(10_000_000).default(10_000),
+    /** How long a write or linearizable read waits for a quorum before 503 no_leader. */
+    requestTimeoutMs: z.number().int().min(100).max(60_000).default(2_000),
+    /** Log level for stderr lines. */
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    const ids = new Set<number>();
+    for (const p of c.peers) {
+      if (ids.has(p.id)) ctx.addIssue({ code: 'custom', message: `peer id ${p.id} appears twice` });
+      ids.add(p.id);
+    }
+    if (!ids.has(c.id)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['peers'],
+        message: `must include this node (id ${c.id})`,
+      });
+    }
+  });
+
+export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+export type PeerConfig = z.infer<typeof peerSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses a config object; relative paths are resolved against `baseDir`. */
+export function parseNodeConfig(raw: unknown, baseDir = process.cwd()): NodeConfig {
+  const parsed = nodeConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (i) => `  ${i.path.length > 0 ? i.path.join('.') : '(config)'}: ${i.message}`,
+    );
+    throw new ConfigError(`invalid node config:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
+  return {
+    ...c,
+    dataDir: abs(c.dataDir),
+    secretFile: abs(c.secretFile),
+    tokenFile: abs(c.tokenFile),
+  };
+}
+
+/** Reads and parses a config file, with errors that name the file. */
+export function loadNodeConfig(path: string): NodeConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config ${path}: ${(e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`config ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  try {
+    return parseNodeConfig(raw, dirname(resolve(path)));
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** This node's own entry in `peers`. */
+export function selfOf(config: NodeConfig): PeerConfig {
+  return config.peers.find((p) => p.id === config.id)!;
+}

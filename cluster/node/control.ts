@@ -1,0 +1,43 @@
+/**
+ * Control messages between a node process and the process that launched it (the supervisor or a
+ * test harness), over Node's IPC channel (`child_process.fork` / `process.send`). A node started
+ * by hand has no channel and simply runs.
+ */
+import type { NodeStatus } from '../api/node.js';
+import type { FaultSpec } from './transport/index.js';
+
+/** Parent → node. `id` is echoed in the reply. */
+export type ControlRequest =
+  | { readonly id: number; readonly type: 'status' }
+  /** Replaces the transport's faults (the parts given), as `Transport.setFaults`. */
+  | { readonly id: number; readonly type: 'faults'; readonly spec: FaultSpec }
+  | { readonly id: number; readonly type: 'clearFaults' }
+  /** Stops cleanly: servers closed, WAL closed, MySQL pool closed; then the process exits 0. */
+  | { readonly id: number; readonly type: 'shutdown' };
+
+/** Node → parent, answering a request. */
+export type ControlReply =
+  | { readonly type: 'reply'; readonly id: number; readonly ok: true; readonly status?: NodeStatus }
+  | { readonly type: 'reply'; readonly id: number; readonly ok: false; readonly error: string };
+
+/** Node → parent, unprompted. */
+export type NodeEvent =
+  /** Listening and running the Raft loop (MySQL may still be connecting). */
+  | {
+      readonly type: 'listening';
+      readonly id: number;
+      readonly clientUrl: string;
+      readonly raftPort: number;
+    }
+  | {
+      readonly type: 'role';
+      readonly id: number;
+      readonly role: NodeStatus['role'];
+      readonly term: number;
+      readonly leaderId: number;
+    }
+  | { readonly type: 'mysql'; readonly id: number; readonly status: NodeStatus['mysql'] }
+  /** The node is about to exit because of an error it cannot recover from. */
+  | { readonly type: 'fatal'; readonly id: number; readonly message: string };
+
+export type NodeToParent = ControlReply | NodeEvent;

@@ -413,7 +413,8 @@ export class TaskStateMachine {
         const row: ClientSessionAttributes = {
           key,
           raftIndex: entry.index,
-          result: JSON.stringify(result),
+          // The entry travels with the stored answer, so a retry is told where the write landed.
+          result: JSON.stringify({ ...result, entry: { index: entry.index, term: entry.term } }),
           createdAt: command.at,
         };
         sessions.set(key, row);

@@ -74,14 +74,29 @@ export interface SessionRef {
   readonly key: string;
 }
 
-/** What applying a command produced; stored with the session so a retry gets the same answer. */
+/** The log entry that carried a command. */
+export interface EntryRef {
+  readonly index: number;
+  readonly term: number;
+}
+
+/**
+ * What applying a command produced; stored with the session so a retry gets the same answer.
+ * `entry` is set on an answer replayed from a session: the entry of the first attempt.
+ */
 export type CommandResult =
-  | { readonly ok: true; readonly status: 200 | 201; readonly task: Task | null }
+  | {
+      readonly ok: true;
+      readonly status: 200 | 201;
+      readonly task: Task | null;
+      readonly entry?: EntryRef;
+    }
   | {
       readonly ok: false;
       readonly status: 404 | 409;
       readonly error: ApiErrorCode;
       readonly message: string;
+      readonly entry?: EntryRef;
     };
 
 export type ApiErrorCode =

@@ -48,6 +48,12 @@ export const nodeConfigSchema = z
         message: 'heartbeatTicks must be less than electionTicks',
       })
       .default({ tickMs: 50, electionTicks: 10, heartbeatTicks: 2 }),
+    /**
+     * The cluster's original voters (its membership at index 0). Default: every peer. A node
+     * joining an existing cluster sets this to that cluster's original voters, which do not
+     * include itself: it then never campaigns, and waits to be added as a learner.
+     */
+    bootstrapVoters: z.array(z.number().int().min(1)).min(1).max(9).optional(),
     /** Take a snapshot (and drop the WAL before it) every this many applied entries. */
     snapshotEntries: z.number().int().min(2).max(10_000_000).default(10_000),
     /** How long a write or linearizable read waits for a quorum before 503 no_leader. */

@@ -6,12 +6,37 @@
 import type { NodeStatus } from '../api/node.js';
 import type { FaultSpec } from './transport/index.js';
 
+/** Where a node listens, as in the config's `peers` entries. */
+export interface PeerAddressConfig {
+  readonly host: string;
+  readonly raftPort: number;
+  readonly clientPort: number;
+}
+
 /** Parent → node. `id` is echoed in the reply. */
 export type ControlRequest =
   | { readonly id: number; readonly type: 'status' }
   /** Replaces the transport's faults (the parts given), as `Transport.setFaults`. */
   | { readonly id: number; readonly type: 'faults'; readonly spec: FaultSpec }
   | { readonly id: number; readonly type: 'clearFaults' }
+  /**
+   * A membership change, proposed on this node (it must be the leader; the reply says
+   * `not the leader (nX is)` otherwise). Replies once the change is applied here. `addLearner`
+   * carries the new node's addresses so every member can dial it.
+   */
+  | {
+      readonly id: number;
+      readonly type: 'confChange';
+      readonly change:
+        | {
+            readonly type: 'addLearner';
+            readonly nodeId: number;
+            readonly address: PeerAddressConfig;
+          }
+        | { readonly type: 'promote' | 'remove'; readonly nodeId: number };
+    }
+  /** Hands leadership to `to` (TimeoutNow); replies at once. */
+  | { readonly id: number; readonly type: 'transferLeadership'; readonly to: number }
   /** Stops cleanly: servers closed, WAL closed, MySQL pool closed; then the process exits 0. */
   | { readonly id: number; readonly type: 'shutdown' };
 

@@ -27,8 +27,9 @@ export interface NodeService {
   /**
    * Proposes `command` (leader only; several concurrent calls share one Raft entry batch) and
    * resolves once it is applied to this node's MySQL, with the state machine's answer.
-   * Rejects with NotLeaderError when this node is not the leader (or loses leadership before
-   * the entry commits), NoQuorumError after requestTimeoutMs, MySqlUnavailableError when the
+   * For a retried Idempotency-Key, `index`/`term` are those of the first attempt's entry.
+   * Rejects with NotLeaderError only when the command was certainly not applied (this node is
+   * not the leader, or another leader's entry took its index), so it is safe to retry; NoQuorumError after requestTimeoutMs, MySqlUnavailableError when the
    * entry committed but MySQL is down (the entry will be applied when MySQL returns).
    */
   propose(command: TaskCommand): Promise<CommittedWrite>;

@@ -221,8 +221,8 @@ describe('applyBatch', () => {
         create(taskId(2), { title: 'twice?' }, at(2), 'key-1'),
       ]),
     );
-    expect(retry).toEqual(first);
-    expect(otherRetry).toEqual(first);
+    expect(retry).toEqual({ ...first, entry: { index: 1, term: 1 } });
+    expect(otherRetry).toEqual({ ...first, entry: { index: 1, term: 1 } });
     expect(await sm.get(taskId(2))).toBeNull();
 
     // Failures are remembered too, and a retry inside the same batch is answered in order.
@@ -235,14 +235,15 @@ describe('applyBatch', () => {
       ]),
     );
     expect(conflict).toMatchObject({ ok: false, status: 409 });
-    expect(conflictRetry).toEqual(conflict);
+    expect(conflictRetry).toEqual({ ...conflict, entry: { index: 4, term: 1 } });
     expect(taskOf(bump).version).toBe(2);
-    expect(bumpRetry).toEqual(bump);
+    expect(bumpRetry).toEqual({ ...bump, entry: { index: 6, term: 1 } });
     expect((await sm.get(a))?.version).toBe(2);
     const long = 'k'.repeat(500);
     const [l1] = await sm.applyBatch(entries(8, [update(a, { title: 'long' }, at(8), 2, long)]));
     const [l2] = await sm.applyBatch(entries(9, [update(a, { title: 'long' }, at(9), 2, long)]));
-    expect(l2).toEqual(l1);
+    // The replay is the first answer, and says which entry produced it.
+    expect(l2).toEqual({ ...l1, entry: { index: 8, term: 1 } });
     expect((await sm.get(a))?.version).toBe(3);
   });
 
@@ -261,7 +262,7 @@ describe('applyBatch', () => {
     const resultsMany: (CommandResult | null)[] = [];
     for (const entry of all) resultsMany.push(...(await many.applyBatch([entry])));
     expect(resultsMany).toEqual(resultsOne);
-    expect(resultsOne[3]).toEqual(resultsOne[0]);
+    expect(resultsOne[3]).toEqual({ ...resultsOne[0], entry: { index: 1, term: 1 } });
     expect(resultsOne[4]).toMatchObject({ ok: true, status: 201 });
     expect((await one.list({ limit: 10, offset: 0 })).map((t) => t.id)).toEqual([
       taskId(1),

@@ -1,0 +1,246 @@
+/**
+ * Applies committed entries to this node's MySQL, off the Raft loop. The loop hands entries over
+ * and moves on; this queue applies them in order, several Ready batches per transaction, and
+ * when MySQL is down it keeps the queue, reports `down`, retries with backoff and catches up.
+ * A MySQL error never reaches the Raft loop.
+ */
+import type { Entry, Snapshot } from '../raft/index.js';
+import type { CommandResult } from '../api/task.js';
+import type { MySqlStatus } from '../api/node.js';
+import { TaskStateMachine } from '../../db/statemachine.js';
+import { MySqlUnavailableError } from '../../db/errors.js';
+import type { Logger } from './log.js';
+
+type Work =
+  | { readonly kind: 'entries'; readonly entries: readonly Entry[] }
+  | { readonly kind: 'restore'; readonly snapshot: Snapshot };
+
+export interface ApplierOptions {
+  readonly url: string;
+  readonly database: string;
+  readonly log: Logger;
+  /** The newest snapshot on disk (the WAL's): restored into MySQL if MySQL is behind it. */
+  readonly diskSnapshot: () => Snapshot;
+  /** Every applied entry with the state machine's answer (null for no-ops and conf entries). */
+  readonly onApplied: (entry: Entry, result: CommandResult | null) => void;
+  /** Called after each transaction with the new applied index. */
+  readonly onProgress: (appliedIndex: number) => void;
+  readonly onStatus: (status: MySqlStatus, error?: string) => void;
+  /** At most this many entries per transaction. */
+  readonly maxBatch?: number;
+}
+
+const BACKOFF_FIRST_MS = 100;
+const BACKOFF_CAP_MS = 3_000;
+const PING_MS = 1_000;
+
+export class Applier {
+  private sm: TaskStateMachine | undefined;
+  private readonly queue: Work[] = [];
+  private running = false;
+  private closed = false;
+  private backoffMs = BACKOFF_FIRST_MS;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+  private _applied = 0;
+  private _status: MySqlStatus = 'connecting';
+  private _error: string | undefined;
+  private readonly maxBatch: number;
+
+  constructor(private readonly opts: ApplierOptions) {
+    this.maxBatch = opts.maxBatch ?? 1_000;
+  }
+
+  /** Applied to MySQL (0 until the first connection tells). */
+  get applied(): number {
+    return this._applied;
+  }
+
+  get status(): MySqlStatus {
+    return this._status;
+  }
+
+  get error(): string | undefined {
+    return this._error;
+  }
+
+  /** The open state machine when MySQL is up; reads go through it. */
+  stateMachine(): TaskStateMachine {
+    if (this.sm === undefined || this._status !== 'up') {
+      throw new MySqlUnavailableError(
+        `MySQL is ${this._status}${this._error !== undefined ? `: ${this._error}` : ''}`,
+      );
+    }
+    return this.sm;
+  }
+
+  /** Starts connecting (in the background) and applying. */
+  start(): void {
+    this.kick();
+    // An idle node would not notice MySQL going away until the next write: look once a second.
+    this.pingTimer = setInterval(() => this.ping(), PING_MS);
+    this.pingTimer.unref();
+  }
+
+  private ping(): void {
+    if (this.running || this.closed || this._status !== 'up' || this.sm === undefined) return;
+    this.running = true;
+    void this.sm
+      .appliedIndex()
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (error instanceof MySqlUnavailableError) this.setStatus('down', error.message);
+        },
+      )
+      .finally(() => {
+        this.running = false;
+        if (this._status !== 'up' || this.queue.length > 0) this.kick();
+      });
+  }
+
+  enqueueEntries(entries: readonly Entry[]): void {
+    if (entries.length === 0) return;
+    this.queue.push({ kind: 'entries', entries });
+    this.kick();
+  }
+
+  enqueueSnapshot(snapshot: Snapshot): void {
+    this.queue.push({ kind: 'restore', snapshot });
+    this.kick();
+  }
+
+  /** A read failed because MySQL went away: reconnect and report it. */
+  reportUnavailable(error: unknown): void {
+    if (!(error instanceof MySqlUnavailableError) || this._status !== 'up') return;
+    this.setStatus('down', error.message);
+    this.kick();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.wake?.();
+    while (this.running) await new Promise((r) => setTimeout(r, 10));
+    await this.sm?.close();
+  }
+
+  private kick(): void {
+    if (this.running || this.closed) return;
+    this.running = true;
+    void this.loop().finally(() => {
+      this.running = false;
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.closed) {
+      try {
+        if (this.sm === undefined || this._status !== 'up') await this.connect();
+        if (this.queue.length === 0) return;
+        await this.applyNext();
+        this.backoffMs = BACKOFF_FIRST_MS;
+      } catch (error) {
+        if (this.closed) return;
+        if (error instanceof MySqlUnavailableError) {
+          if (this._status !== 'down' || this._error !== error.message) {
+            this.opts.log.warn(`MySQL unavailable, will retry: ${error.message}`);
+          }
+          this.setStatus(this.sm === undefined ? 'connecting' : 'down', error.message);
+        } else {
+          // Not a connectivity problem (a bug, or a schema that cannot migrate): keep the
+          // entries, say what is wrong, and try again later rather than crash the member.
+          this.opts.log.error(
+            `applying to MySQL failed: ${(error as Error).stack ?? String(error)}`,
+          );
+          this.setStatus('down', (error as Error).message);
+        }
+        await this.sleep(this.backoffMs);
+        this.backoffMs = Math.min(BACKOFF_CAP_MS, this.backoffMs * 2);
+      }
+    }
+  }
+
+  private async connect(): Promise<void> {
+    if (this.sm === undefined) {
+      this.sm = await TaskStateMachine.open(this.opts.url, {
+        database: this.opts.database,
+        log: (line) => this.opts.log.info(line),
+      });
+    }
+    const at = await this.sm.appliedIndex();
+    this._applied = at.index;
+    await this.catchUpFromDisk();
+    this.setStatus('up');
+    this.opts.onProgress(this._applied);
+  }
+
+  /** MySQL behind the WAL's snapshot (a crash between saving a snapshot and restoring it). */
+  private async catchUpFromDisk(): Promise<void> {
+    const snap = this.opts.diskSnapshot();
+    if (snap.metadata.index <= this._applied || snap.data === '') return;
+    this.opts.log.info(
+      `MySQL is at ${this._applied}, behind the snapshot at ${snap.metadata.index}: restoring it`,
+    );
+    await this.sm!.restore(snap.metadata.index, snap.metadata.term, snap.data);
+    this._applied = snap.metadata.index;
+  }
+
+  private async applyNext(): Promise<void> {
+    const sm = this.sm!;
+    const head = this.queue[0];
+    if (head.kind === 'restore') {
+      const { index, term } = head.snapshot.metadata;
+      if (index > this._applied && head.snapshot.data !== '') {
+        await sm.restore(index, term, head.snapshot.data);
+        this._applied = index;
+        this.opts.log.info(`installed snapshot at ${index}/${term} into MySQL`);
+      }
+      this.queue.shift();
+      this.opts.onProgress(this._applied);
+      return;
+    }
+    // Merge queued entry batches into one transaction, up to maxBatch entries.
+    const batch: Entry[] = [];
+    let taken = 0;
+    while (taken < this.queue.length) {
+      const w = this.queue[taken];
+      if (
+        w.kind !== 'entries' ||
+        (batch.length > 0 && batch.length + w.entries.length > this.maxBatch)
+      )
+        break;
+      batch.push(...w.entries);
+      taken++;
+    }
+    const first = batch[0].index;
+    if (first > this._applied + 1) await this.catchUpFromDisk();
+    const results = await sm.applyBatch(batch);
+    this.queue.splice(0, taken);
+    const last = batch[batch.length - 1].index;
+    const from = this._applied;
+    this._applied = Math.max(this._applied, last);
+    batch.forEach((e, i) => {
+      // Entries at or below what MySQL had are answered from their session (or null).
+      if (e.index > from || results[i] !== null) this.opts.onApplied(e, results[i]);
+    });
+    this.opts.onProgress(this._applied);
+  }
+
+  private setStatus(status: MySqlStatus, error?: string): void {
+    const changed = status !== this._status || error !== this._error;
+    this._status = status;
+    this._error = status === 'up' ? undefined : error;
+    if (changed) this.opts.onStatus(status, this._error);
+    if (changed && status === 'up') this.opts.log.info('MySQL is up');
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.retryTimer = setTimeout(resolve, ms);
+    });
+  }
+}

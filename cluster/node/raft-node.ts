@@ -1,0 +1,592 @@
+/**
+ * The Raft loop of a node process: the pure core (cluster/raft) driven by a timer, the TCP
+ * transport and the WAL, with MySQL applying behind it (applier.ts). It implements the
+ * NodeService the client API uses.
+ *
+ * Each Ready is handled synchronously and in the core's order: persist (one fdatasync), then
+ * send, then hand committed entries to the applier. Nothing here awaits MySQL or a client, so
+ * ticks keep their rhythm however slow the database is.
+ */
+import {
+  DEFAULT_CONFIG,
+  ProposalDropped,
+  RawNode,
+  type ConfChange,
+  type ConfState,
+  type Entry,
+  type NodeId,
+  type Ready,
+  type Role,
+} from '../raft/index.js';
+import type { ChecksumResponse, NodeRole, NodeStatus } from '../api/node.js';
+import type { CommandResult, Task, TaskCommand } from '../api/task.js';
+import type { ListQuery } from '../../db/statemachine.js';
+import { MySqlUnavailableError } from '../../db/errors.js';
+import { Applier } from './applier.js';
+import { selfOf, type NodeConfig } from './config.js';
+import type { NodeEvent } from './control.js';
+import type { Logger } from './log.js';
+import { NoQuorumError, NotLeaderError, type CommittedWrite, type NodeService } from './service.js';
+import { Transport, type FaultSpec, type PeerAddress } from './transport/index.js';
+import { DiskStorage } from './wal/index.js';
+import { PeerRegistry } from './peers.js';
+import type { ControlRequest } from './control.js';
+import { ThresholdWaiters, WaiterMap } from './waiters.js';
+
+export interface RaftNodeOptions {
+  readonly config: NodeConfig;
+  readonly secret: Uint8Array;
+  readonly log: Logger;
+  /** Events for the parent process (role changes, MySQL status). */
+  readonly emit?: (event: NodeEvent) => void;
+}
+
+interface PendingProposal {
+  readonly data: string;
+  readonly resolve: (w: CommittedWrite) => void;
+  readonly reject: (e: Error) => void;
+}
+
+/** A proposal's entry was applied: the entry as it ended up in the log, and the answer. */
+interface AppliedEntry {
+  readonly entry: Entry;
+  readonly result: CommandResult | null;
+}
+
+/** Proposals flushed into one Raft append at most (the rest wait for the next flush). */
+const MAX_PROPOSALS_PER_FLUSH = 512;
+
+export class RaftNode implements NodeService {
+  readonly id: NodeId;
+  readonly requestTimeoutMs: number;
+  private readonly raw: RawNode;
+  private readonly applier: Applier;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private draining = false;
+  private drainScheduled = false;
+  private stopped = false;
+
+  private role: Role;
+  private leader: NodeId;
+  private term: number;
+  private commit: number;
+  private isLearner = false;
+
+  private pending: PendingProposal[] = [];
+  private flushScheduled = false;
+  private readonly proposals = new WaiterMap<number, AppliedEntry>();
+  private readonly reads = new WaiterMap<string, number>();
+  private readonly appliedWaiters = new ThresholdWaiters();
+  private readonly leaderWaiters = new Set<(url: string) => void>();
+  private readSeq = 0;
+
+  /** Membership after each batch that changed it, to record the right one in a snapshot. */
+  private readonly confHistory: { index: number; conf: ConfState }[] = [];
+  private readonly initialConf: ConfState;
+  private snapshotting = false;
+  private readonly peers: PeerRegistry;
+  /** Membership changes proposed here, by log index, waiting to be applied. */
+  private readonly confWaiters = new WaiterMap<number, Entry>();
+
+  private constructor(
+    private readonly config: NodeConfig,
+    private readonly storage: DiskStorage,
+    private readonly transport: Transport,
+    private readonly log: Logger,
+    private readonly emit: (event: NodeEvent) => void,
+  ) {
+    this.id = config.id;
+    this.requestTimeoutMs = config.requestTimeoutMs;
+    this.initialConf = storage.initialState().conf;
+    this.peers = new PeerRegistry(config.peers, config.dataDir, (m) => log.warn(m));
+    this.raw = new RawNode(
+      {
+        ...DEFAULT_CONFIG,
+        id: config.id,
+        electionTick: config.timers.electionTicks,
+        heartbeatTick: config.timers.heartbeatTicks,
+        // Real randomness for election timeouts: the core only needs an int source.
+        rng: { int: (n) => Math.floor(Math.random() * n) },
+      },
+      storage,
+    );
+    const st = this.raw.status();
+    this.role = st.role;
+    this.leader = st.leader;
+    this.term = st.term;
+    this.commit = st.commit;
+    this.applier = new Applier({
+      url: config.mysql.url,
+      database: config.mysql.database,
+      log,
+      diskSnapshot: () => this.storage.snapshot(),
+      onApplied: (entry, result) => this.onApplied(entry, result),
+      onProgress: (applied) => this.onAppliedProgress(applied),
+      onStatus: (status, error) =>
+        this.emit({
+          type: 'mysql',
+          id: this.id,
+          status: error === undefined ? { status } : { status, error },
+        }),
+    });
+  }
+
+  /**
+   * Opens the WAL (throws WalCorruptionError / DiskStorageError when it cannot be trusted),
+   * starts the transport and the tick timer, and starts connecting to MySQL in the background.
+   */
+  static async start(opts: RaftNodeOptions): Promise<RaftNode> {
+    const { config, log } = opts;
+    const storage = DiskStorage.open(`${config.dataDir}/raft`, {
+      bootstrap: { voters: config.bootstrapVoters ?? config.peers.map((p) => p.id), learners: [] },
+      log: (m) => log.warn(`WAL: ${m}`),
+    });
+    // The transport needs the node's handlers, and the node needs the transport.
+    const ref: { node?: RaftNode } = {};
+    const peers = new Map<NodeId, PeerAddress>(
+      config.peers.map((p) => [p.id, { host: p.host, port: p.raftPort }]),
+    );
+    const transport = new Transport({
+      id: config.id,
+      host: config.listenHost,
+      port: selfOf(config).raftPort,
+      peers,
+      secret: opts.secret,
+      onMessage: (m) => ref.node?.onMessage(m),
+      onUnreachable: (id) => ref.node?.onUnreachable(id),
+      log: (level, msg) => log[level](`transport: ${msg}`),
+    });
+    const node = new RaftNode(config, storage, transport, log, opts.emit ?? (() => undefined));
+    ref.node = node;
+    try {
+      await transport.start();
+    } catch (e) {
+      storage.close();
+      throw e;
+    }
+    node.begin();
+    return node;
+  }
+
+  get raftPort(): number {
+    return this.transport.port;
+  }
+
+  private begin(): void {
+    // Members learned from earlier addLearner entries (peers.json) are dialled too.
+    this.transport.setPeers(this.peerAddresses(this.raw.status().conf));
+    this.applier.start();
+    this.tickTimer = setInterval(() => {
+      this.raw.tick();
+      this.drain();
+    }, this.config.timers.tickMs);
+    this.drain();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    const gone = new NoQuorumError('the node is shutting down');
+    for (const p of this.pending.splice(0)) p.reject(gone);
+    this.proposals.rejectAll(gone);
+    this.reads.rejectAll(gone);
+    this.appliedWaiters.rejectAll(gone);
+    this.confWaiters.rejectAll(gone);
+    await this.transport.close();
+    await this.applier.close();
+    this.storage.close();
+  }
+
+  // ---- the loop ----
+
+  private onMessage(m: Parameters<RawNode['step']>[0]): void {
+    if (this.stopped) return;
+    this.raw.step(m);
+    this.scheduleDrain();
+  }
+
+  private onUnreachable(id: NodeId): void {
+    if (this.stopped) return;
+    this.raw.reportUnreachable(id);
+    this.scheduleDrain();
+  }
+
+  /** Messages that arrive together are handled in one Ready (one fsync: group commit). */
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    if (this.draining || this.stopped) return;
+    this.draining = true;
+    try {
+      while (this.raw.hasReady()) {
+        const rd = this.raw.ready();
+        this.handle(rd);
+        this.raw.advance();
+        this.afterAdvance(rd);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private handle(rd: Ready): void {
+    // 1. Durable before anything that depends on it leaves (a failed write is fatal: main exits).
+    this.storage.save({ snapshot: rd.snapshot, entries: rd.entries, hardState: rd.hardState });
+    // 2. Send.
+    for (const m of rd.messages) this.transport.send(m);
+    // 3. Apply (queued: MySQL works behind the loop).
+    if (rd.snapshot) this.applier.enqueueSnapshot(rd.snapshot);
+    this.applier.enqueueEntries(rd.committedEntries);
+    for (const rs of rd.readStates) this.reads.resolve(rs.context, rs.index);
+    if (rd.hardState) {
+      this.term = rd.hardState.term;
+      this.commit = rd.hardState.commit;
+    }
+  }
+
+  private afterAdvance(rd: Ready): void {
+    if (rd.committedEntries.some((e) => e.type === 'conf')) {
+      for (const e of rd.committedEntries) if (e.type === 'conf') this.onConfApplied(e);
+      const last = rd.committedEntries[rd.committedEntries.length - 1].index;
+      const st = this.raw.status();
+      this.confHistory.push({ index: last, conf: st.conf });
+      this.isLearner = st.isLearner;
+      this.transport.setPeers(this.peerAddresses(st.conf));
+    }
+    if (rd.softState) this.onSoftState(rd.softState.role, rd.softState.leader);
+  }
+
+  private onSoftState(role: Role, leader: NodeId): void {
+    const was = this.role;
+    this.role = role;
+    this.leader = leader;
+    if (was !== role) this.log.info(`became ${role} in term ${this.raw.status().term}`);
+    this.emit({
+      type: 'role',
+      id: this.id,
+      role: this.nodeRole(),
+      term: this.raw.status().term,
+      leaderId: leader,
+    });
+    const url = this.leaderClientUrl();
+    if (url !== undefined) {
+      for (const w of this.leaderWaiters) w(url);
+      this.leaderWaiters.clear();
+    }
+    if (role !== 'leader' && this.pending.length > 0) {
+      const err = new NotLeaderError(leader);
+      for (const p of this.pending.splice(0)) p.reject(err);
+    }
+  }
+
+  private onConfApplied(e: Entry): void {
+    const cc = JSON.parse(e.data) as ConfChange;
+    if (cc.type === 'addLearner') {
+      const address = PeerRegistry.parseContext(cc.context);
+      if (address) this.peers.learn(cc.nodeId, address);
+      else if (this.peers.get(cc.nodeId) === undefined)
+        this.log.warn(`n${cc.nodeId} joined without an address: it cannot be reached from here`);
+    }
+    this.log.info(`membership: ${cc.type} n${cc.nodeId} applied at ${e.index}`);
+    this.confWaiters.resolve(e.index, e);
+  }
+
+  private peerAddresses(conf: ConfState): Map<NodeId, PeerAddress> {
+    const out = new Map<NodeId, PeerAddress>();
+    for (const id of [...conf.voters, ...conf.learners]) {
+      const a = this.peers.get(id);
+      if (a) out.set(id, { host: a.host, port: a.raftPort });
+    }
+    return out;
+  }
+
+  /**
+   * A single-server membership change, proposed here (leader only). Resolves once it is applied
+   * on this node; rejects with NotLeaderError, ProposalDropped (another change is in progress,
+   * or a learner promoted before it caught up) or NoQuorumError.
+   */
+  async changeMembership(
+    change: Extract<ControlRequest, { type: 'confChange' }>['change'],
+  ): Promise<number> {
+    if (!this.isLeader()) throw new NotLeaderError(this.leader);
+    const cc: ConfChange =
+      change.type === 'addLearner'
+        ? { type: 'addLearner', nodeId: change.nodeId, context: JSON.stringify(change.address) }
+        : { type: change.type, nodeId: change.nodeId };
+    const at = this.raw.proposeConfChange(cc);
+    const applied = this.confWaiters.wait(
+      at.index,
+      Math.max(
+        this.requestTimeoutMs,
+        10 * this.config.timers.electionTicks * this.config.timers.tickMs,
+      ),
+      () => new NoQuorumError(`the membership change at index ${at.index} was not applied in time`),
+    );
+    this.drain();
+    const e = await applied;
+    if (e.term !== at.term) throw new NotLeaderError(this.leader);
+    return at.index;
+  }
+
+  /** Asks the leader (directly, or through this follower) to hand over to `to`. */
+  transferLeadership(to: NodeId): void {
+    this.raw.transferLeadership(to);
+    this.drain();
+  }
+
+  // ---- applying ----
+
+  private onApplied(entry: Entry, result: CommandResult | null): void {
+    this.proposals.resolve(entry.index, { entry, result });
+  }
+
+  private onAppliedProgress(applied: number): void {
+    this.appliedWaiters.reached(applied);
+    this.maybeSnapshot(applied);
+  }
+
+  /** Every `snapshotEntries` applied entries, MySQL's state becomes the snapshot and the WAL shrinks. */
+  private maybeSnapshot(applied: number): void {
+    if (this.snapshotting || this.stopped) return;
+    if (applied - this.storage.snapshot().metadata.index < this.config.snapshotEntries) return;
+    this.snapshotting = true;
+    void (async () => {
+      try {
+        const snap = await this.applier.stateMachine().snapshot();
+        if (this.stopped || snap.index <= this.storage.snapshot().metadata.index) return;
+        this.storage.createSnapshot(snap.index, this.confAt(snap.index), snap.data);
+        this.log.info(
+          `snapshot at ${snap.index}/${snap.term} (${snap.data.length} bytes); WAL compacted`,
+        );
+      } catch (e) {
+        this.log.warn(`snapshot failed (will retry later): ${(e as Error).message}`);
+      } finally {
+        this.snapshotting = false;
+      }
+    })();
+  }
+
+  private confAt(index: number): ConfState {
+    let conf = this.initialConf;
+    for (const h of this.confHistory) if (h.index <= index) conf = h.conf;
+    return conf;
+  }
+
+  // ---- NodeService ----
+
+  isLeader(): boolean {
+    return this.role === 'leader';
+  }
+
+  leaderClientUrl(): string | undefined {
+    return this.leader === 0 ? undefined : this.peers.clientUrl(this.leader);
+  }
+
+  waitForLeader(timeoutMs: number): Promise<string | undefined> {
+    const now = this.leaderClientUrl();
+    if (now !== undefined) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const done = (url: string | undefined): void => {
+        clearTimeout(timer);
+        this.leaderWaiters.delete(done);
+        resolve(url);
+      };
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      this.leaderWaiters.add(done);
+    });
+  }
+
+  propose(command: TaskCommand): Promise<CommittedWrite> {
+    if (this.stopped) return Promise.reject(new NoQuorumError('the node is shutting down'));
+    if (!this.isLeader()) return Promise.reject(new NotLeaderError(this.leader));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ data: JSON.stringify(command), resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // Requests arriving in the same turn of the event loop share one append.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    while (this.pending.length > 0 && !this.stopped) {
+      const batch = this.pending.splice(0, MAX_PROPOSALS_PER_FLUSH);
+      if (!this.isLeader()) {
+        const err = new NotLeaderError(this.leader);
+        for (const p of batch) p.reject(err);
+        continue;
+      }
+      let at: { index: number; term: number };
+      try {
+        at = this.raw.proposeBatch(batch.map((p) => p.data));
+      } catch (e) {
+        if (!(e instanceof ProposalDropped)) throw e;
+        const err = new NotLeaderError(this.leader);
+        for (const p of batch) p.reject(err);
+        continue;
+      }
+      batch.forEach((p, i) => this.track(p, at.index + i, at.term));
+    }
+    this.drain();
+  }
+
+  private track(p: PendingProposal, index: number, term: number): void {
+    this.proposals
+      .wait(index, this.requestTimeoutMs, () =>
+        this.commit >= index && this.applier.status !== 'up'
+          ? new MySqlUnavailableError(
+              `the write committed at index ${index} but this node's MySQL is ${this.applier.status}; ` +
+                'it will be applied when MySQL returns',
+            )
+          : new NoQuorumError(
+              `no quorum confirmed the write (index ${index}) within ${this.requestTimeoutMs} ms; ` +
+                'it may still be applied: retry with the same Idempotency-Key',
+            ),
+      )
+      .then(({ entry, result }) => {
+        if (entry.term !== term) {
+          // Another leader's entry took this index: ours was never committed.
+          p.reject(new NotLeaderError(this.leader));
+        } else if (result === null) {
+          p.reject(new Error(`the state machine gave no answer for entry ${index}`));
+        } else {
+          // A retried Idempotency-Key is answered as the first attempt was, where it landed.
+          const { entry: first, ...answer } = result;
+          p.resolve({ result: answer, index: first?.index ?? index, term: first?.term ?? term });
+        }
+      }, p.reject);
+  }
+
+  async readBarrier(mode: 'linearizable' | 'leader'): Promise<void> {
+    if (this.applier.status !== 'up') {
+      throw new MySqlUnavailableError(
+        `this node's MySQL is ${this.applier.status}: cannot serve reads`,
+      );
+    }
+    const deadline = Date.now() + this.requestTimeoutMs;
+    let index: number;
+    if (mode === 'leader') {
+      if (!this.isLeader()) throw new NotLeaderError(this.leader);
+      // The lease: CheckQuorum deposes a leader that has not heard from a quorum for an election
+      // timeout, and a new leader needs at least that long to be elected. Until this leader has
+      // committed an entry of its own term its commit index may be stale, so use ReadIndex then.
+      const st = this.raw.status();
+      if (this.raw.raft.raftLog.term(st.commit) === st.term) index = st.commit;
+      else index = await this.readIndex(deadline);
+    } else {
+      index = await this.readIndex(deadline);
+    }
+    await this.appliedWaiters.wait(
+      this.applier.applied,
+      index,
+      Math.max(1, deadline - Date.now()),
+      () =>
+        this.applier.status !== 'up'
+          ? new MySqlUnavailableError(`MySQL is ${this.applier.status}: cannot serve the read`)
+          : new NoQuorumError(`this node did not apply up to ${index} in time`),
+    );
+  }
+
+  private readIndex(deadline: number): Promise<number> {
+    const ctx = `n${this.id}.${++this.readSeq}`;
+    const p = this.reads.wait(
+      ctx,
+      Math.max(1, deadline - Date.now()),
+      () =>
+        new NoQuorumError(
+          this.leader === 0
+            ? 'no leader is known: a linearizable read needs a quorum'
+            : `no quorum confirmed the leader (n${this.leader}) in time: a linearizable read needs one`,
+        ),
+    );
+    this.raw.readIndex(ctx);
+    this.drain();
+    return p;
+  }
+
+  async listTasks(query: ListQuery): Promise<Task[]> {
+    return this.withMySql((sm) => sm.list(query));
+  }
+
+  async getTask(id: string): Promise<Task | null> {
+    return this.withMySql((sm) => sm.get(id));
+  }
+
+  async checksum(): Promise<ChecksumResponse> {
+    return this.withMySql((sm) => sm.checksum());
+  }
+
+  private async withMySql<T>(
+    fn: (sm: ReturnType<Applier['stateMachine']>) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await fn(this.applier.stateMachine());
+    } catch (e) {
+      this.applier.reportUnavailable(e);
+      throw e;
+    }
+  }
+
+  appliedIndex(): number {
+    return this.applier.applied;
+  }
+
+  commitIndex(): number {
+    return this.commit;
+  }
+
+  setFaults(spec: FaultSpec): void {
+    this.transport.setFaults(spec);
+  }
+
+  clearFaults(): void {
+    this.transport.clearFaults();
+  }
+
+  status(): NodeStatus {
+    const st = this.raw.status();
+    const mysql =
+      this.applier.error === undefined
+        ? { status: this.applier.status }
+        : { status: this.applier.status, error: this.applier.error };
+    const self = selfOf(this.config);
+    return {
+      id: this.id,
+      role: this.nodeRole(),
+      term: st.term,
+      votedFor: st.vote,
+      leaderId: st.leader,
+      commitIndex: st.commit,
+      appliedIndex: this.applier.applied,
+      lastLogIndex: st.lastIndex,
+      snapshotIndex: st.snapshotIndex,
+      voters: st.conf.voters,
+      learners: st.conf.learners,
+      electionElapsed: st.electionElapsed,
+      electionTimeout: st.electionTimeout,
+      clientUrl: `http://${self.host}:${self.clientPort}`,
+      mysql,
+      progress: st.progress.map((p) => ({
+        id: p.id,
+        match: p.match,
+        next: p.next,
+        state: p.state,
+      })),
+    };
+  }
+
+  private nodeRole(): NodeRole {
+    if (this.isLearner || this.raw.status().isLearner) return 'learner';
+    return this.role;
+  }
+}

@@ -1,0 +1,1082 @@
+/**
+ * The node's client API (DESIGN §4.4) on real HTTP servers (startApiServer + createClientRouter),
+ * backed by an in-memory fake NodeService that applies commands to a Map. Two or three of them
+ * play leader and followers so forwarding runs over real sockets; a bare recording server stands
+ * in for a leader where the exact forwarded request matters.
+ */
+import { createHash } from 'node:crypto';
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MySqlUnavailableError } from '../../db/errors.js';
+import type { ListQuery } from '../../db/statemachine.js';
+import type {
+  ChecksumResponse,
+  NodeStatus,
+  TaskListResponse,
+  TaskResponse,
+  WriteResponse,
+} from '../../cluster/api/node.js';
+import type { CommandResult, Task, TaskCommand } from '../../cluster/api/task.js';
+import { startApiServer, type ApiServer } from '../../cluster/http/index.js';
+import { createClientRouter, FORWARDED_HEADER } from '../../cluster/node/api/index.js';
+import {
+  NoQuorumError,
+  NotLeaderError,
+  type CommittedWrite,
+  type NodeService,
+} from '../../cluster/node/service.js';
+
+const TOKEN = 'client-api-test-token-0123';
+const TERM = 4;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Deterministic stand-in for the Raft node: commands apply to a Map at consecutive indexes. */
+class FakeNode implements NodeService {
+  readonly requestTimeoutMs = 150;
+  leader: boolean;
+  leaderUrl: string | undefined;
+  readonly tasks = new Map<string, Task>();
+  readonly sessions = new Map<string, CommandResult>();
+  /** Every command proposed to this node, in order. */
+  readonly commands: TaskCommand[] = [];
+  readonly barriers: ('linearizable' | 'leader')[] = [];
+  readonly listQueries: ListQuery[] = [];
+  readonly gets: string[] = [];
+  readonly waits: number[] = [];
+  /** Errors the next calls of each operation throw, in order. */
+  readonly failures: Record<'propose' | 'barrier' | 'read' | 'checksum', Error[]> = {
+    propose: [],
+    barrier: [],
+    read: [],
+    checksum: [],
+  };
+  /** Runs at the start of propose (after recording); may change roles or throw. */
+  onPropose: ((command: TaskCommand) => void) | undefined;
+  /** What waitForLeader finds; default: nothing. */
+  onWait: (() => string | undefined) | undefined;
+  /** How far the commit index is ahead of the applied index (a lagging replica). */
+  commitLead = 0;
+  private applied = 0;
+
+  constructor(
+    readonly id: number,
+    leader: boolean,
+  ) {
+    this.leader = leader;
+  }
+
+  isLeader(): boolean {
+    return this.leader;
+  }
+  leaderClientUrl(): string | undefined {
+    return this.leaderUrl;
+  }
+  async waitForLeader(timeoutMs: number): Promise<string | undefined> {
+    this.waits.push(timeoutMs);
+    return this.onWait?.();
+  }
+
+  async propose(command: TaskCommand): Promise<CommittedWrite> {
+    this.commands.push(command);
+    this.onPropose?.(command);
+    const failure = this.failures.propose.shift();
+    if (failure) throw failure;
+    if (!this.leader) throw new NotLeaderError(0);
+    const index = ++this.applied;
+    const key = command.session?.key;
+    const first = key === undefined ? undefined : this.sessions.get(key);
+    const result = first ?? this.apply(command, index);
+    if (key !== undefined && first === undefined) this.sessions.set(key, result);
+    return { result, index, term: TERM };
+  }
+
+  private apply(c: TaskCommand, index: number): CommandResult {
+    if (c.op === 'create') {
+      const task: Task = {
+        ...c.task,
+        createdAt: c.at,
+        updatedAt: c.at,
+        version: 1,
+        raftIndex: index,
+      };
+      this.tasks.set(task.id, task);
+      return { ok: true, status: 201, task };
+    }
+    const current = this.tasks.get(c.id);
+    if (!current) {
+      return { ok: false, status: 404, error: 'not_found', message: `no task ${c.id}` };
+    }
+    if (c.expectedVersion !== undefined && c.expectedVersion !== current.version) {
+      return {
+        ok: false,
+        status: 409,
+        error: 'version_conflict',
+        message: `version is ${current.version}, not ${c.expectedVersion}`,
+      };
+    }
+    if (c.op === 'delete') {
+      this.tasks.delete(c.id);
+      return { ok: true, status: 200, task: null };
+    }
+    const task: Task = {
+      ...current,
+      ...c.patch,
+      updatedAt: c.at,
+      version: current.version + 1,
+      raftIndex: index,
+    };
+    this.tasks.set(task.id, task);
+    return { ok: true, status: 200, task };
+  }
+
+  async readBarrier(mode: 'linearizable' | 'leader'): Promise<void> {
+    this.barriers.push(mode);
+    const failure = this.failures.barrier.shift();
+    if (failure) throw failure;
+    if (mode === 'leader' && !this.leader) throw new NotLeaderError(0);
+  }
+
+  async listTasks(query: ListQuery): Promise<Task[]> {
+    this.listQueries.push(query);
+    const failure = this.failures.read.shift();
+    if (failure) throw failure;
+    return [...this.tasks.values()]
+      .filter((t) => query.status === undefined || t.status === query.status)
+      .filter((t) => query.q === undefined || t.title.includes(query.q))
+      .slice(query.offset, query.offset + query.limit);
+  }
+
+  async getTask(id: string): Promise<Task | null> {
+    this.gets.push(id);
+    const failure = this.failures.read.shift();
+    if (failure) throw failure;
+    return this.tasks.get(id) ?? null;
+  }
+
+  async checksum(): Promise<ChecksumResponse> {
+    const failure = this.failures.checksum.shift();
+    if (failure) throw failure;
+    const text = JSON.stringify([...this.tasks.values()]);
+    return {
+      appliedIndex: this.applied,
+      checksum: createHash('sha256').update(text).digest('hex'),
+    };
+  }
+
+  appliedIndex(): number {
+    return this.applied;
+  }
+  commitIndex(): number {
+    return this.applied + this.commitLead;
+  }
+  status(): NodeStatus {
+    return {
+      id: this.id,
+      role: this.leader ? 'leader' : 'follower',
+      term: TERM,
+      votedFor: 1,
+      leaderId: this.leader ? this.id : 0,
+      commitIndex: this.commitIndex(),
+      appliedIndex: this.applied,
+      lastLogIndex: this.commitIndex(),
+      snapshotIndex: 0,
+      voters: [1, 2, 3],
+      learners: [],
+      electionElapsed: 0,
+      electionTimeout: 10,
+      clientUrl: 'http://127.0.0.1:1',
+      mysql: { status: 'up' },
+      progress: [],
+    };
+  }
+
+  /** Nothing reached the Raft log or MySQL. */
+  untouched(): boolean {
+    return (
+      this.commands.length === 0 &&
+      this.barriers.length === 0 &&
+      this.listQueries.length === 0 &&
+      this.gets.length === 0
+    );
+  }
+}
+
+interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  // The tests read fields of many shapes; each assertion names what it expects.
+  body: Record<string, unknown> & { details?: Record<string, string> };
+}
+
+function call(
+  target: { port: number },
+  method: string,
+  path: string,
+  opts: { token?: string | null; body?: string; headers?: Record<string, string> } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = {
+      host: `127.0.0.1:${target.port}`,
+      ...opts.headers,
+    };
+    if (opts.token !== null) headers.authorization = `Bearer ${opts.token ?? TOKEN}`;
+    if (opts.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = Buffer.byteLength(opts.body);
+    }
+    const req = request({ host: '127.0.0.1', port: target.port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          text,
+          body: text ? (JSON.parse(text) as Reply['body']) : {},
+        });
+      });
+    });
+    req.on('error', reject);
+    if (opts.body !== undefined) req.write(opts.body);
+    req.end();
+  });
+}
+
+const json = (value: unknown): string => JSON.stringify(value);
+
+async function serve(node: FakeNode): Promise<ApiServer> {
+  const server = await startApiServer({
+    port: 0,
+    token: TOKEN,
+    router: createClientRouter(node, { token: TOKEN }),
+  });
+  opened.push(server);
+  return server;
+}
+
+let opened: ApiServer[] = [];
+let leader: FakeNode;
+let follower: FakeNode;
+let leaderApi: ApiServer;
+let followerApi: ApiServer;
+
+beforeEach(async () => {
+  opened = [];
+  leader = new FakeNode(1, true);
+  follower = new FakeNode(2, false);
+  leaderApi = await serve(leader);
+  followerApi = await serve(follower);
+  leader.leaderUrl = leaderApi.url;
+  follower.leaderUrl = leaderApi.url;
+});
+
+afterEach(async () => {
+  await Promise.all(opened.map((s) => s.close()));
+});
+
+async function create(
+  title: string,
+  extra: Record<string, unknown> = {},
+  on: ApiServer = leaderApi,
+): Promise<Task> {
+  const r = await call(on, 'POST', '/tasks', { body: json({ title, ...extra }) });
+  expect(r.status).toBe(201);
+  return (r.body as unknown as WriteResponse).task as Task;
+}
+
+describe('tasks CRUD on the leader', () => {
+  it('creates a task with defaults, proposer-chosen id and time, and the write metadata', async () => {
+    const before = Date.now();
+    const r = await call(leaderApi, 'POST', '/tasks', { body: json({ title: '  Buy milk  ' }) });
+    expect(r.status).toBe(201);
+    const answer = r.body as unknown as WriteResponse;
+    expect(answer.servedBy).toBe(1);
+    expect(answer.term).toBe(TERM);
+    expect(answer.raftIndex).toBe(1);
+    expect(answer.task).toMatchObject({
+      title: 'Buy milk',
+      description: '',
+      status: 'todo',
+      priority: 'medium',
+      dueDate: null,
+      version: 1,
+      raftIndex: 1,
+    });
+    expect(leader.commands).toHaveLength(1);
+    const command = leader.commands[0];
+    if (command.op !== 'create') throw new Error(`expected a create, got ${command.op}`);
+    expect(command.task.id).toMatch(UUID);
+    expect(answer.task?.id).toBe(command.task.id);
+    expect(command.session).toBeUndefined();
+    expect(new Date(command.at).toISOString()).toBe(command.at);
+    expect(Date.parse(command.at)).toBeGreaterThanOrEqual(before - 1);
+    expect(Date.parse(command.at)).toBeLessThanOrEqual(Date.now() + 1);
+
+    const second = await create('Another');
+    expect(second.id).not.toBe(command.task.id);
+  });
+
+  it('reads one task and the list with the read metadata', async () => {
+    const a = await create('alpha', { status: 'done', priority: 'high', dueDate: '2025-03-01' });
+    await create('beta');
+    leader.commitLead = 3;
+
+    const one = await call(leaderApi, 'GET', `/tasks/${a.id}`);
+    expect(one.status).toBe(200);
+    const got = one.body as unknown as TaskResponse;
+    expect(got.task).toEqual(a);
+    expect(got).toMatchObject({
+      consistency: 'linearizable',
+      servedBy: 1,
+      appliedIndex: 2,
+      commitIndex: 5,
+    });
+
+    const all = await call(leaderApi, 'GET', '/tasks');
+    expect(all.status).toBe(200);
+    const list = all.body as unknown as TaskListResponse;
+    expect(list.tasks.map((t) => t.title)).toEqual(['alpha', 'beta']);
+    expect(list).toMatchObject({ consistency: 'linearizable', servedBy: 1, appliedIndex: 2 });
+
+    const filtered = await call(leaderApi, 'GET', '/tasks?status=done&q=alp&limit=5&offset=0');
+    expect((filtered.body as unknown as TaskListResponse).tasks.map((t) => t.id)).toEqual([a.id]);
+    expect(leader.listQueries.at(-1)).toEqual({ status: 'done', q: 'alp', limit: 5, offset: 0 });
+    await call(leaderApi, 'GET', '/tasks?offset=1');
+    expect(leader.listQueries.at(-1)).toEqual({
+      status: undefined,
+      q: undefined,
+      limit: 1000,
+      offset: 1,
+    });
+  });
+
+  it('patches only the given fields and deletes', async () => {
+    const t = await create('draft', { dueDate: '2025-01-31' });
+    const r = await call(leaderApi, 'PATCH', `/tasks/${t.id}`, {
+      body: json({ title: ' final ', dueDate: null }),
+    });
+    expect(r.status).toBe(200);
+    const answer = r.body as unknown as WriteResponse;
+    expect(answer.task).toMatchObject({ id: t.id, title: 'final', dueDate: null, version: 2 });
+    expect(answer.raftIndex).toBe(2);
+    const command = leader.commands[1];
+    if (command.op !== 'update') throw new Error(`expected an update, got ${command.op}`);
+    expect(command.patch).toEqual({ title: 'final', dueDate: null });
+    expect(command.expectedVersion).toBeUndefined();
+
+    const d = await call(leaderApi, 'DELETE', `/tasks/${t.id}`);
+    expect(d.status).toBe(200);
+    expect(d.body).toEqual({ task: null, raftIndex: 3, term: TERM, servedBy: 1 });
+    expect(leader.commands[2]).toMatchObject({ op: 'delete', id: t.id });
+
+    const gone = await call(leaderApi, 'GET', `/tasks/${t.id}`);
+    expect(gone.status).toBe(404);
+    expect(gone.body.error).toBe('not_found');
+  });
+
+  it('answers 404 for an unknown id on read, patch and delete', async () => {
+    const id = '0b5f5a8e-2f4c-4c56-9a57-0d1c6e0e9a11';
+    expect((await call(leaderApi, 'GET', `/tasks/${id}`)).status).toBe(404);
+    const p = await call(leaderApi, 'PATCH', `/tasks/${id}`, { body: json({ status: 'done' }) });
+    expect(p.status).toBe(404);
+    expect(p.body.error).toBe('not_found');
+    const d = await call(leaderApi, 'DELETE', `/tasks/${id}`);
+    expect(d.status).toBe(404);
+  });
+
+  it('accepts an upper-case id as the same task', async () => {
+    const t = await create('case');
+    const r = await call(leaderApi, 'GET', `/tasks/${t.id.toUpperCase()}`);
+    expect(r.status).toBe(200);
+    expect((r.body as unknown as TaskResponse).task.id).toBe(t.id);
+  });
+
+  it('round-trips a Unicode title with SQL in it, written through a follower', async () => {
+    const title = "Ünïcødé 🚀 ' OR 1=1; --";
+    const description = 'ﬁ 𝔘𝔫𝔦 \u0000 "quoted" \\ back\nslash — 中文';
+    const created = await create(title, { description }, followerApi);
+    expect(created.title).toBe(title);
+    expect(created.description).toBe(description);
+    const r = await call(followerApi, 'GET', `/tasks/${created.id}?consistency=leader`);
+    expect(r.status).toBe(200);
+    const task = (r.body as unknown as TaskResponse).task;
+    expect(task.title).toBe(title);
+    expect(task.description).toBe(description);
+    expect(leader.tasks.get(created.id)?.title).toBe(title);
+  });
+
+  it('serves status and checksum', async () => {
+    await create('x');
+    const s = await call(followerApi, 'GET', '/status');
+    expect(s.status).toBe(200);
+    expect(s.body).toEqual(JSON.parse(json(follower.status())));
+    const c = await call(leaderApi, 'GET', '/checksum');
+    expect(c.status).toBe(200);
+    expect(c.body).toEqual(await leader.checksum());
+    expect(c.body.appliedIndex).toBe(1);
+  });
+});
+
+/** A bare HTTP server standing in for the leader: records what arrives, answers as told. */
+async function recorder(answer: {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+}) {
+  const seen: { method?: string; url?: string; headers: IncomingHttpHeaders; body: string }[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+      res.end(answer.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    seen,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+describe('invalid input: 400 with details, nothing proposed or forwarded', () => {
+  const id = '0b5f5a8e-2f4c-4c56-9a57-0d1c6e0e9a11';
+  const cases: {
+    name: string;
+    method: string;
+    path: string;
+    body?: string;
+    headers?: Record<string, string>;
+    field: string;
+  }[] = [
+    {
+      name: 'empty title',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: '' }),
+      field: 'title',
+    },
+    {
+      name: 'blank title',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: '   ' }),
+      field: 'title',
+    },
+    {
+      name: '256-char title',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'é'.repeat(256) }),
+      field: 'title',
+    },
+    {
+      name: 'title not a string',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 5 }),
+      field: 'title',
+    },
+    { name: 'missing title (empty body)', method: 'POST', path: '/tasks', field: 'title' },
+    {
+      name: 'bad status',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a', status: 'doing' }),
+      field: 'status',
+    },
+    {
+      name: 'bad priority',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a', priority: 'urgent' }),
+      field: 'priority',
+    },
+    {
+      name: 'impossible date',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a', dueDate: '2025-02-30' }),
+      field: 'dueDate',
+    },
+    {
+      name: 'date not YYYY-MM-DD',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a', dueDate: 'tomorrow' }),
+      field: 'dueDate',
+    },
+    {
+      name: 'unknown field',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a', owner: 'me' }),
+      field: 'owner',
+    },
+    { name: 'JSON array', method: 'POST', path: '/tasks', body: '[1,2]', field: 'body' },
+    { name: 'JSON string', method: 'POST', path: '/tasks', body: '"title"', field: 'body' },
+    { name: 'JSON null', method: 'POST', path: '/tasks', body: 'null', field: 'body' },
+    { name: 'invalid JSON', method: 'POST', path: '/tasks', body: '{"title": ', field: 'body' },
+    {
+      name: 'If-Match on create',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a' }),
+      headers: { 'if-match': '1' },
+      field: 'if-match',
+    },
+    {
+      name: 'query on a write',
+      method: 'POST',
+      path: '/tasks?title=a',
+      body: json({ title: 'a' }),
+      field: 'title',
+    },
+    {
+      name: 'Idempotency-Key too long',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a' }),
+      headers: { 'idempotency-key': 'k'.repeat(129) },
+      field: 'idempotency-key',
+    },
+    {
+      name: 'Idempotency-Key with a space',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a' }),
+      headers: { 'idempotency-key': 'my key' },
+      field: 'idempotency-key',
+    },
+    {
+      name: 'Idempotency-Key not ASCII',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a' }),
+      headers: { 'idempotency-key': 'clé' },
+      field: 'idempotency-key',
+    },
+    {
+      name: 'Idempotency-Key empty',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a' }),
+      headers: { 'idempotency-key': '' },
+      field: 'idempotency-key',
+    },
+    {
+      name: 'id not a UUID (PATCH)',
+      method: 'PATCH',
+      path: '/tasks/not-a-uuid',
+      body: json({ status: 'done' }),
+      field: 'id',
+    },
+    {
+      name: 'nothing to change',
+      method: 'PATCH',
+      path: `/tasks/${id}`,
+      body: json({}),
+      field: '_',
+    },
+    {
+      name: 'only expectedVersion',
+      method: 'PATCH',
+      path: `/tasks/${id}`,
+      body: json({ expectedVersion: 1 }),
+      field: '_',
+    },
+    {
+      name: 'expectedVersion 0',
+      method: 'PATCH',
+      path: `/tasks/${id}`,
+      body: json({ status: 'done', expectedVersion: 0 }),
+      field: 'expectedVersion',
+    },
+    {
+      name: 'expectedVersion a string',
+      method: 'PATCH',
+      path: `/tasks/${id}`,
+      body: json({ status: 'done', expectedVersion: '1' }),
+      field: 'expectedVersion',
+    },
+    {
+      name: 'unknown field on patch',
+      method: 'PATCH',
+      path: `/tasks/${id}`,
+      body: json({ version: 3 }),
+      field: 'version',
+    },
+    {
+      name: 'If-Match not a number',
+      method: 'PATCH',
+      path: `/tasks/${id}`,
+      body: json({ status: 'done' }),
+      headers: { 'if-match': 'abc' },
+      field: 'if-match',
+    },
+    {
+      name: 'If-Match zero',
+      method: 'PATCH',
+      path: `/tasks/${id}`,
+      body: json({ status: 'done' }),
+      headers: { 'if-match': '"0"' },
+      field: 'if-match',
+    },
+    {
+      name: 'If-Match weak ETag',
+      method: 'PATCH',
+      path: `/tasks/${id}`,
+      body: json({ status: 'done' }),
+      headers: { 'if-match': 'W/"3"' },
+      field: 'if-match',
+    },
+    {
+      name: 'If-Match and body disagree',
+      method: 'PATCH',
+      path: `/tasks/${id}`,
+      body: json({ status: 'done', expectedVersion: 4 }),
+      headers: { 'if-match': '3' },
+      field: 'expectedVersion',
+    },
+    { name: 'id not a UUID (DELETE)', method: 'DELETE', path: '/tasks/123', field: 'id' },
+    {
+      name: 'unknown field on delete',
+      method: 'DELETE',
+      path: `/tasks/${id}`,
+      body: json({ force: true }),
+      field: 'force',
+    },
+    {
+      name: 'If-Match and body disagree on delete',
+      method: 'DELETE',
+      path: `/tasks/${id}`,
+      body: json({ expectedVersion: 2 }),
+      headers: { 'if-match': '"1"' },
+      field: 'expectedVersion',
+    },
+    {
+      name: 'bad consistency',
+      method: 'GET',
+      path: '/tasks?consistency=eventual',
+      field: 'consistency',
+    },
+    { name: 'bad status filter', method: 'GET', path: '/tasks?status=doing', field: 'status' },
+    { name: 'limit 0', method: 'GET', path: '/tasks?limit=0', field: 'limit' },
+    { name: 'limit not a number', method: 'GET', path: '/tasks?limit=ten', field: 'limit' },
+    { name: 'negative offset', method: 'GET', path: '/tasks?offset=-1', field: 'offset' },
+    { name: 'unknown query parameter', method: 'GET', path: '/tasks?sort=title', field: 'sort' },
+    {
+      name: 'repeated query parameter',
+      method: 'GET',
+      path: '/tasks?status=todo&status=done',
+      field: 'status',
+    },
+    { name: 'id not a UUID (GET)', method: 'GET', path: '/tasks/xyz', field: 'id' },
+    {
+      name: 'bad consistency on one task',
+      method: 'GET',
+      path: `/tasks/${id}?consistency=strong`,
+      field: 'consistency',
+    },
+    {
+      name: 'list parameter on one task',
+      method: 'GET',
+      path: `/tasks/${id}?limit=1`,
+      field: 'limit',
+    },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name} (${c.method} ${c.path})`, async () => {
+      // The follower's "leader" records anything forwarded: a bad request must be refused
+      // where it arrives, not relayed.
+      const rec = await recorder({ status: 418, body: '{}' });
+      follower.leaderUrl = rec.url;
+      try {
+        for (const api of [leaderApi, followerApi]) {
+          const r = await call(api, c.method, c.path, { body: c.body, headers: c.headers });
+          expect(r.status, r.text).toBe(400);
+          expect(r.body.error).toBe('invalid_input');
+          expect(typeof r.body.message).toBe('string');
+          expect(Object.keys(r.body.details ?? {})).toContain(c.field);
+        }
+      } finally {
+        await rec.close();
+      }
+      expect(rec.seen).toEqual([]);
+      expect(leader.untouched()).toBe(true);
+      expect(follower.untouched()).toBe(true);
+      expect(follower.waits).toEqual([]);
+    });
+  }
+
+  it('accepts the boundary values the refusals sit next to', async () => {
+    const t = await create('🚀'.repeat(255), { dueDate: '2024-02-29' });
+    expect([...t.title]).toHaveLength(255);
+    const ok = await call(followerApi, 'PATCH', `/tasks/${t.id}`, {
+      body: json({ status: 'done', expectedVersion: 1 }),
+      headers: { 'if-match': '"1"', 'idempotency-key': '~'.repeat(128) },
+    });
+    expect(ok.status, ok.text).toBe(200);
+  });
+
+  it('answers 413 for a 2 MiB body, on the leader and on a follower', async () => {
+    const big = json({ title: 'x'.repeat(2 * 1024 * 1024) });
+    for (const api of [leaderApi, followerApi]) {
+      const r = await call(api, 'POST', '/tasks', { body: big });
+      expect(r.status).toBe(413);
+      expect(r.body.error).toBe('body_too_large');
+    }
+    expect(leader.untouched()).toBe(true);
+    expect(follower.untouched()).toBe(true);
+  });
+
+  it('refuses a missing or wrong token with 401 before anything else', async () => {
+    for (const api of [leaderApi, followerApi]) {
+      const none = await call(api, 'POST', '/tasks', { token: null, body: json({ title: 'a' }) });
+      expect(none.status).toBe(401);
+      expect(none.body.error).toBe('unauthorized');
+      const wrong = await call(api, 'GET', '/tasks', { token: 'not-the-token-at-all' });
+      expect(wrong.status).toBe(401);
+    }
+    expect(leader.untouched()).toBe(true);
+    expect(follower.untouched()).toBe(true);
+  });
+});
+
+describe('Idempotency-Key and If-Match', () => {
+  it('carries the Idempotency-Key into the command, through a follower, and a retry gets the first answer', async () => {
+    const headers = { 'idempotency-key': 'retry-me-42' };
+    const first = await call(followerApi, 'POST', '/tasks', {
+      body: json({ title: 'once' }),
+      headers,
+    });
+    const again = await call(followerApi, 'POST', '/tasks', {
+      body: json({ title: 'once' }),
+      headers,
+    });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect((again.body as unknown as WriteResponse).task).toEqual(
+      (first.body as unknown as WriteResponse).task,
+    );
+    expect(leader.commands.map((c) => c.session)).toEqual([
+      { key: 'retry-me-42' },
+      { key: 'retry-me-42' },
+    ]);
+    expect(leader.tasks.size).toBe(1);
+    expect(follower.commands).toEqual([]);
+  });
+
+  it('passes a version conflict (409) back, from If-Match (plain or quoted) or the body', async () => {
+    const t = await create('versioned');
+    for (const api of [leaderApi, followerApi]) {
+      const r = await call(api, 'PATCH', `/tasks/${t.id}`, {
+        body: json({ status: 'done' }),
+        headers: { 'if-match': '"5"' },
+      });
+      expect(r.status).toBe(409);
+      expect(r.body.error).toBe('version_conflict');
+      expect(r.body.message).toContain('version is 1');
+    }
+    expect(leader.commands.at(-1)).toMatchObject({ op: 'update', expectedVersion: 5 });
+
+    const body = await call(followerApi, 'DELETE', `/tasks/${t.id}`, {
+      body: json({ expectedVersion: 2 }),
+    });
+    expect(body.status).toBe(409);
+
+    const ok = await call(followerApi, 'PATCH', `/tasks/${t.id}`, {
+      body: json({ status: 'done' }),
+      headers: { 'if-match': '1' },
+    });
+    expect(ok.status).toBe(200);
+    expect(leader.commands.at(-1)).toMatchObject({ op: 'update', expectedVersion: 1 });
+
+    const del = await call(leaderApi, 'DELETE', `/tasks/${t.id}`, {
+      headers: { 'if-match': '2' },
+    });
+    expect(del.status).toBe(200);
+    expect(leader.commands.at(-1)).toMatchObject({ op: 'delete', id: t.id, expectedVersion: 2 });
+  });
+});
+
+describe('forwarding to the leader', () => {
+  it('forwards writes from a follower; the answer names the leader', async () => {
+    const r = await call(followerApi, 'POST', '/tasks', { body: json({ title: 'via follower' }) });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ servedBy: 1, raftIndex: 1, term: TERM });
+    expect(follower.commands).toEqual([]);
+    expect(leader.commands).toHaveLength(1);
+    expect(leader.tasks.size).toBe(1);
+  });
+
+  it('sends method, path, query, body and headers on, and relays status, body and Retry-After unchanged', async () => {
+    const canned = '{"hello": "wörld", "n": 1}';
+    const rec = await recorder({ status: 503, body: canned, headers: { 'retry-after': '7' } });
+    try {
+      follower.leaderUrl = rec.url;
+      const id = '0b5f5a8e-2f4c-4c56-9a57-0d1c6e0e9a11';
+      const body = json({ status: 'done', title: 'Ünïcødé' });
+      const r = await call(followerApi, 'PATCH', `/tasks/${id}`, {
+        body,
+        headers: { 'idempotency-key': 'key-1', 'if-match': '"3"' },
+      });
+      expect(r.status).toBe(503);
+      expect(r.text).toBe(canned);
+      expect(r.headers['retry-after']).toBe('7');
+      expect(rec.seen).toHaveLength(1);
+      const got = rec.seen[0];
+      expect(got.method).toBe('PATCH');
+      expect(got.url).toBe(`/tasks/${id}`);
+      expect(JSON.parse(got.body)).toEqual(JSON.parse(body));
+      expect(got.headers.host).toBe(`127.0.0.1:${rec.port}`);
+      expect(got.headers.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(got.headers['idempotency-key']).toBe('key-1');
+      expect(got.headers['if-match']).toBe('"3"');
+      expect(got.headers['content-type']).toBe('application/json');
+      expect(got.headers[FORWARDED_HEADER]).toBeDefined();
+
+      const read = await call(followerApi, 'GET', '/tasks?consistency=leader&status=todo&q=a%20b');
+      expect(read.status).toBe(503);
+      expect(rec.seen[1].method).toBe('GET');
+      expect(rec.seen[1].url).toBe('/tasks?consistency=leader&status=todo&q=a%20b');
+      expect(rec.seen[1].body).toBe('');
+      expect(rec.seen[1].headers['content-type']).toBeUndefined();
+      expect(follower.untouched()).toBe(true);
+    } finally {
+      await rec.close();
+    }
+  });
+
+  it('never forwards twice: a forwarded request reaching another follower gets 503 no_leader', async () => {
+    const other = new FakeNode(3, false);
+    const otherApi = await serve(other);
+    // Stale views: 2 thinks 3 leads, 3 thinks 2 leads.
+    follower.leaderUrl = otherApi.url;
+    other.leaderUrl = followerApi.url;
+    const r = await call(followerApi, 'POST', '/tasks', { body: json({ title: 'loop?' }) });
+    expect(r.status).toBe(503);
+    expect(r.body.error).toBe('no_leader');
+    // Node 3's own refusal, relayed by node 2: not a timeout after bouncing back and forth.
+    expect(r.body.message).toContain('node 3 received a forwarded request');
+    expect(r.headers['retry-after']).toBe('1');
+    expect(other.untouched()).toBe(true);
+    expect(other.waits).toEqual([]);
+    expect(follower.untouched()).toBe(true);
+  });
+
+  it('waits for a leader when none is known; none → 503 no_leader with Retry-After', async () => {
+    follower.leaderUrl = undefined;
+    const r = await call(followerApi, 'POST', '/tasks', { body: json({ title: 'nobody' }) });
+    expect(r.status).toBe(503);
+    expect(r.body.error).toBe('no_leader');
+    expect(r.headers['retry-after']).toBe('1');
+    expect(follower.waits).toEqual([follower.requestTimeoutMs]);
+    expect(leader.untouched()).toBe(true);
+
+    const read = await call(followerApi, 'GET', '/tasks?consistency=leader');
+    expect(read.status).toBe(503);
+    expect(read.headers['retry-after']).toBe('1');
+  });
+
+  it('forwards to a leader found while waiting, or serves it here if this node got elected', async () => {
+    follower.leaderUrl = undefined;
+    follower.onWait = () => leaderApi.url;
+    const r = await call(followerApi, 'POST', '/tasks', { body: json({ title: 'found one' }) });
+    expect(r.status).toBe(201);
+    expect(r.body.servedBy).toBe(1);
+
+    follower.onWait = () => {
+      follower.leader = true;
+      return followerApi.url;
+    };
+    const here = await call(followerApi, 'POST', '/tasks', { body: json({ title: 'elected' }) });
+    expect(here.status).toBe(201);
+    expect(here.body.servedBy).toBe(2);
+    expect(follower.commands).toHaveLength(1);
+    expect(leader.commands).toHaveLength(1);
+  });
+
+  it('answers 503 no_leader with Retry-After when the leader cannot be reached', async () => {
+    const rec = await recorder({ status: 200, body: '{}' });
+    await rec.close(); // a port where nobody listens any more
+    follower.leaderUrl = rec.url;
+    const r = await call(followerApi, 'DELETE', '/tasks/0b5f5a8e-2f4c-4c56-9a57-0d1c6e0e9a11');
+    expect(r.status).toBe(503);
+    expect(r.body.error).toBe('no_leader');
+    expect(r.body.message).toContain(rec.url);
+    expect(r.headers['retry-after']).toBe('1');
+  });
+
+  it('answers 503 when the leader takes the request but does not answer in time', async () => {
+    const hung = createServer(() => {
+      // Never answers: a paused (SIGSTOP) leader looks like this.
+    });
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    try {
+      follower.leaderUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+      const started = Date.now();
+      const r = await call(followerApi, 'POST', '/tasks', { body: json({ title: 'lost?' }) });
+      expect(r.status).toBe(503);
+      expect(r.body.error).toBe('no_leader');
+      expect(r.body.message).toMatch(/no answer in time.*may or may not.*Idempotency-Key/);
+      expect(r.headers['retry-after']).toBe('1');
+      // Gives the leader its own deadline first (requestTimeoutMs), then about a second more.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(follower.requestTimeoutMs + 900);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise<void>((resolve) => hung.close(() => resolve()));
+    }
+  });
+
+  it('retries once through the forward path when leadership is lost before the proposal commits', async () => {
+    const newLeader = new FakeNode(3, true);
+    const newLeaderApi = await serve(newLeader);
+    leader.onPropose = () => {
+      leader.leader = false;
+      leader.leaderUrl = newLeaderApi.url;
+      throw new NotLeaderError(3);
+    };
+    const r = await call(followerApi, 'POST', '/tasks', {
+      body: json({ title: 'moved' }),
+      headers: { 'idempotency-key': 'moving' },
+    });
+    // The follower forwarded to 1, which lost leadership; 1 must not forward a forwarded
+    // request again, so it answers 503 and the follower passes that on.
+    expect(r.status).toBe(503);
+    expect(r.body.error).toBe('no_leader');
+    expect(newLeader.untouched()).toBe(true);
+
+    // A client talking to the old leader directly is carried over to the new one.
+    leader.leader = true;
+    const direct = await call(leaderApi, 'POST', '/tasks', {
+      body: json({ title: 'moved' }),
+      headers: { 'idempotency-key': 'moving' },
+    });
+    expect(direct.status).toBe(201);
+    expect(direct.body.servedBy).toBe(3);
+    expect(newLeader.commands).toHaveLength(1);
+    expect(newLeader.commands[0].session).toEqual({ key: 'moving' });
+  });
+
+  it('gives up after one retry when leadership keeps moving', async () => {
+    leader.failures.propose.push(new NotLeaderError(0), new NotLeaderError(0));
+    const r = await call(leaderApi, 'POST', '/tasks', { body: json({ title: 'flap' }) });
+    expect(r.status).toBe(503);
+    expect(r.body.error).toBe('no_leader');
+    expect(r.headers['retry-after']).toBe('1');
+    expect(leader.commands).toHaveLength(2);
+  });
+});
+
+describe('consistency modes', () => {
+  it('linearizable (the default) confirms with a read barrier, on any node', async () => {
+    await create('a');
+    const r = await call(leaderApi, 'GET', '/tasks');
+    expect(r.body.consistency).toBe('linearizable');
+    expect(leader.barriers).toEqual(['linearizable']);
+
+    const f = await call(followerApi, 'GET', '/tasks?consistency=linearizable');
+    expect(f.status).toBe(200);
+    expect(f.body).toMatchObject({ consistency: 'linearizable', servedBy: 2, tasks: [] });
+    expect(follower.barriers).toEqual(['linearizable']);
+    expect(leader.barriers).toEqual(['linearizable']);
+  });
+
+  it('leader uses the lease barrier on the leader and is forwarded from a follower', async () => {
+    const t = await create('on the leader only');
+    const r = await call(leaderApi, 'GET', `/tasks/${t.id}?consistency=leader`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ consistency: 'leader', servedBy: 1 });
+    expect(leader.barriers).toEqual(['leader']);
+
+    const f = await call(followerApi, 'GET', `/tasks/${t.id}?consistency=leader`);
+    expect(f.status).toBe(200);
+    expect(f.body).toMatchObject({ consistency: 'leader', servedBy: 1 });
+    expect(leader.barriers).toEqual(['leader', 'leader']);
+    expect(follower.barriers).toEqual([]);
+    expect(follower.gets).toEqual([]);
+  });
+
+  it('stale reads this node right away and shows how far behind it may be', async () => {
+    const t = await create('not replicated to the fake follower');
+    follower.commitLead = 2;
+    const f = await call(followerApi, 'GET', `/tasks/${t.id}?consistency=stale`);
+    expect(f.status).toBe(404);
+    const list = await call(followerApi, 'GET', '/tasks?consistency=stale');
+    expect(list.body).toMatchObject({
+      consistency: 'stale',
+      servedBy: 2,
+      appliedIndex: 0,
+      commitIndex: 2,
+      tasks: [],
+    });
+    expect(follower.barriers).toEqual([]);
+    const l = await call(leaderApi, 'GET', '/tasks?consistency=stale');
+    expect((l.body as unknown as TaskListResponse).tasks).toHaveLength(1);
+    expect(leader.barriers).toEqual([]);
+  });
+});
+
+describe('failures become 503s (or a 500 that hides internals)', () => {
+  it('NoQuorumError on a write → 503 no_leader saying to retry with the same key', async () => {
+    leader.failures.propose.push(new NoQuorumError());
+    const r = await call(followerApi, 'POST', '/tasks', { body: json({ title: 'maybe' }) });
+    expect(r.status).toBe(503);
+    expect(r.body.error).toBe('no_leader');
+    expect(r.body.message).toMatch(/may or may not.*Idempotency-Key/);
+    expect(r.headers['retry-after']).toBe('1');
+  });
+
+  it('NoQuorumError on a read barrier → 503 no_leader', async () => {
+    follower.failures.barrier.push(new NoQuorumError());
+    const r = await call(followerApi, 'GET', '/tasks');
+    expect(r.status).toBe(503);
+    expect(r.body.error).toBe('no_leader');
+    expect(r.headers['retry-after']).toBe('1');
+    expect(follower.listQueries).toEqual([]);
+  });
+
+  it('MySqlUnavailableError → 503 mysql_down with Retry-After, on writes, reads and checksum', async () => {
+    leader.failures.propose.push(new MySqlUnavailableError('MySQL is down'));
+    const w = await call(leaderApi, 'POST', '/tasks', { body: json({ title: 'later' }) });
+    expect(w.status).toBe(503);
+    expect(w.body.error).toBe('mysql_down');
+    expect(w.headers['retry-after']).toBe('1');
+
+    follower.failures.read.push(new MySqlUnavailableError('MySQL is down'));
+    const r = await call(followerApi, 'GET', '/tasks?consistency=stale');
+    expect(r.status).toBe(503);
+    expect(r.body.error).toBe('mysql_down');
+
+    leader.failures.checksum.push(new MySqlUnavailableError('MySQL is down'));
+    const c = await call(leaderApi, 'GET', '/checksum');
+    expect(c.status).toBe(503);
+    expect(c.body.error).toBe('mysql_down');
+  });
+
+  it('an unexpected error is a 500 without its message', async () => {
+    leader.failures.propose.push(new Error('secret stack detail'));
+    const r = await call(leaderApi, 'POST', '/tasks', { body: json({ title: 'boom' }) });
+    expect(r.status).toBe(500);
+    expect(r.body.error).toBe('internal');
+    expect(r.text).not.toContain('secret stack detail');
+  });
+});

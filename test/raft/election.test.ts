@@ -30,8 +30,17 @@ function readyOf(node: RawNode): Ready {
   return rd;
 }
 
+/** A vote request to node 2, the voter under test, from a candidate whose log ends at index/logTerm. */
 function voteRequest(from: number, term: number, index: number, logTerm: number): Message {
   return { type: 'vote', from, to: 2, term, index, logTerm };
+}
+
+/** Node 1, campaigning in term 1, sends exactly one `type` request to each peer, 2 and 3. */
+function expectAsksBothPeers(rd: Ready, type: 'vote' | 'preVote'): void {
+  expect(rd.messages.map((m) => [m.type, m.to, m.term])).toEqual([
+    [type, 2, 1],
+    [type, 3, 1],
+  ]);
 }
 
 describe('§5.2 leader election', () => {
@@ -78,10 +87,7 @@ describe('§5.2 leader election', () => {
     node.campaign();
     const rd = readyOf(node);
     expect(rd.hardState).toEqual({ term: 1, vote: 1, commit: 0 });
-    expect(rd.messages.map((m) => [m.type, m.to, m.term])).toEqual([
-      ['vote', 2, 1],
-      ['vote', 3, 1],
-    ]);
+    expectAsksBothPeers(rd, 'vote');
   });
 
   it('with PreVote, the candidate persists its vote only when the real election starts', () => {
@@ -90,18 +96,12 @@ describe('§5.2 leader election', () => {
     n1.campaign();
     const pre = readyOf(n1);
     expect(pre.hardState).toBeUndefined(); // term and vote unchanged by a pre-vote
-    expect(pre.messages.map((m) => [m.type, m.to, m.term])).toEqual([
-      ['preVote', 2, 1],
-      ['preVote', 3, 1],
-    ]);
+    expectAsksBothPeers(pre, 'preVote');
     expect(net.status(1)).toMatchObject({ role: 'preCandidate', term: 0, vote: NONE });
     n1.step({ type: 'preVoteResp', from: 2, to: 1, term: 1 });
     const real = readyOf(n1);
     expect(real.hardState).toEqual({ term: 1, vote: 1, commit: 0 });
-    expect(real.messages.map((m) => [m.type, m.to, m.term])).toEqual([
-      ['vote', 2, 1],
-      ['vote', 3, 1],
-    ]);
+    expectAsksBothPeers(real, 'vote');
   });
 
   it('a node grants at most one vote per term', () => {
@@ -283,14 +283,7 @@ describe('§4.2.3 CheckQuorum and leader stickiness', () => {
     net.tickAll(2);
     const { term, lastIndex } = net.status(2);
     const lastTerm = net.log(2).at(-1)!.term;
-    const req: Message = {
-      type: 'vote',
-      from: 3,
-      to: 2,
-      term: term + 1,
-      index: lastIndex,
-      logTerm: lastTerm,
-    };
+    const req = voteRequest(3, term + 1, lastIndex, lastTerm);
     expect(net.stepOnly(req)).toEqual([]);
     expect(net.stepOnly({ ...req, type: 'preVote' })).toEqual([]);
     expect(net.status(2)).toMatchObject({ term, leader: 1, role: 'follower' });
@@ -307,14 +300,7 @@ describe('§4.2.3 CheckQuorum and leader stickiness', () => {
     net.tick(2, ELECTION); // out of the lease (it may even have started a pre-vote itself)
     const { term, lastIndex } = net.status(2);
     const lastTerm = net.log(2).at(-1)!.term;
-    const out = net.stepOnly({
-      type: 'vote',
-      from: 3,
-      to: 2,
-      term: term + 1,
-      index: lastIndex,
-      logTerm: lastTerm,
-    });
+    const out = net.stepOnly(voteRequest(3, term + 1, lastIndex, lastTerm));
     expect(out).toEqual([{ type: 'voteResp', from: 2, to: 3, term: term + 1 }]);
   });
 
@@ -322,14 +308,7 @@ describe('§4.2.3 CheckQuorum and leader stickiness', () => {
     const net = new Network();
     net.elect(1);
     const { term, lastIndex } = net.status(1);
-    const out = net.stepOnly({
-      type: 'vote',
-      from: 3,
-      to: 1,
-      term: term + 5,
-      index: lastIndex + 9,
-      logTerm: term,
-    });
+    const out = net.stepOnly({ ...voteRequest(3, term + 5, lastIndex + 9, term), to: 1 });
     expect(out).toEqual([]);
     expect(net.status(1)).toMatchObject({ role: 'leader', term });
   });

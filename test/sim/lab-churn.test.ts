@@ -3,15 +3,13 @@
  * (TestUnreliableAgree, TestReliableChurn, TestUnreliableChurn).
  */
 import { describe, expect, it } from 'vitest';
-import { SimRng } from '../../cluster/sim/index.js';
 import {
   LabClients,
   electionMs,
   expectAckedEverywhere,
   expectDurable,
   expectOneLeaderPerTerm,
-  lab,
-  trackLeaders,
+  randomLab,
   useLab,
   waitApplied,
 } from './lab-helpers.js';
@@ -21,9 +19,10 @@ useLab();
 describe('lab: unreliable network and churn', () => {
   it('unreliable agreement: many concurrent proposals on a lossy, duplicating network', () => {
     const servers = 5;
-    const c = lab({ nodes: servers, seed: 401, unreliable: true });
-    const leaders = trackLeaders(c);
-    const rng = new SimRng(401, 'lab unreliable agree');
+    const { c, leaders, rng } = randomLab(
+      { nodes: servers, seed: 401, unreliable: true },
+      'lab unreliable agree',
+    );
     // 6.824's one(cmd, 1, true) in goroutines: retried until some node applied it.
     const clients = new LabClients(c, rng, { attemptTimeoutMs: 1000, persistent: true });
 
@@ -52,9 +51,7 @@ describe('lab: unreliable network and churn', () => {
     it(`churn (${unreliable ? 'unreliable' : 'reliable'}): nodes crash, restart, disconnect and reconnect while clients propose`, () => {
       const servers = 5;
       const seed = unreliable ? 412 : 411;
-      const c = lab({ nodes: servers, seed, unreliable });
-      const leaders = trackLeaders(c);
-      const rng = new SimRng(seed, 'lab churn');
+      const { c, leaders, rng } = randomLab({ nodes: servers, seed, unreliable }, 'lab churn');
       // 6.824's churn clients wait up to 380 ms for their command, then move on.
       const clients = new LabClients(c, rng, { attemptTimeoutMs: 380, persistent: false });
       const ncli = 3;

@@ -3,13 +3,13 @@
  * TestReElection, TestManyElections), adapted to a core with PreVote and CheckQuorum.
  */
 import { describe, expect, it } from 'vitest';
-import { SimRng } from '../../cluster/sim/index.js';
 import {
   electionMs,
   expectNoViolations,
   expectOneLeaderPerTerm,
   lab,
   nth,
+  randomLab,
   trackLeaders,
   useLab,
 } from './lab-helpers.js';
@@ -131,9 +131,7 @@ describe('lab: election', () => {
 
   it('many elections: 7 nodes, 3 random ones cut off each round, 100 rounds', () => {
     const servers = 7;
-    const c = lab({ nodes: servers, seed: 104 });
-    const leaders = trackLeaders(c);
-    const rng = new SimRng(104, 'lab many elections');
+    const { c, leaders, rng } = randomLab({ nodes: servers, seed: 104 }, 'lab many elections');
     c.checkOneLeader();
 
     let newLeaders = 0;

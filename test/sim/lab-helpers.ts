@@ -7,9 +7,9 @@ import { afterEach, expect } from 'vitest';
 import type { NodeId } from '../../cluster/raft/index.js';
 import {
   SimCluster,
+  SimRng,
   checkDurability,
   type SimClusterOptions,
-  type SimRng,
 } from '../../cluster/sim/index.js';
 
 const created: SimCluster[] = [];
@@ -44,14 +44,31 @@ export function nth(id: NodeId, k: number, n: number): NodeId {
   return ((id - 1 + k) % n) + 1;
 }
 
+/** Every term → the set of nodes that became its leader (see {@link trackLeaders}). */
+export type LeadersByTerm = Map<number, Set<NodeId>>;
+
+/**
+ * A scenario that makes random choices of its own (whom to cut off, when, which command): its
+ * cluster, the per-term leader record, and a random source seeded like the cluster on a stream
+ * of its own, so that the scenario stays deterministic and its choices do not disturb the
+ * network's draws.
+ */
+export function randomLab(
+  opts: SimClusterOptions & { readonly seed: number },
+  stream: string,
+): { c: SimCluster; leaders: LeadersByTerm; rng: SimRng } {
+  const c = lab(opts);
+  return { c, leaders: trackLeaders(c), rng: new SimRng(opts.seed, stream) };
+}
+
 /** One election timeout's lower end in ms (followers time out in [1, 2) of it). */
 export function electionMs(c: SimCluster): number {
   return c.config.electionTick * c.tickMs;
 }
 
 /** Every term → the set of nodes that became its leader, observed on every role change. */
-export function trackLeaders(c: SimCluster): Map<number, Set<NodeId>> {
-  const byTerm = new Map<number, Set<NodeId>>();
+export function trackLeaders(c: SimCluster): LeadersByTerm {
+  const byTerm: LeadersByTerm = new Map();
   c.onRoleChange((node) => {
     if (node.role !== 'leader') return;
     const s = byTerm.get(node.term) ?? new Set<NodeId>();
@@ -62,7 +79,7 @@ export function trackLeaders(c: SimCluster): Map<number, Set<NodeId>> {
 }
 
 /** Election Safety as the scenario saw it: no term ever had two leaders. */
-export function expectOneLeaderPerTerm(byTerm: Map<number, Set<NodeId>>): void {
+export function expectOneLeaderPerTerm(byTerm: LeadersByTerm): void {
   const doubles = [...byTerm].filter(([, s]) => s.size > 1).map(([t, s]) => [t, [...s]]);
   expect(doubles).toEqual([]);
 }
@@ -75,6 +92,16 @@ export function waitApplied(
   ms: number,
 ): boolean {
   return c.runUntil(() => ids.every((id) => c.node(id).appliedIndex >= index), ms);
+}
+
+/**
+ * Every node applies `last` within `ms`, and they all end in the same state (one state-machine
+ * hash): after crashes, partitions or compaction, the nodes converged on one history.
+ */
+export function expectConverged(c: SimCluster, last: number, ms: number): void {
+  expect(waitApplied(c, c.ids(), last, ms)).toBe(true);
+  const hash = c.node(1).appliedHash;
+  for (const id of c.ids()) expect(c.node(id).appliedHash).toBe(hash);
 }
 
 /** Whether any node ever applied a command `cmd` (at any index, in any of its lives). */

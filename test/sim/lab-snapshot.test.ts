@@ -6,16 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../cluster/raft/index.js';
-import { SimRng, type SimCluster } from '../../cluster/sim/index.js';
+import type { SimCluster } from '../../cluster/sim/index.js';
 import {
+  expectConverged,
   expectDurable,
   expectNoViolations,
   expectOneLeaderPerTerm,
   lab,
   nth,
-  trackLeaders,
+  randomLab,
   useLab,
-  waitApplied,
 } from './lab-helpers.js';
 
 useLab();
@@ -43,17 +43,18 @@ interface SnapMode {
  */
 function snapCommon(seed: number, mode: SnapMode, iters: number): void {
   const servers = 3;
-  const c = lab({
-    nodes: servers,
-    seed,
-    unreliable: !mode.reliable,
-    snapshotEvery: SNAP_EVERY,
-    snapshotTail: SNAP_TAIL,
-    // Small chunks: the snapshot (a few hundred characters) travels in several of them.
-    config: { snapshotChunkSize: 64 },
-  });
-  const leaders = trackLeaders(c);
-  const rng = new SimRng(seed, 'lab snapshot');
+  const { c, leaders, rng } = randomLab(
+    {
+      nodes: servers,
+      seed,
+      unreliable: !mode.reliable,
+      snapshotEvery: SNAP_EVERY,
+      snapshotTail: SNAP_TAIL,
+      // Small chunks: the snapshot (a few hundred characters) travels in several of them.
+      config: { snapshotChunkSize: 64 },
+    },
+    'lab snapshot',
+  );
   let k = 0;
   const cmd = (): string => `s${seed}-${++k}`;
   c.one(cmd(), servers, true);
@@ -96,9 +97,7 @@ function snapCommon(seed: number, mode: SnapMode, iters: number): void {
 
   c.setUnreliable(false);
   const last = c.one(cmd(), servers, true);
-  expect(waitApplied(c, c.ids(), last, 5000)).toBe(true);
-  const hash = c.node(1).appliedHash;
-  for (const id of c.ids()) expect(c.node(id).appliedHash).toBe(hash);
+  expectConverged(c, last, 5000);
   expectOneLeaderPerTerm(leaders);
   expectDurable(c);
 }

@@ -106,16 +106,65 @@ function rejection(v: unknown): HandshakeStep | undefined {
   return fail(`refused by the other side: ${why}`);
 }
 
+function isKind(v: unknown, kind: HandshakeMessage['kind']): v is Record<string, unknown> {
+  return isRecord(v) && v.kind === kind;
+}
+
+function unexpected(v: unknown, expected: string): HandshakeStep {
+  return fail(`expected ${expected}, got ${describeKind(v)}`, 'protocol error');
+}
+
+function wrongVersion(version: unknown, tellPeer: string): HandshakeStep {
+  return fail(
+    `protocol version ${JSON.stringify(version)}, expected ${PROTOCOL_VERSION}`,
+    tellPeer,
+  );
+}
+
+/** Well formed, and not our own nonce echoed back to us (a reflected handshake). */
+function isPeerNonce(nonce: unknown, own: string): nonce is string {
+  return typeof nonce === 'string' && HEX_NONCE.test(nonce) && nonce !== own;
+}
+
+function proofFailed(peer: NodeId): HandshakeStep {
+  return fail(
+    `node ${peer} failed to prove it holds the cluster secret`,
+    'invalid proof (different cluster secret?)',
+  );
+}
+
+/**
+ * What the two sides share: a `reject` ends the handshake in any state, and so does any step
+ * that does not continue, so that no later frame is acted on.
+ */
+abstract class HandshakeSide<State extends string> {
+  protected state: State | 'over';
+
+  protected constructor(first: State) {
+    this.state = first;
+  }
+
+  receive(v: unknown): HandshakeStep {
+    const step = rejection(v) ?? this.step(v);
+    if (step.status !== 'continue') this.state = 'over';
+    return step;
+  }
+
+  /** The answer to a frame that is not a `reject`. */
+  protected abstract step(v: unknown): HandshakeStep;
+}
+
 /** The dialing side of a connection to `peer`. */
-export class ClientHandshake {
+export class ClientHandshake extends HandshakeSide<'hello' | 'challenge' | 'welcome'> {
   private readonly nonce = freshNonce();
-  private state: 'hello' | 'challenge' | 'welcome' | 'over' = 'hello';
 
   constructor(
     private readonly secret: Uint8Array,
     private readonly self: NodeId,
     private readonly peer: NodeId,
-  ) {}
+  ) {
+    super('hello');
+  }
 
   /** The first frame to send. */
   hello(): HandshakeMessage {
@@ -130,24 +179,11 @@ export class ClientHandshake {
     };
   }
 
-  receive(v: unknown): HandshakeStep {
-    const step = this.step(v);
-    if (step.status !== 'continue') this.state = 'over';
-    return step;
-  }
-
-  private step(v: unknown): HandshakeStep {
-    const refused = rejection(v);
-    if (refused) return refused;
+  protected step(v: unknown): HandshakeStep {
     if (this.state === 'challenge') {
-      if (!isRecord(v) || v.kind !== 'challenge') {
-        return fail(`expected a challenge, got ${describeKind(v)}`, 'protocol error');
-      }
+      if (!isKind(v, 'challenge')) return unexpected(v, 'a challenge');
       if (v.version !== PROTOCOL_VERSION) {
-        return fail(
-          `protocol version ${JSON.stringify(v.version)}, expected ${PROTOCOL_VERSION}`,
-          'protocol version mismatch',
-        );
+        return wrongVersion(v.version, 'protocol version mismatch');
       }
       if (v.from !== this.peer) {
         return fail(
@@ -157,23 +193,18 @@ export class ClientHandshake {
       }
       if (v.to !== this.self) return fail('challenge addressed to another node', 'wrong node id');
       const nonce = v.nonce;
-      if (typeof nonce !== 'string' || !HEX_NONCE.test(nonce) || nonce === this.nonce) {
+      if (!isPeerNonce(nonce, this.nonce)) {
         return fail('challenge carries an invalid nonce', 'invalid nonce');
       }
       if (!verifyProof(this.secret, 'server', this.self, this.peer, this.nonce, nonce, v.proof)) {
-        return fail(
-          `node ${this.peer} failed to prove it holds the cluster secret`,
-          'invalid proof (different cluster secret?)',
-        );
+        return proofFailed(this.peer);
       }
       this.state = 'welcome';
       const proof = computeProof(this.secret, 'client', this.self, this.peer, this.nonce, nonce);
       return { status: 'continue', reply: { kind: 'proof', proof: proof.toString('hex') } };
     }
     if (this.state === 'welcome') {
-      if (!isRecord(v) || v.kind !== 'welcome') {
-        return fail(`expected welcome, got ${describeKind(v)}`, 'protocol error');
-      }
+      if (!isKind(v, 'welcome')) return unexpected(v, 'welcome');
       return { status: 'done', peer: this.peer };
     }
     return fail('handshake frame out of turn');
@@ -181,9 +212,8 @@ export class ClientHandshake {
 }
 
 /** The listening side: learns who dials from the hello, then checks its proof. */
-export class ServerHandshake {
+export class ServerHandshake extends HandshakeSide<'hello' | 'proof'> {
   private readonly nonce = freshNonce();
-  private state: 'hello' | 'proof' | 'over' = 'hello';
   private client: NodeId = 0;
   private clientNonce = '';
 
@@ -195,29 +225,21 @@ export class ServerHandshake {
     private readonly secret: Uint8Array,
     private readonly self: NodeId,
     private readonly admit: (peer: NodeId) => string | undefined = () => undefined,
-  ) {}
+  ) {
+    super('hello');
+  }
 
   /** The node id the client claimed in its hello (not authenticated until `done`). */
   get claimedPeer(): NodeId | undefined {
     return this.client === 0 ? undefined : this.client;
   }
 
-  receive(v: unknown): HandshakeStep {
-    const step = this.step(v);
-    if (step.status !== 'continue') this.state = 'over';
-    return step;
-  }
-
-  private step(v: unknown): HandshakeStep {
-    const refused = rejection(v);
-    if (refused) return refused;
+  protected step(v: unknown): HandshakeStep {
     if (this.state === 'hello') {
-      if (!isRecord(v) || v.kind !== 'hello') {
-        return fail(`expected hello, got ${describeKind(v)}`, 'protocol error');
-      }
+      if (!isKind(v, 'hello')) return unexpected(v, 'hello');
       if (v.version !== PROTOCOL_VERSION) {
-        return fail(
-          `protocol version ${JSON.stringify(v.version)}, expected ${PROTOCOL_VERSION}`,
+        return wrongVersion(
+          v.version,
           `protocol version mismatch: this node speaks ${PROTOCOL_VERSION}`,
         );
       }
@@ -230,7 +252,7 @@ export class ServerHandshake {
           `this is node ${this.self}`,
         );
       }
-      if (typeof v.nonce !== 'string' || !HEX_NONCE.test(v.nonce) || v.nonce === this.nonce) {
+      if (!isPeerNonce(v.nonce, this.nonce)) {
         return fail('hello carries an invalid nonce', 'invalid nonce');
       }
       const refusedPeer = this.admit(v.from);
@@ -259,9 +281,7 @@ export class ServerHandshake {
       };
     }
     if (this.state === 'proof') {
-      if (!isRecord(v) || v.kind !== 'proof') {
-        return fail(`expected proof, got ${describeKind(v)}`, 'protocol error');
-      }
+      if (!isKind(v, 'proof')) return unexpected(v, 'proof');
       const ok = verifyProof(
         this.secret,
         'client',
@@ -271,12 +291,7 @@ export class ServerHandshake {
         this.nonce,
         v.proof,
       );
-      if (!ok) {
-        return fail(
-          `node ${this.client} failed to prove it holds the cluster secret`,
-          'invalid proof (different cluster secret?)',
-        );
-      }
+      if (!ok) return proofFailed(this.client);
       return { status: 'done', peer: this.client, reply: { kind: 'welcome' } };
     }
     return fail('handshake frame out of turn');

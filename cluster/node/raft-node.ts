@@ -139,7 +139,7 @@ export class RaftNode implements NodeService {
     const { config, log } = opts;
     const storage = DiskStorage.open(`${config.dataDir}/raft`, {
       bootstrap: { voters: config.bootstrapVoters ?? config.peers.map((p) => p.id), learners: [] },
-      log: (m) => log.warn(`WAL: ${m}`),
+      log: (m) => log.warn(m),
     });
     // The transport needs the node's handlers, and the node needs the transport.
     const ref: { node?: RaftNode } = {};
@@ -176,8 +176,15 @@ export class RaftNode implements NodeService {
     // Members learned from earlier addLearner entries (peers.json) are dialled too.
     this.transport.setPeers(this.peerAddresses(this.raw.status().conf));
     this.applier.start();
+    let ticks = 0;
     this.tickTimer = setInterval(() => {
       this.raw.tick();
+      // A read request is lost when it meets a follower that knows no leader, or a dropped
+      // link; ask again every heartbeat interval until it is answered or times out.
+      // (A leader keeps its own pending reads and retries them with every heartbeat.)
+      if (++ticks % this.config.timers.heartbeatTicks === 0 && this.role !== 'leader') {
+        this.resendReads();
+      }
       this.drain();
     }, this.config.timers.tickMs);
     this.drain();
@@ -264,6 +271,10 @@ export class RaftNode implements NodeService {
     if (rd.softState) this.onSoftState(rd.softState.role, rd.softState.leader);
   }
 
+  private resendReads(): void {
+    for (const ctx of this.reads.keys()) this.raw.readIndex(ctx);
+  }
+
   private onSoftState(role: Role, leader: NodeId): void {
     const was = this.role;
     this.role = role;
@@ -276,6 +287,7 @@ export class RaftNode implements NodeService {
       term: this.raw.status().term,
       leaderId: leader,
     });
+    if (leader !== 0) this.resendReads();
     const url = this.leaderClientUrl();
     if (url !== undefined) {
       for (const w of this.leaderWaiters) w(url);

@@ -1,0 +1,213 @@
+/**
+ * WAL damage on real nodes (format: cluster/node/wal/README.md):
+ *  - a torn tail (bytes of an interrupted append after the last good record: garbage, or a
+ *    record cut short) is truncated and logged at start, and every acknowledged write is intact.
+ *    Every node is damaged and restarted at once, so nothing can be fetched back from a healthy
+ *    peer: the data must come from each node's own WAL;
+ *  - a corrupted record in the middle of the WAL stops the node: it exits non-zero and its
+ *    stderr names the segment file and the byte offset; the file is left as it was; the rest of
+ *    the cluster keeps committing.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Task } from '../../cluster/api/task.js';
+import { encodeEntryRecord, scanSegment } from '../../cluster/node/wal/format.js';
+import { useTestMariaDb } from '../support/mariadb.js';
+import {
+  NodeStartError,
+  ok,
+  printNodeOutputOnFailure,
+  startCluster,
+  type Cluster,
+} from './harness.js';
+
+const db = useTestMariaDb();
+let cluster: Cluster | undefined;
+printNodeOutputOnFailure(() => cluster);
+
+beforeAll(async () => {
+  cluster = await startCluster({ mysqlUrls: db.url, label: 'wal' });
+});
+afterAll(async () => {
+  await cluster?.destroy();
+});
+
+const c = (): Cluster => {
+  if (!cluster) throw new Error('cluster not started');
+  return cluster;
+};
+
+/** Makes `n` acknowledged writes through alternating nodes (of `ids`) and returns the tasks. */
+async function acknowledgedWrites(
+  cl: Cluster,
+  n: number,
+  tag: string,
+  ids: readonly number[] = cl.ids,
+): Promise<Task[]> {
+  const out: Task[] = [];
+  for (let i = 0; i < n; i++) {
+    const via = ids[i % ids.length];
+    const res = await cl.client(via).createTask({ title: `${tag} ${i}`, description: tag });
+    const t = ok(res, `write ${tag} ${i} via n${via}`).task;
+    if (!t) throw new Error('no task in the answer');
+    out.push(t);
+  }
+  return out;
+}
+
+async function expectAllPresent(cl: Cluster, tasks: readonly Task[]): Promise<void> {
+  for (const id of cl.ids) {
+    const list = ok(await cl.client(id).listTasks({ consistency: 'linearizable' }), `list n${id}`);
+    const byId = new Map(list.tasks.map((t) => [t.id, t]));
+    for (const t of tasks) expect(byId.get(t.id), `"${t.title}" on n${id}`).toEqual(t);
+  }
+}
+
+async function expectEqualChecksums(cl: Cluster): Promise<void> {
+  const sums = await cl.checksums();
+  const values = [...sums.values()];
+  expect(values.length).toBe(cl.live().length);
+  for (const [id, s] of sums) expect(s, `checksum of n${id}`).toEqual(values[0]);
+}
+
+function lastSegment(cl: Cluster, id: number): string {
+  const segs = cl.walSegments(id);
+  const last = segs[segs.length - 1];
+  if (last === undefined) throw new Error(`node ${id} has no WAL segment under ${cl.dataDir(id)}`);
+  return last;
+}
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('a torn WAL tail is truncated on restart', () => {
+  const GARBAGE = Buffer.from('torn!garbage-tail-of-an-interrupted-append', 'latin1');
+
+  it('garbage appended to every node’s WAL: cut, logged, acknowledged data intact', async () => {
+    const cl = c();
+    const tasks = await acknowledgedWrites(cl, 9, 'before garbage');
+    await cl.checksums();
+    await cl.stopAll('SIGKILL');
+
+    const damaged = new Map<number, { file: string; size: number }>();
+    for (const id of cl.ids) {
+      const file = lastSegment(cl, id);
+      const size = fs.statSync(file).size;
+      expect(scanSegment(fs.readFileSync(file)).problem, `n${id} WAL clean before`).toBeUndefined();
+      fs.appendFileSync(file, GARBAGE);
+      // The length field of the garbage announces far more bytes than follow: a partial record.
+      expect(scanSegment(fs.readFileSync(file)).problem?.torn).toBe(true);
+      damaged.set(id, { file, size });
+    }
+
+    await cl.startAll();
+    for (const [id, { file, size }] of damaged) {
+      const err = cl.nodeStderr(id);
+      expect(err, `n${id} logs the torn tail`).toMatch(
+        new RegExp(`torn tail.*${escape(path.basename(file))}.*offset ${size}\\b`),
+      );
+      const buf = fs.readFileSync(file);
+      expect(buf.includes(GARBAGE), `n${id}: garbage still in ${file}`).toBe(false);
+      expect(scanSegment(buf).problem, `n${id} WAL clean after`).toBeUndefined();
+    }
+    await expectAllPresent(cl, tasks);
+    await acknowledgedWrites(cl, 3, 'after garbage');
+    await expectEqualChecksums(cl);
+  });
+
+  it('a last record cut short on every node: cut, logged, acknowledged data intact', async () => {
+    const cl = c();
+    const tasks = await acknowledgedWrites(cl, 9, 'before truncation');
+    await cl.checksums();
+    await cl.stopAll('SIGKILL');
+
+    const damaged = new Map<number, { file: string; size: number; index: number }>();
+    for (const id of cl.ids) {
+      const file = lastSegment(cl, id);
+      const buf = fs.readFileSync(file);
+      const scan = scanSegment(buf);
+      expect(scan.problem).toBeUndefined();
+      const last = scan.records[scan.records.length - 1];
+      expect(last, `n${id}: a record in ${file}`).toBeDefined();
+      // The next entry, as an interrupted append leaves it: its record written only in part.
+      const record = encodeEntryRecord({
+        index: last.entry.index + 1,
+        term: last.entry.term,
+        type: 'normal',
+        data: JSON.stringify({ op: 'create', note: 'never acknowledged' }),
+      });
+      fs.appendFileSync(file, record.subarray(0, record.length - 7));
+      damaged.set(id, { file, size: buf.length, index: last.entry.index });
+    }
+
+    await cl.startAll();
+    for (const [id, { file, size, index }] of damaged) {
+      expect(cl.nodeStderr(id), `n${id} logs the torn tail`).toMatch(
+        new RegExp(`torn tail.*${escape(path.basename(file))}.*offset ${size}\\b`),
+      );
+      const st = await cl.ipcStatus(id);
+      expect(st.lastLogIndex, `n${id} kept its log up to ${index}`).toBeGreaterThanOrEqual(index);
+    }
+    await expectAllPresent(cl, tasks);
+    await acknowledgedWrites(cl, 3, 'after truncation');
+    await expectEqualChecksums(cl);
+  });
+});
+
+describe('a corrupted record in the middle of the WAL', () => {
+  it('stops the node with a message naming the file and offset; the others carry on', async () => {
+    const cl = c();
+    await acknowledgedWrites(cl, 6, 'before corruption');
+    await cl.checksums();
+    const [victim] = await cl.followers();
+    await cl.kill(victim, 'SIGKILL');
+
+    // The segment with the most records; damage one in its middle.
+    const segs = cl.walSegments(victim).map((file) => ({
+      file,
+      records: scanSegment(fs.readFileSync(file)).records,
+    }));
+    segs.sort((a, b) => b.records.length - a.records.length);
+    const seg = segs[0];
+    expect(seg.records.length).toBeGreaterThanOrEqual(5);
+    const mid = seg.records[Math.floor(seg.records.length / 2)].offset;
+    const buf = fs.readFileSync(seg.file);
+    buf[mid + 8 + 2] ^= 0x5a; // a byte of the entry index: the record's checksum no longer matches
+    fs.writeFileSync(seg.file, buf);
+    const problem = scanSegment(buf).problem;
+    expect(problem).toMatchObject({ offset: mid, torn: false });
+
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      let error: unknown;
+      try {
+        await cl.start(victim);
+      } catch (e) {
+        error = e;
+      }
+      const exit = error instanceof NodeStartError ? error.exit : await cl.exited(victim);
+      expect(
+        error,
+        `attempt ${attempt}: the node must not come up on a corrupt WAL; stderr:\n${cl.nodeStderr(victim)}`,
+      ).toBeInstanceOf(NodeStartError);
+      expect(exit?.signal ?? null, 'exits by itself, not by a signal').toBeNull();
+      expect(exit?.code, 'a non-zero exit code').not.toBe(0);
+      expect(exit?.code).not.toBeNull();
+      const stderr = cl.nodeStderr(victim);
+      expect(stderr, 'stderr names the segment file').toContain(path.basename(seg.file));
+      expect(stderr, 'stderr names the byte offset').toMatch(new RegExp(`offset ${mid}\\b`));
+      expect(stderr).toMatch(/corrupt/i);
+      // Nothing was "repaired" behind the operator's back.
+      expect(fs.readFileSync(seg.file).equals(buf), 'segment untouched').toBe(true);
+    }
+    const fatal = cl.nodeEvents(victim).filter((e) => e.type === 'fatal');
+    expect.soft(fatal.length, "the node sent a 'fatal' control event").toBeGreaterThan(0);
+
+    // The two others still commit, and agree.
+    expect(cl.live()).toHaveLength(2);
+    const more = await acknowledgedWrites(cl, 4, 'after corruption', cl.live());
+    expect(more).toHaveLength(4);
+    const sums = await cl.checksums(20_000, cl.live());
+    const values = [...sums.values()];
+    for (const [id, s] of sums) expect(s, `checksum of n${id}`).toEqual(values[0]);
+  });
+});

@@ -6,6 +6,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['build/**', 'node_modules/**', 'release/**', 'coverage/**'],
     pool: 'forks',
+    // Installs what a fresh Debian machine lacks (MariaDB's server binaries), saying so first.
+    globalSetup: ['test/support/global-setup.ts'],
     // Simulation sweeps run inside tests; give them room.
     testTimeout: 120_000,
     hookTimeout: 120_000,

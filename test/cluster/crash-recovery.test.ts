@@ -7,34 +7,12 @@
  *  - every node restarted at once (cleanly, then by SIGKILL): the state is intact;
  *  - all replicas end with equal checksums.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WriteResponse } from '../../cluster/api/node.js';
 import type { Task } from '../../cluster/api/task.js';
-import { useTestMariaDb } from '../support/mariadb.js';
-import {
-  newKey,
-  ok,
-  printNodeOutputOnFailure,
-  sleep,
-  startCluster,
-  type Cluster,
-} from './harness.js';
+import { newKey, ok, sleep, useCluster, type Cluster } from './harness/index.js';
 
-const db = useTestMariaDb();
-let cluster: Cluster | undefined;
-printNodeOutputOnFailure(() => cluster);
-
-beforeAll(async () => {
-  cluster = await startCluster({ mysqlUrls: db.url, label: 'crash' });
-});
-afterAll(async () => {
-  await cluster?.destroy();
-});
-
-const c = (): Cluster => {
-  if (!cluster) throw new Error('cluster not started');
-  return cluster;
-};
+const c = useCluster('crash');
 
 interface LogicalWrite {
   readonly key: string;

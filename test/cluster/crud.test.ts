@@ -3,26 +3,11 @@
  * the leader (servedBy = leader), every node reads back the same task, version checks give 409,
  * unknown ids 404, and at the end all replicas hold byte-for-byte the same tasks (checksums).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Task } from '../../cluster/api/task.js';
-import { useTestMariaDb } from '../support/mariadb.js';
-import { ok, printNodeOutputOnFailure, startCluster, type Cluster } from './harness.js';
+import { ok, useCluster } from './harness/index.js';
 
-const db = useTestMariaDb();
-let cluster: Cluster | undefined;
-printNodeOutputOnFailure(() => cluster);
-
-beforeAll(async () => {
-  cluster = await startCluster({ mysqlUrls: db.url, label: 'crud' });
-});
-afterAll(async () => {
-  await cluster?.destroy();
-});
-
-const c = (): Cluster => {
-  if (!cluster) throw new Error('cluster not started');
-  return cluster;
-};
+const c = useCluster('crud');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;

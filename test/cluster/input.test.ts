@@ -3,26 +3,11 @@
  * 413, on the leader and on followers (which must refuse before forwarding), and nothing is
  * written anywhere. Any Unicode (and SQL) in a title is stored and returned exactly by every node.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Task } from '../../cluster/api/task.js';
-import { useTestMariaDb } from '../support/mariadb.js';
-import { ok, printNodeOutputOnFailure, startCluster, type Cluster } from './harness.js';
+import { ok, useCluster } from './harness/index.js';
 
-const db = useTestMariaDb();
-let cluster: Cluster | undefined;
-printNodeOutputOnFailure(() => cluster);
-
-beforeAll(async () => {
-  cluster = await startCluster({ mysqlUrls: db.url, label: 'input' });
-});
-afterAll(async () => {
-  await cluster?.destroy();
-});
-
-const c = (): Cluster => {
-  if (!cluster) throw new Error('cluster not started');
-  return cluster;
-};
+const c = useCluster('input');
 
 /** Every node's tasks (linearizable), sorted by id, plus its checksum. */
 async function everyNodeState(): Promise<Map<number, { tasks: Task[]; checksum: string }>> {

@@ -22,7 +22,7 @@ import {
   sleep,
   startCluster,
   type Cluster,
-} from './harness.js';
+} from './harness/index.js';
 
 function serverMissing(): string | undefined {
   try {

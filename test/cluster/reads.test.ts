@@ -6,26 +6,15 @@
  * On the majority side a linearizable read (leader or follower) sees the latest write. After
  * healing, the isolated node catches up.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestMariaDb } from '../support/mariadb.js';
-import { ok, printNodeOutputOnFailure, startCluster, type Cluster } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { ok, useCluster } from './harness/index.js';
 
-const db = useTestMariaDb();
-let cluster: Cluster | undefined;
-printNodeOutputOnFailure(() => cluster);
-
-beforeAll(async () => {
-  // A short request timeout: the isolated node's linearizable read gives up sooner.
-  cluster = await startCluster({ mysqlUrls: db.url, label: 'reads', requestTimeoutMs: 1_500 });
-});
-afterAll(async () => {
-  await cluster?.destroy();
-});
+// A short request timeout: the isolated node's linearizable read gives up sooner.
+const c = useCluster('reads', { requestTimeoutMs: 1_500 });
 
 describe('stale vs linearizable reads during a partition', () => {
   it('an isolated follower serves stale reads only; the majority sees the latest write', async () => {
-    const cl = cluster;
-    if (!cl) throw new Error('cluster not started');
+    const cl = c();
     const leader = await cl.leader();
     const [isolated, other] = await cl.followers();
 
@@ -116,8 +105,7 @@ describe('stale vs linearizable reads during a partition', () => {
   it('a linearizable read that reached a follower knowing no leader is served once a quorum is back', async () => {
     // 503 no_leader is for "no quorum answers within the request timeout": a read that arrives
     // while the follower knows no leader must still be served if a quorum answers in time.
-    const cl = cluster;
-    if (!cl) throw new Error('cluster not started');
+    const cl = c();
     const leader = await cl.leader();
     const [isolated, other] = await cl.followers();
     await cl.partition([[leader, other], [isolated]]);

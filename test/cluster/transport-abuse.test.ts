@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ClientHandshake,
   computeProof,
@@ -18,24 +18,9 @@ import {
   loadSecret,
   PROTOCOL_VERSION,
 } from '../../cluster/node/transport/index.js';
-import { useTestMariaDb } from '../support/mariadb.js';
-import { ok, printNodeOutputOnFailure, sleep, startCluster, type Cluster } from './harness.js';
+import { ok, sleep, useCluster, type Cluster } from './harness/index.js';
 
-const db = useTestMariaDb();
-let cluster: Cluster | undefined;
-printNodeOutputOnFailure(() => cluster);
-
-beforeAll(async () => {
-  cluster = await startCluster({ mysqlUrls: db.url, label: 'abuse' });
-});
-afterAll(async () => {
-  await cluster?.destroy();
-});
-
-const c = (): Cluster => {
-  if (!cluster) throw new Error('cluster not started');
-  return cluster;
-};
+const c = useCluster('abuse');
 
 /** A term no real election in these tests gets near; seeing it anywhere means a stranger got in. */
 const HUGE_TERM = 987_654;

@@ -10,33 +10,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Task } from '../../cluster/api/task.js';
 import { encodeEntryRecord, scanSegment } from '../../cluster/node/wal/format.js';
-import { useTestMariaDb } from '../support/mariadb.js';
-import {
-  NodeStartError,
-  ok,
-  printNodeOutputOnFailure,
-  startCluster,
-  type Cluster,
-} from './harness.js';
+import { NodeStartError, ok, useCluster, type Cluster } from './harness/index.js';
 
-const db = useTestMariaDb();
-let cluster: Cluster | undefined;
-printNodeOutputOnFailure(() => cluster);
-
-beforeAll(async () => {
-  cluster = await startCluster({ mysqlUrls: db.url, label: 'wal' });
-});
-afterAll(async () => {
-  await cluster?.destroy();
-});
-
-const c = (): Cluster => {
-  if (!cluster) throw new Error('cluster not started');
-  return cluster;
-};
+const c = useCluster('wal');
 
 /** Makes `n` acknowledged writes through alternating nodes (of `ids`) and returns the tasks. */
 async function acknowledgedWrites(

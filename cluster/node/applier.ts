@@ -132,6 +132,8 @@ export class Applier {
     this.running = true;
     void this.loop().finally(() => {
       this.running = false;
+      // Work queued while the loop was finishing would otherwise wait for the next kick.
+      if (this.queue.length > 0 && !this.closed) this.kick();
     });
   }
 

@@ -14,7 +14,14 @@ import { describeExit, tail } from './diagnostics.js';
 import { captureOutput, lineSink, outputClosed } from './output.js';
 import { sleep, within } from './poll.js';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The repository: the nearest folder above this file with a package.json (from test/ or build/test/). */
+const REPO_ROOT = ((): string => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) {
+    dir = path.dirname(dir);
+  }
+  return dir;
+})();
 const NODE_MAIN =
   process.env.RAFTBOARD_NODE_MAIN ?? path.join(REPO_ROOT, 'build', 'cluster', 'node', 'main.js');
 

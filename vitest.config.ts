@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     // Only TypeScript sources under test/; the compiled copies in build/ are never collected.
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     exclude: ['build/**', 'node_modules/**', 'release/**', 'coverage/**'],
     pool: 'forks',
     // Installs what a fresh Debian machine lacks (MariaDB's server binaries), saying so first.

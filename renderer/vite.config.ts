@@ -10,5 +10,12 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('../build/renderer', import.meta.url)),
     emptyOutDir: true,
+    rollupOptions: {
+      onwarn(warning, warn) {
+        // zod ships /* @__PURE__ */ comments Rollup cannot place; harmless, and not ours to fix.
+        if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('node_modules')) return;
+        warn(warning);
+      },
+    },
   },
 });

@@ -22,6 +22,8 @@ export const INSTALL_DB_NAMES = ['mariadb-install-db', 'mysql_install_db'] as co
 /** Where binaries are looked for after `RAFTBOARD_MYSQL_BIN_DIR` and `PATH`. */
 export const STANDARD_BIN_DIRS = [
   '/usr/sbin',
+  // Fedora/RHEL install the server as /usr/libexec/mysqld.
+  '/usr/libexec',
   '/usr/local/mysql/bin',
   '/usr/local/sbin',
   '/usr/local/bin',
@@ -227,7 +229,10 @@ export async function startMariaDb(options: StartOptions): Promise<MariaDbInstan
     child.once('error', () => resolve({ code: null, signal: null }));
   });
   let exit: MariaDbExit | undefined;
-  void exited.then((e) => (exit = e));
+  void exited.then((e) => {
+    exit = e;
+    removePrivateTmpDir(dataDir);
+  });
 
   const tail = () => logTail(logFile, logStart);
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
@@ -295,6 +300,7 @@ function serverArgs(
     '--bind-address=127.0.0.1',
     `--port=${port}`,
     `--socket=${socketPath(dataDir)}`,
+    `--tmpdir=${privateTmpDir(dataDir)}`,
     `--pid-file=${pidFile}`,
     '--innodb-log-file-size=8M',
     '--innodb-buffer-pool-size=16M',
@@ -307,6 +313,40 @@ function serverArgs(
 /** `--user=root` as in DESIGN §7 when root; the current user otherwise. */
 function serverUser(): string {
   return process.getuid?.() === 0 ? 'root' : os.userInfo().username;
+}
+
+/**
+ * A temp dir of this data dir's own. A starting server deletes `#sql*` files it finds in its
+ * tmpdir; with the shared /tmp, servers starting side by side (three nodes' initialisations)
+ * deleted each other's temporary tables and failed at random ("Unknown table mysql.tmp_…").
+ */
+function privateTmpDir(dataDir: string): string {
+  const dir = privateTmpPath(dataDir);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = fs.lstatSync(dir);
+  // Another user could have created the predictable name first: then use a fresh one.
+  if (!st.isDirectory() || (process.getuid !== undefined && st.uid !== process.getuid())) {
+    return fs.mkdtempSync(path.join(os.tmpdir(), 'raftboard-mariadb-'));
+  }
+  return dir;
+}
+
+function privateTmpPath(dataDir: string): string {
+  const digest = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+  return path.join(os.tmpdir(), `raftboard-mariadb-${digest}`);
+}
+
+/** Once the server is gone its temp dir is empty (or holds only leftovers of a crash). */
+function removePrivateTmpDir(dataDir: string): void {
+  const dir = privateTmpPath(dataDir);
+  try {
+    const st = fs.lstatSync(dir);
+    if (st.isDirectory() && (process.getuid === undefined || st.uid === process.getuid())) {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  } catch {
+    // already gone
+  }
 }
 
 /** `D/s.sock`, unless that path is too long for a Unix socket (then one in the temp dir). */
@@ -349,6 +389,8 @@ async function initialise(
       `--user=${serverUser()}`,
       '--auth-root-authentication-method=normal',
       '--skip-test-db',
+      // Passed on to the bootstrap server (see privateTmpDir).
+      `--tmpdir=${privateTmpDir(dataDir)}`,
     ];
     // A tarball layout (/usr/local/mysql, /opt/mariadb-x.y) needs its base dir spelled out.
     const base = path.dirname(path.dirname(binaries.server));
@@ -365,6 +407,7 @@ async function initialise(
     ];
   }
   const result = await run(file, args, 300_000);
+  removePrivateTmpDir(dataDir);
   if (result.error !== undefined) {
     for (const name of fs.readdirSync(dataDir)) {
       if (name !== SERVER_LOG)
@@ -396,6 +439,24 @@ function run(
       },
     );
   });
+}
+
+/**
+ * Stops a server a crashed earlier run left on `dataDir` (found through its pid file), without
+ * starting one. For callers that are about to delete the data dir (`--fresh`).
+ */
+export async function stopOrphanMariaDb(
+  dataDir: string,
+  options: { log?: (line: string) => void; stopTimeoutMs?: number } = {},
+): Promise<void> {
+  if (!fs.existsSync(dataDir)) return;
+  const real = fs.realpathSync(dataDir);
+  await stopOrphan(
+    path.join(real, 'm.pid'),
+    real,
+    options.stopTimeoutMs ?? 30_000,
+    options.log ?? (() => undefined),
+  );
 }
 
 /** Stops a server left running by a crashed previous owner of this data dir. */

@@ -1,12 +1,38 @@
-export function App() {
+/** The window: header with tabs, then the tasks or the cluster view. */
+import { ClusterView } from './cluster/ClusterView.js';
+import { Header, panelId, tabId } from './shell/Header.js';
+import { useShortcuts } from './shell/shortcuts.js';
+import { StoresProvider, useSettings } from './store/context.js';
+import type { Stores } from './store/stores.js';
+import { TasksView } from './tasks/TasksView.js';
+
+function Panels() {
+  const tab = useSettings((s) => s.tab);
   return (
-    <main>
+    <main id={panelId(tab)} role="tabpanel" aria-labelledby={tabId(tab)} className="app-main">
+      {tab === 'tasks' ? <TasksView /> : <ClusterView />}
+    </main>
+  );
+}
+
+export function App(props: { stores: Stores }) {
+  useShortcuts(props.stores);
+  return (
+    <StoresProvider stores={props.stores}>
+      <div className="app">
+        <Header />
+        <Panels />
+      </div>
+    </StoresProvider>
+  );
+}
+
+/** Shown instead of the app when the page was opened without its token. */
+export function MissingToken(props: { reason: string }) {
+  return (
+    <main className="app-main missing-token">
       <h1>Raftboard</h1>
-      <p>
-        A desktop task manager whose data lives in a Raft cluster on your own machine. This is a
-        placeholder: the window (the task board and the cluster control room) arrives with the
-        desktop-app issue.
-      </p>
+      <p role="alert">{props.reason}</p>
     </main>
   );
 }

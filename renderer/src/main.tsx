@@ -1,14 +1,32 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App.js';
+import { chooseApi } from './api/select.js';
+import { App, MissingToken } from './App.js';
+import { createStores } from './store/stores.js';
+import { startSync } from './store/sync.js';
+import './styles/theme.css';
+import './styles/layout.css';
+import './styles/tasks.css';
+import './styles/cluster.css';
 
 const container = document.getElementById('root');
 if (!container) {
   throw new Error('Raftboard: #root element missing from index.html');
 }
 
-createRoot(container).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+const choice = chooseApi();
+const root = createRoot(container);
+if (!choice.ok) {
+  root.render(<MissingToken reason={choice.reason} />);
+} else {
+  const stores = createStores(choice.api);
+  // Started here rather than in an effect: StrictMode runs effects twice in development, and
+  // two event streams would double every event.
+  // Runs for the page's life: closing the page closes the stream and the timers with it.
+  startSync(stores);
+  root.render(
+    <StrictMode>
+      <App stores={stores} />
+    </StrictMode>,
+  );
+}

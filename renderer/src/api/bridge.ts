@@ -1,0 +1,60 @@
+/**
+ * The seam for the Electron implementation (issue 5 §1). The preload exposes `window.raftboard`
+ * with the same named functions as RaftboardApi, but each answers a BridgeResult envelope:
+ * contextBridge keeps only the message of a thrown Error, and the stores need the status, code
+ * and Retry-After to decide whether to retry. apiFromBridge turns envelopes back into
+ * ApiRequestErrors, so the rest of the renderer cannot tell the transports apart.
+ */
+import type { ApiError } from '../../../cluster/api/task.js';
+import { ApiRequestError } from './errors.js';
+import type { RaftboardApi } from './types.js';
+
+export type BridgeResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | {
+      readonly ok: false;
+      /** HTTP-equivalent status; 0 when nothing answered. */
+      readonly status: number;
+      readonly error: ApiError;
+      readonly retryAfterMs?: number;
+    };
+
+type Enveloped<F> = F extends (...args: infer A) => Promise<infer R>
+  ? (...args: A) => Promise<BridgeResult<R>>
+  : never;
+
+/** What the preload puts on `window.raftboard`. */
+export type RaftboardBridge = {
+  readonly [K in Exclude<keyof RaftboardApi, 'subscribeEvents'>]: Enveloped<RaftboardApi[K]>;
+} & { readonly subscribeEvents: RaftboardApi['subscribeEvents'] };
+
+declare global {
+  interface Window {
+    /** Present only inside the Electron window (set by the preload). */
+    readonly raftboard?: RaftboardBridge;
+  }
+}
+
+async function unwrap<T>(p: Promise<BridgeResult<T>>): Promise<T> {
+  const r = await p;
+  if (r.ok) return r.value;
+  throw ApiRequestError.fromBody(r.status, r.error, r.retryAfterMs);
+}
+
+export function apiFromBridge(b: RaftboardBridge): RaftboardApi {
+  return {
+    listTasks: (o) => unwrap(b.listTasks(o)),
+    createTask: (input, o) => unwrap(b.createTask(input, o)),
+    updateTask: (id, patch, o) => unwrap(b.updateTask(id, patch, o)),
+    deleteTask: (id, o) => unwrap(b.deleteTask(id, o)),
+    getCluster: () => unwrap(b.getCluster()),
+    nodeAction: (id, a) => unwrap(b.nodeAction(id, a)),
+    mysqlAction: (id, a) => unwrap(b.mysqlAction(id, a)),
+    addNode: () => unwrap(b.addNode()),
+    removeNode: (id) => unwrap(b.removeNode(id)),
+    setNetwork: (body) => unwrap(b.setNetwork(body)),
+    healNetwork: () => unwrap(b.healNetwork()),
+    setSlow: (f) => unwrap(b.setSlow(f)),
+    subscribeEvents: (h) => b.subscribeEvents(h),
+  };
+}

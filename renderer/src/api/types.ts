@@ -1,0 +1,62 @@
+/**
+ * The one API the renderer talks to. Two implementations sit behind it: HTTP + WebSocket for the
+ * web UI the headless CLI serves (http.ts), and Electron IPC through the preload (bridge.ts).
+ * Components and stores only ever see this interface, so tests hand them a fake.
+ */
+import type {
+  ActionResult,
+  AddNodeResult,
+  ClusterEvent,
+  ClusterStatus,
+  MySqlAction,
+  NetworkBody,
+  NodeAction,
+} from '../../../cluster/api/control.js';
+import type {
+  ReadConsistency,
+  TaskListResponse,
+  WriteResponse,
+} from '../../../cluster/api/node.js';
+import type { TaskInput, TaskPatch, TaskStatus } from '../../../cluster/api/task.js';
+
+/** Every write carries the key of the user action it belongs to; retries reuse it. */
+export interface WriteOptions {
+  readonly idempotencyKey: string;
+  /** The task version the change was made against (sent as If-Match); a mismatch is a 409. */
+  readonly ifMatch?: number;
+}
+
+export interface ListOptions {
+  readonly consistency?: ReadConsistency;
+  readonly status?: TaskStatus;
+  readonly q?: string;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+export interface EventHandlers {
+  onEvent(event: ClusterEvent): void;
+  /** Lets the UI fall back to polling while the stream is down. */
+  onConnection?(state: ConnectionState): void;
+}
+
+export interface RaftboardApi {
+  listTasks(options?: ListOptions): Promise<TaskListResponse>;
+  createTask(input: TaskInput, options: WriteOptions): Promise<WriteResponse>;
+  updateTask(id: string, patch: TaskPatch, options: WriteOptions): Promise<WriteResponse>;
+  deleteTask(id: string, options: WriteOptions): Promise<WriteResponse>;
+
+  getCluster(): Promise<ClusterStatus>;
+  nodeAction(id: number, action: NodeAction): Promise<ActionResult>;
+  mysqlAction(id: number, action: MySqlAction): Promise<ActionResult>;
+  addNode(): Promise<AddNodeResult>;
+  removeNode(id: number): Promise<ActionResult>;
+  setNetwork(body: NetworkBody): Promise<ActionResult>;
+  healNetwork(): Promise<ActionResult>;
+  setSlow(factor: number): Promise<ActionResult>;
+
+  /** Starts the event stream; the returned function stops it (and any reconnecting). */
+  subscribeEvents(handlers: EventHandlers): () => void;
+}

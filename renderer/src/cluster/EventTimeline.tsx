@@ -1,0 +1,56 @@
+/** The newest cluster events in words, newest first (status snapshots and traces left out). */
+import type { ClusterEvent } from '../../../cluster/api/control.js';
+import { useEvents } from '../store/context.js';
+
+const SHOWN = 60;
+
+export function describeEvent(e: ClusterEvent): string | null {
+  switch (e.type) {
+    case 'role':
+      return `node ${e.nodeId} became ${e.role} in term ${e.term}`;
+    case 'election':
+      return `node ${e.leaderId} elected leader of term ${e.term}${e.durationMs === null ? '' : ` after ${e.durationMs} ms without one`}`;
+    case 'commit':
+      return `commit index ${e.from} → ${e.to} (term ${e.term})`;
+    case 'fault':
+      return `${e.action}${e.nodeId === undefined ? '' : ` node ${e.nodeId}`}${e.ok ? '' : ` failed: ${e.error ?? ''}`}${e.detail ? ` (${e.detail})` : ''}`;
+    case 'process':
+      return `node ${e.nodeId} process ${e.status}${e.exit ? ` (exit ${e.exit.code ?? e.exit.signal})` : ''}`;
+    case 'mysql':
+      return `node ${e.nodeId} MySQL ${e.status} (server ${e.server})${e.error ? `: ${e.error}` : ''}`;
+    case 'error':
+      return `error${e.nodeId === undefined ? '' : ` on node ${e.nodeId}`}: ${e.message}`;
+    case 'progress':
+      return e.message;
+    case 'status':
+    case 'message':
+    case 'log':
+      return null;
+  }
+}
+
+export function EventTimeline() {
+  const recent = useEvents((s) => s.recent);
+  const lines: { seq: number; at: string; type: string; text: string }[] = [];
+  for (let i = recent.length - 1; i >= 0 && lines.length < SHOWN; i--) {
+    const e = recent[i] as ClusterEvent;
+    const text = describeEvent(e);
+    if (text !== null) lines.push({ seq: e.seq, at: e.at, type: e.type, text });
+  }
+  return (
+    <section className="timeline" aria-labelledby="timeline-heading">
+      <h2 id="timeline-heading">Events</h2>
+      {lines.length === 0 ? (
+        <p className="empty">No events yet.</p>
+      ) : (
+        <ol aria-label="Event timeline">
+          {lines.map((l) => (
+            <li key={`${l.seq}-${l.at}`} className={`event event-${l.type}`}>
+              <time dateTime={l.at}>{l.at.slice(11, 23)}</time> {l.text}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

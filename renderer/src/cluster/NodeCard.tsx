@@ -1,0 +1,130 @@
+/** One node of the cluster: its Raft state, its process and MySQL, and the faults to inject. */
+import type { ClusterNode, MySqlAction, NodeAction } from '../../../cluster/api/control.js';
+import { busyKey } from '../store/cluster.js';
+import { useCluster, useStores } from '../store/context.js';
+import { LogBar } from './LogBar.js';
+
+interface ActionButton {
+  readonly label: string;
+  readonly run: () => void;
+  readonly busy: string;
+  readonly enabled: boolean;
+  readonly why?: string;
+  readonly danger?: boolean;
+}
+
+function actionsFor(
+  n: ClusterNode,
+  node: (a: NodeAction) => void,
+  mysql: (a: MySqlAction) => void,
+): ActionButton[] {
+  const alive = n.status === 'running' || n.status === 'starting' || n.status === 'paused';
+  const managed = n.mysql.mode !== 'external';
+  const dbUp = n.mysql.server === 'running' || n.mysql.server === 'starting';
+  const external = 'an external MySQL server is not Raftboard’s to stop or start';
+  return [
+    {
+      label: 'Pause',
+      run: () => node('pause'),
+      busy: 'pause',
+      enabled: n.status === 'running',
+      why: 'only a running node can be paused',
+    },
+    {
+      label: 'Resume',
+      run: () => node('resume'),
+      busy: 'resume',
+      enabled: n.status === 'paused',
+      why: 'only a paused node can be resumed',
+    },
+    {
+      label: 'Kill',
+      run: () => node('kill'),
+      busy: 'kill',
+      enabled: alive,
+      why: 'the process is not running',
+      danger: true,
+    },
+    { label: 'Restart', run: () => node('restart'), busy: 'restart', enabled: true },
+    {
+      label: 'Stop MySQL',
+      run: () => mysql('stop'),
+      busy: 'mysql-stop',
+      enabled: managed && dbUp,
+      why: managed ? 'MySQL is not running' : external,
+      danger: true,
+    },
+    {
+      label: 'Start MySQL',
+      run: () => mysql('start'),
+      busy: 'mysql-start',
+      enabled: managed && !dbUp,
+      why: managed ? 'MySQL is already running' : external,
+    },
+  ];
+}
+
+export function NodeCard(props: { node: ClusterNode; leaderId: number; scale: number }) {
+  const { cluster } = useStores();
+  const busy = useCluster((s) => s.busy);
+  const n = props.node;
+  const headingId = `node-${n.id}-heading`;
+  const buttons = actionsFor(
+    n,
+    (a) => void cluster.getState().nodeAction(n.id, a),
+    (a) => void cluster.getState().mysqlAction(n.id, a),
+  );
+  return (
+    <article className={`node-card role-${n.role} status-${n.status}`} aria-labelledby={headingId}>
+      <header>
+        <h3 id={headingId}>Node {n.id}</h3>
+        <span className={`role-badge role-${n.role}`}>
+          {n.id === props.leaderId ? '★ ' : ''}
+          {n.role}
+        </span>
+        <span className={`process process-${n.status}`}>{n.status}</span>
+      </header>
+      <dl className="node-facts">
+        <dt>Term</dt>
+        <dd>{n.term}</dd>
+        <dt>Voted for</dt>
+        <dd>{n.votedFor === 0 ? 'nobody' : `node ${n.votedFor}`}</dd>
+        <dt>Commit</dt>
+        <dd>{n.commitIndex}</dd>
+        <dt>Applied</dt>
+        <dd>{n.appliedIndex}</dd>
+        <dt>Last index</dt>
+        <dd>{n.lastLogIndex}</dd>
+        <dt>Snapshot</dt>
+        <dd>{n.snapshotIndex}</dd>
+        <dt>MySQL</dt>
+        <dd className={`mysql mysql-${n.mysql.status}`}>
+          {n.mysql.status} ({n.mysql.mode}, server {n.mysql.server})
+        </dd>
+      </dl>
+      {n.mysql.error !== undefined && <p className="node-error">{n.mysql.error}</p>}
+      <LogBar node={n} scale={props.scale} />
+      <div className="node-actions" role="group" aria-label={`Node ${n.id} actions`}>
+        {buttons.map((b) => (
+          <button
+            key={b.label}
+            type="button"
+            className={b.danger ? 'danger' : undefined}
+            aria-label={`${b.label} ${b.busy.startsWith('mysql') ? 'on ' : ''}node ${n.id}`}
+            title={b.enabled ? undefined : b.why}
+            disabled={!b.enabled || busy[busyKey(n.id, b.busy)] === true}
+            onClick={b.run}
+          >
+            {b.label}
+          </button>
+        ))}
+      </div>
+      {(n.status === 'crashed' || n.status === 'stopped') && n.lastLines.length > 0 && (
+        <details className="last-lines">
+          <summary>Last output of node {n.id}</summary>
+          <pre>{n.lastLines.join('\n')}</pre>
+        </details>
+      )}
+    </article>
+  );
+}

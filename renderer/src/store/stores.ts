@@ -1,0 +1,65 @@
+/**
+ * All slices for one window, wired together: a status event updates the cluster slice, and an
+ * election releases the changes waiting for a leader. Built per window (and per test) rather
+ * than as module singletons, so a test owns its stores and its fake API.
+ */
+import type { RaftboardApi } from '../api/types.js';
+import type { Clock } from './clock.js';
+import { createClusterStore, type ClusterStore } from './cluster.js';
+import { createEventsStore, type EventsStore, type EventsStoreOptions } from './events.js';
+import { createSettingsStore, type Settings, type SettingsStore } from './settings.js';
+import { createTasksStore, type TasksStore } from './tasks.js';
+import { createUiStore, type UiStore } from './ui.js';
+
+export interface Stores {
+  readonly api: RaftboardApi;
+  readonly tasks: TasksStore;
+  readonly cluster: ClusterStore;
+  readonly events: EventsStore;
+  readonly settings: SettingsStore;
+  readonly ui: UiStore;
+  dispose(): void;
+}
+
+export interface StoresOptions {
+  readonly clock?: Clock;
+  readonly retry?: { readonly baseMs: number; readonly maxMs: number };
+  readonly settings?: Partial<Settings>;
+  /** Where settings persist: localStorage by default, null for nowhere (tests). */
+  readonly storage?: Storage | null;
+  readonly schedule?: EventsStoreOptions['schedule'];
+}
+
+export function createStores(api: RaftboardApi, options: StoresOptions = {}): Stores {
+  const settings = createSettingsStore(options.settings, options.storage);
+  const tasks = createTasksStore({
+    api,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
+    undoMs: () => settings.getState().undoMs,
+    consistency: () => settings.getState().consistency,
+  });
+  const cluster = createClusterStore(api);
+  const events = createEventsStore({
+    ...(options.schedule ? { schedule: options.schedule } : {}),
+    onBatch(batch) {
+      let status = null;
+      let elected = false;
+      for (const e of batch) {
+        if (e.type === 'status') status = e.cluster;
+        else if (e.type === 'election') elected = true;
+      }
+      if (status !== null) cluster.getState().setStatus(status);
+      if (elected) tasks.getState().retryAllPending();
+    },
+  });
+  return {
+    api,
+    tasks,
+    cluster,
+    events,
+    settings,
+    ui: createUiStore(),
+    dispose: () => tasks.getState().dispose(),
+  };
+}

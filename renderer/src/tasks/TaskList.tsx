@@ -1,0 +1,50 @@
+/** The list view: one fixed-height row per task, virtualized. */
+import type { Task } from '../../../cluster/api/task.js';
+import type { Change } from '../store/changes.js';
+import { PRIORITY_LABELS } from '../text/labels.js';
+import { VirtualList } from '../virtual/VirtualList.js';
+import { ChangeBadge } from './ChangeBadge.js';
+import { DeleteButton, EditButton, StatusSelect } from './TaskActions.js';
+
+export const LIST_ROW_HEIGHT = 56;
+
+function TaskRow(props: { task: Task; change: Change | undefined }) {
+  const { task } = props;
+  return (
+    <div className={`task-row priority-${task.priority} status-${task.status}`}>
+      <div className="task-main">
+        <span className="task-title">{task.title}</span>
+        <span className="task-meta">
+          <span className={`chip chip-${task.priority}`}>{PRIORITY_LABELS[task.priority]}</span>
+          {task.dueDate !== null && <span className="due">due {task.dueDate}</span>}
+          <ChangeBadge task={task} change={props.change} />
+          {task.description !== '' && <span className="task-desc">{task.description}</span>}
+        </span>
+      </div>
+      <div className="task-controls">
+        <StatusSelect task={task} label="Status of" />
+        <EditButton task={task} />
+        <DeleteButton task={task} />
+      </div>
+    </div>
+  );
+}
+
+export function TaskList(props: {
+  tasks: readonly Task[];
+  latest: ReadonlyMap<string, Change>;
+  fallbackHeight?: number;
+}) {
+  return (
+    <VirtualList
+      items={props.tasks}
+      rowHeight={LIST_ROW_HEIGHT}
+      label="Tasks"
+      className="task-list"
+      getKey={(t) => t.id}
+      fallbackHeight={props.fallbackHeight ?? 600}
+      empty={<p className="empty">No tasks match. Press “n” to add one.</p>}
+      renderRow={(t) => <TaskRow task={t} change={props.latest.get(t.id)} />}
+    />
+  );
+}

@@ -158,8 +158,11 @@ export type ClusterEvent = EventBase &
         readonly type: 'message';
         readonly from: number;
         readonly to: number;
+        /** The Raft message type: app, appResp, vote, preVote, heartbeat, snap, ... */
         readonly kind: string;
         readonly term: number;
+        /** Entries carried by an append. */
+        readonly entries?: number;
       }
     | {
         readonly type: 'fault';

@@ -6,6 +6,17 @@
 import type { NodeStatus } from '../api/node.js';
 import type { FaultSpec } from './transport/index.js';
 
+/** One Raft message, as the control room draws it. */
+export interface SampledMessage {
+  readonly from: number;
+  readonly to: number;
+  /** The Raft message type (`app`, `vote`, `heartbeat`, ...). */
+  readonly kind: string;
+  readonly term: number;
+  /** Entries carried by an append. */
+  readonly entries?: number;
+}
+
 /** Where a node listens, as in the config's `peers` entries. */
 export interface PeerAddressConfig {
   readonly host: string;
@@ -62,6 +73,13 @@ export type NodeEvent =
       readonly leaderId: number;
     }
   | { readonly type: 'mysql'; readonly id: number; readonly status: NodeStatus['mysql'] }
+  /** Raft messages this node sent, sampled (see message-sampler.ts); `dropped` over the cap. */
+  | {
+      readonly type: 'messages';
+      readonly id: number;
+      readonly messages: readonly SampledMessage[];
+      readonly dropped: number;
+    }
   /** The node is about to exit because of an error it cannot recover from. */
   | { readonly type: 'fatal'; readonly id: number; readonly message: string };
 

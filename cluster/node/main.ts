@@ -34,7 +34,14 @@ function readToken(path: string): string {
 async function run(config: NodeConfig, log: Logger): Promise<void> {
   const token = readToken(config.tokenFile);
   const secret = await loadOrCreateSecret(config.secretFile);
-  const node = await RaftNode.start({ config, secret, log, emit: send });
+  const node = await RaftNode.start({
+    config,
+    secret,
+    log,
+    emit: send,
+    // A parent (the supervisor) draws the message flow; a node run by hand has nobody to tell.
+    traceMessages: process.send !== undefined,
+  });
   let api: ApiServer;
   try {
     api = await startApiServer({

@@ -32,6 +32,7 @@ import { DiskStorage } from './wal/index.js';
 import { PeerRegistry } from './peers.js';
 import type { ControlRequest } from './control.js';
 import { ThresholdWaiters, WaiterMap } from './waiters.js';
+import { MessageSampler } from './message-sampler.js';
 
 export interface RaftNodeOptions {
   readonly config: NodeConfig;
@@ -39,6 +40,8 @@ export interface RaftNodeOptions {
   readonly log: Logger;
   /** Events for the parent process (role changes, MySQL status). */
   readonly emit?: (event: NodeEvent) => void;
+  /** Report sampled Raft messages through `emit` (only useful with a parent watching). */
+  readonly traceMessages?: boolean;
 }
 
 interface PendingProposal {
@@ -87,6 +90,7 @@ export class RaftNode implements NodeService {
   private readonly peers: PeerRegistry;
   /** Membership changes proposed here, by log index, waiting to be applied. */
   private readonly confWaiters = new WaiterMap<number, Entry>();
+  private sampler: MessageSampler | undefined;
 
   private constructor(
     private readonly config: NodeConfig,
@@ -158,6 +162,11 @@ export class RaftNode implements NodeService {
     });
     const node = new RaftNode(config, storage, transport, log, opts.emit ?? (() => undefined));
     ref.node = node;
+    if (opts.traceMessages === true) {
+      node.sampler = new MessageSampler(100, (messages, dropped) =>
+        node.emit({ type: 'messages', id: node.id, messages, dropped }),
+      );
+    }
     try {
       await transport.start();
     } catch (e) {
@@ -194,6 +203,7 @@ export class RaftNode implements NodeService {
     if (this.stopped) return;
     this.stopped = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
+    this.sampler?.stop();
     const gone = new NoQuorumError('the node is shutting down');
     for (const p of this.pending.splice(0)) p.reject(gone);
     this.proposals.rejectAll(gone);
@@ -248,7 +258,10 @@ export class RaftNode implements NodeService {
     // 1. Durable before anything that depends on it leaves (a failed write is fatal: main exits).
     this.storage.save({ snapshot: rd.snapshot, entries: rd.entries, hardState: rd.hardState });
     // 2. Send.
-    for (const m of rd.messages) this.transport.send(m);
+    for (const m of rd.messages) {
+      this.transport.send(m);
+      this.sampler?.record(m);
+    }
     // 3. Apply (queued: MySQL works behind the loop).
     if (rd.snapshot) this.applier.enqueueSnapshot(rd.snapshot);
     this.applier.enqueueEntries(rd.committedEntries);

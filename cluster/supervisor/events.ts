@@ -1,7 +1,8 @@
 /**
  * The supervisor's event stream: numbered, time-stamped, fanned out to every subscriber (the
  * WebSocket clients, the Electron window, the CLI's progress printer). Recent events other than
- * status snapshots are kept so a client that connects late still sees what just happened.
+ * status snapshots and message traces (both are a live view, and many a second) are kept so a
+ * client that connects late still sees what just happened.
  */
 import type { ClusterEvent } from '../api/control.js';
 
@@ -24,7 +25,7 @@ export class EventBus {
   emit(body: EventBody): ClusterEvent {
     this.seq += 1;
     const event = { ...body, seq: this.seq, at: new Date().toISOString() } as ClusterEvent;
-    if (event.type !== 'status') {
+    if (event.type !== 'status' && event.type !== 'message') {
       this.recentEvents.push(event);
       if (this.recentEvents.length > this.keep) this.recentEvents.shift();
     }
@@ -43,7 +44,7 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
-  /** Events other than status snapshots, oldest first. */
+  /** Events other than status snapshots and message traces, oldest first. */
   recent(): readonly ClusterEvent[] {
     return this.recentEvents;
   }

@@ -461,6 +461,22 @@ export class Supervisor {
       case 'fatal':
         this.emit({ type: 'error', nodeId: id, message: `n${id}: ${event.message}` });
         break;
+      case 'messages':
+        for (const m of event.messages) {
+          this.emit(
+            m.entries === undefined
+              ? { type: 'message', from: m.from, to: m.to, kind: m.kind, term: m.term }
+              : {
+                  type: 'message',
+                  from: m.from,
+                  to: m.to,
+                  kind: m.kind,
+                  term: m.term,
+                  entries: m.entries,
+                },
+          );
+        }
+        break;
       case 'listening':
         break;
     }

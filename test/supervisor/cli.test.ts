@@ -151,6 +151,24 @@ describe('npm run cluster', () => {
     expect(refused).toBe('401');
   });
 
+  it('streams sampled Raft messages: heartbeats from the leader, appends carrying a write', async () => {
+    const leader = await cli.leader();
+    const ws = new WebSocket(`${cli.base.replace('http', 'ws')}/api/events?types=message`, {
+      headers: { authorization: `Bearer ${cli.token}` },
+    });
+    const seen: ClusterEvent[] = [];
+    ws.on('message', (data: Buffer) => seen.push(JSON.parse(data.toString()) as ClusterEvent));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    await write('traced');
+    await sleep(500);
+    ws.close();
+    const messages = seen.flatMap((e) => (e.type === 'message' ? [e] : []));
+    expect(messages.some((m) => m.kind === 'heartbeat' && m.from === leader.id)).toBe(true);
+    expect(
+      messages.some((m) => m.kind === 'app' && m.from === leader.id && (m.entries ?? 0) >= 1),
+    ).toBe(true);
+  });
+
   it('kill the leader: a new leader is elected and writes succeed', async () => {
     const old = await cli.leader();
     const r = await cli.api('POST', `/api/nodes/${old.id}/kill`);

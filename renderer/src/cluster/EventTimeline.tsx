@@ -31,11 +31,13 @@ export function describeEvent(e: ClusterEvent): string | null {
 
 export function EventTimeline() {
   const recent = useEvents((s) => s.recent);
-  const lines: { seq: number; at: string; type: string; text: string }[] = [];
+  const lines: { seq: number; at: string; type: string; failed: boolean; text: string }[] = [];
   for (let i = recent.length - 1; i >= 0 && lines.length < SHOWN; i--) {
     const e = recent[i] as ClusterEvent;
     const text = describeEvent(e);
-    if (text !== null) lines.push({ seq: e.seq, at: e.at, type: e.type, text });
+    // A fault the user injected on purpose is not an error; one that could not be injected is.
+    const failed = e.type === 'fault' && !e.ok;
+    if (text !== null) lines.push({ seq: e.seq, at: e.at, type: e.type, failed, text });
   }
   return (
     <section className="timeline" aria-labelledby="timeline-heading">
@@ -45,7 +47,10 @@ export function EventTimeline() {
       ) : (
         <ol aria-label="Event timeline">
           {lines.map((l) => (
-            <li key={`${l.seq}-${l.at}`} className={`event event-${l.type}`}>
+            <li
+              key={`${l.seq}-${l.at}`}
+              className={`event event-${l.type}${l.failed ? ' event-failed' : ''}`}
+            >
               <time dateTime={l.at}>{l.at.slice(11, 23)}</time> {l.text}
             </li>
           ))}

@@ -64,6 +64,13 @@ function actionsFor(
   ];
 }
 
+/** The leader this node follows, as it sees it: a cut-off node shows it has none. */
+export function leaderText(n: ClusterNode): string {
+  if (n.status === 'stopped' || n.status === 'crashed') return '—';
+  if (n.leaderId === 0) return 'none';
+  return n.leaderId === n.id ? 'itself' : `node ${n.leaderId}`;
+}
+
 export function NodeCard(props: { node: ClusterNode; leaderId: number; scale: number }) {
   const { cluster } = useStores();
   const busy = useCluster((s) => s.busy);
@@ -89,16 +96,18 @@ export function NodeCard(props: { node: ClusterNode; leaderId: number; scale: nu
         <dd>{n.term}</dd>
         <dt>Voted for</dt>
         <dd>{n.votedFor === 0 ? 'nobody' : `node ${n.votedFor}`}</dd>
+        <dt>Leader</dt>
+        <dd className={n.leaderId === 0 ? 'no-leader' : undefined}>{leaderText(n)}</dd>
+        <dt>Last index</dt>
+        <dd>{n.lastLogIndex}</dd>
         <dt>Commit</dt>
         <dd>{n.commitIndex}</dd>
         <dt>Applied</dt>
         <dd>{n.appliedIndex}</dd>
-        <dt>Last index</dt>
-        <dd>{n.lastLogIndex}</dd>
         <dt>Snapshot</dt>
         <dd>{n.snapshotIndex}</dd>
-        <dt>MySQL</dt>
-        <dd className={`mysql mysql-${n.mysql.status}`}>
+        <dt className="fact-wide">MySQL</dt>
+        <dd className={`fact-wide mysql mysql-${n.mysql.status}`}>
           {n.mysql.status} ({n.mysql.mode}, server {n.mysql.server})
         </dd>
       </dl>

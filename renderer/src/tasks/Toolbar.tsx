@@ -98,8 +98,8 @@ export function Toolbar(props: { shown: number; total: number }) {
       </div>
       <span className="count" aria-live="polite">
         {props.shown === props.total
-          ? `${props.total} tasks`
-          : `${props.shown} of ${props.total} tasks`}
+          ? `${props.total} task${props.total === 1 ? '' : 's'}`
+          : `${props.shown} of ${props.total} task${props.total === 1 ? '' : 's'}`}
       </span>
       <button
         type="button"

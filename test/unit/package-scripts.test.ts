@@ -32,3 +32,27 @@ describe('package.json', () => {
     expect(command?.trim()).not.toBe('');
   });
 });
+
+describe('npm start (DESIGN §4.1)', () => {
+  const start = pkg.scripts?.start ?? '';
+
+  it('builds the node side and the renderer, then runs the Electron launcher', () => {
+    const steps = start.split('&&').map((s) => s.trim());
+    expect(steps[0]).toMatch(/^npm run (--silent )?build$/);
+    expect(pkg.scripts?.build).toMatch(/build:node/);
+    expect(pkg.scripts?.build).toMatch(/build:renderer/);
+    // The launcher is plain Node: it decides between Electron and the headless web UI.
+    expect(steps.at(-1)).toBe('node build/electron/launch.js');
+  });
+
+  it('has electron and electron-builder as dev dependencies, never runtime ones', () => {
+    const full = pkg as PackageJson & {
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
+    for (const name of ['electron', 'electron-builder']) {
+      expect(full.devDependencies?.[name], name).toBeTypeOf('string');
+      expect(full.dependencies?.[name], name).toBeUndefined();
+    }
+  });
+});

@@ -4,29 +4,14 @@
  * contextBridge keeps only the message of a thrown Error, and the stores need the status, code
  * and Retry-After to decide whether to retry. apiFromBridge turns envelopes back into
  * ApiRequestErrors, so the rest of the renderer cannot tell the transports apart.
+ *
+ * The bridge's types live in cluster/api/bridge.ts, shared with the main process and the preload.
  */
-import type { ApiError } from '../../../cluster/api/task.js';
+import type { BridgeResult, RaftboardBridge } from '../../../cluster/api/bridge.js';
 import { ApiRequestError } from './errors.js';
 import type { RaftboardApi } from './types.js';
 
-export type BridgeResult<T> =
-  | { readonly ok: true; readonly value: T }
-  | {
-      readonly ok: false;
-      /** HTTP-equivalent status; 0 when nothing answered. */
-      readonly status: number;
-      readonly error: ApiError;
-      readonly retryAfterMs?: number;
-    };
-
-type Enveloped<F> = F extends (...args: infer A) => Promise<infer R>
-  ? (...args: A) => Promise<BridgeResult<R>>
-  : never;
-
-/** What the preload puts on `window.raftboard`. */
-export type RaftboardBridge = {
-  readonly [K in Exclude<keyof RaftboardApi, 'subscribeEvents'>]: Enveloped<RaftboardApi[K]>;
-} & { readonly subscribeEvents: RaftboardApi['subscribeEvents'] };
+export type { BridgeResult, RaftboardBridge };
 
 declare global {
   interface Window {

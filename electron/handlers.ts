@@ -1,0 +1,125 @@
+/**
+ * Every IPC handler of the window, each with the zod schema of its arguments, registered through
+ * the one helper (ipc.ts). The schemas check types and sizes; the task fields themselves are
+ * checked by the node (cluster/api/schemas.ts), so a bad title gets the node's own per-field
+ * details whichever transport carried it.
+ */
+import { z } from 'zod';
+import type {
+  AppSettings,
+  BridgeResult,
+  ShellMethod,
+  StartupState,
+} from '../cluster/api/bridge.js';
+import type { ClusterEvent } from '../cluster/api/control.js';
+import { TASK_PRIORITIES, TASK_STATUSES, TITLE_MAX } from '../cluster/api/task.js';
+import { networkBodySchema } from '../cluster/supervisor/network.js';
+import { EVENTS_CHANNEL, bridgeChannel, shellChannel } from './channels.js';
+import type { BridgeHost } from './host.js';
+import type { Ipc } from './ipc.js';
+import { settingsSchema } from './settings.js';
+
+const nodeId = z.number().int().min(1).max(9_999_999);
+const taskId = z.string().min(1).max(100);
+
+const listOptions = z.strictObject({
+  consistency: z.enum(['linearizable', 'leader', 'stale']).optional(),
+  status: z.enum(TASK_STATUSES).optional(),
+  q: z.string().max(TITLE_MAX).optional(),
+  limit: z.number().int().min(1).max(10_000).optional(),
+  offset: z.number().int().min(0).optional(),
+});
+
+/** Types and sizes only: the node checks the rest (empty title, real date, …) in one place. */
+const taskFields = {
+  title: z.string().max(50_000),
+  description: z.string().max(50_000),
+  status: z.enum(TASK_STATUSES),
+  priority: z.enum(TASK_PRIORITIES),
+  dueDate: z.string().max(64).nullable(),
+};
+const taskInput = z.strictObject({
+  ...taskFields,
+  description: taskFields.description.optional(),
+  status: taskFields.status.optional(),
+  priority: taskFields.priority.optional(),
+  dueDate: taskFields.dueDate.optional(),
+});
+const taskPatch = z.strictObject(taskFields).partial();
+
+const writeOptions = z.strictObject({
+  idempotencyKey: z.string().min(1).max(200),
+  ifMatch: z.number().int().min(1).optional(),
+});
+
+export interface ShellHandlers {
+  getStartup(): StartupState;
+  getSettings(): AppSettings;
+  /** Saves validated settings; answers what was saved. */
+  saveSettings(settings: AppSettings): AppSettings;
+  retryStart(): StartupState;
+  quit(): void;
+}
+
+export interface EventsHandler {
+  /** Starts (true) or stops pushing events to the window; answers the replay when starting. */
+  setWanted(on: boolean): readonly ClusterEvent[];
+}
+
+const ok = <T>(value: T): BridgeResult<T> => ({ ok: true, value });
+
+export function registerBridge(ipc: Ipc, host: BridgeHost, events: EventsHandler): void {
+  ipc.handle(bridgeChannel('listTasks'), z.tuple([listOptions.optional()]), ([o]) =>
+    host.listTasks(o),
+  );
+  ipc.handle(bridgeChannel('createTask'), z.tuple([taskInput, writeOptions]), ([input, o]) =>
+    host.createTask(input, o),
+  );
+  ipc.handle(
+    bridgeChannel('updateTask'),
+    z.tuple([taskId, taskPatch, writeOptions]),
+    ([id, patch, o]) => host.updateTask(id, patch, o),
+  );
+  ipc.handle(bridgeChannel('deleteTask'), z.tuple([taskId, writeOptions]), ([id, o]) =>
+    host.deleteTask(id, o),
+  );
+  ipc.handle(bridgeChannel('getCluster'), z.tuple([]), () => host.getCluster());
+  ipc.handle(
+    bridgeChannel('nodeAction'),
+    z.tuple([nodeId, z.enum(['pause', 'resume', 'kill', 'restart', 'stop', 'start'])]),
+    ([id, action]) => host.nodeAction(id, action),
+  );
+  ipc.handle(
+    bridgeChannel('mysqlAction'),
+    z.tuple([nodeId, z.enum(['stop', 'start'])]),
+    ([id, action]) => host.mysqlAction(id, action),
+  );
+  ipc.handle(bridgeChannel('addNode'), z.tuple([]), () => host.addNode());
+  ipc.handle(bridgeChannel('removeNode'), z.tuple([nodeId]), ([id]) => host.removeNode(id));
+  ipc.handle(bridgeChannel('setNetwork'), z.tuple([networkBodySchema]), ([body]) =>
+    host.setNetwork(body),
+  );
+  ipc.handle(bridgeChannel('healNetwork'), z.tuple([]), () => host.healNetwork());
+  // The supervisor checks the range (MIN_SLOW..MAX_SLOW) and says so.
+  ipc.handle(bridgeChannel('setSlow'), z.tuple([z.number()]), ([f]) => host.setSlow(f));
+  ipc.handle(EVENTS_CHANNEL, z.tuple([z.boolean()]), ([on]) => ok(events.setWanted(on)));
+}
+
+export function registerShell(ipc: Ipc, shell: ShellHandlers): void {
+  const none = z.tuple([]);
+  const table: Record<Exclude<ShellMethod, 'saveSettings'>, () => BridgeResult<unknown>> = {
+    getStartup: () => ok(shell.getStartup()),
+    getSettings: () => ok(shell.getSettings()),
+    retryStart: () => ok(shell.retryStart()),
+    quit: () => {
+      shell.quit();
+      return ok(null);
+    },
+  };
+  for (const [method, fn] of Object.entries(table)) {
+    ipc.handle(shellChannel(method as ShellMethod), none, fn);
+  }
+  ipc.handle(shellChannel('saveSettings'), z.tuple([settingsSchema]), ([s]) =>
+    ok(shell.saveSettings(s)),
+  );
+}

@@ -1,0 +1,204 @@
+/**
+ * The main-process side of `window.raftboard`: the same answers as the headless CLI's control API
+ * (cluster/supervisor/control-api), but as BridgeResult envelopes instead of HTTP responses.
+ * Control calls go straight to the Supervisor; task calls go to a live node's client API (the
+ * leader's when there is one), exactly as the control API's /api/tasks proxy does, so the
+ * answers (raftIndex, servedBy, error bodies) are the node's own.
+ *
+ * No Electron here: it is tested with a fake supervisor and a fake fetch.
+ */
+import type {
+  BridgeListOptions,
+  BridgeResult,
+  BridgeWriteOptions,
+  RaftboardBridge,
+} from '../cluster/api/bridge.js';
+import type { ActionResult, AddNodeResult, ClusterStatus } from '../cluster/api/control.js';
+import type { TaskListResponse, WriteResponse } from '../cluster/api/node.js';
+import type { ApiError } from '../cluster/api/task.js';
+import { HttpError } from '../cluster/http/errors.js';
+import { toHttp } from '../cluster/supervisor/control-api/routes.js';
+import type { Supervisor } from '../cluster/supervisor/supervisor.js';
+
+/** What the host needs of a Supervisor (a fake in tests). */
+export type HostSupervisor = Pick<
+  Supervisor,
+  | 'token'
+  | 'status'
+  | 'taskTarget'
+  | 'nodeAction'
+  | 'mysqlAction'
+  | 'addNode'
+  | 'removeNode'
+  | 'setNetwork'
+  | 'heal'
+  | 'setSlow'
+>;
+
+export type BridgeHost = Omit<RaftboardBridge, 'subscribeEvents'>;
+
+export interface HostOptions {
+  /** The running cluster's supervisor; undefined while it starts or after it failed. */
+  readonly supervisor: () => HostSupervisor | undefined;
+  readonly fetch?: typeof fetch;
+  /** A node waits up to its request timeout for a quorum; leave it room to answer 503 itself. */
+  readonly taskTimeoutMs?: number;
+  /** Called after setSlow succeeded, so the factor is kept in the settings. */
+  readonly onSlowChanged?: (factor: number) => void;
+}
+
+const NOT_RUNNING: BridgeResult<never> = {
+  ok: false,
+  status: 503,
+  error: { error: 'no_leader', message: 'the cluster is not running (yet)' },
+  retryAfterMs: 1000,
+};
+
+/** A supervisor refusal (or any failure) → the envelope the control API's status would carry. */
+export function failure(e: unknown): BridgeResult<never> {
+  const mapped = toHttp(e);
+  if (mapped instanceof HttpError) {
+    const retry = mapped.headers?.['retry-after'];
+    return {
+      ok: false,
+      status: mapped.status,
+      error: mapped.body(),
+      ...(retry === undefined ? {} : { retryAfterMs: Number(retry) * 1000 }),
+    };
+  }
+  return {
+    ok: false,
+    status: 500,
+    error: { error: 'internal', message: e instanceof Error ? e.message : String(e) },
+  };
+}
+
+function isApiError(v: unknown): v is ApiError {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { error?: unknown }).error === 'string' &&
+    typeof (v as { message?: unknown }).message === 'string'
+  );
+}
+
+function retryAfterMs(res: Response): number | undefined {
+  const raw = res.headers.get('retry-after');
+  const s = raw === null ? NaN : Number(raw);
+  return Number.isFinite(s) && s >= 0 ? s * 1000 : undefined;
+}
+
+export function listQuery(o: BridgeListOptions = {}): string {
+  const params = new URLSearchParams();
+  if (o.consistency !== undefined) params.set('consistency', o.consistency);
+  if (o.status !== undefined) params.set('status', o.status);
+  if (o.q !== undefined && o.q !== '') params.set('q', o.q);
+  if (o.limit !== undefined) params.set('limit', String(o.limit));
+  if (o.offset !== undefined) params.set('offset', String(o.offset));
+  const s = params.toString();
+  return s === '' ? '' : `?${s}`;
+}
+
+function writeHeaders(o: BridgeWriteOptions): Record<string, string> {
+  const h: Record<string, string> = { 'idempotency-key': o.idempotencyKey };
+  if (o.ifMatch !== undefined) h['if-match'] = String(o.ifMatch);
+  return h;
+}
+
+export function createHost(opts: HostOptions): BridgeHost {
+  const doFetch = opts.fetch ?? globalThis.fetch.bind(globalThis);
+  const timeoutMs = opts.taskTimeoutMs ?? 30_000;
+
+  async function control<T>(fn: (s: HostSupervisor) => Promise<T> | T): Promise<BridgeResult<T>> {
+    const s = opts.supervisor();
+    if (s === undefined) return NOT_RUNNING;
+    try {
+      return { ok: true, value: await fn(s) };
+    } catch (e) {
+      return failure(e);
+    }
+  }
+
+  async function task<T>(
+    method: string,
+    pathAndQuery: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<BridgeResult<T>> {
+    const s = opts.supervisor();
+    if (s === undefined) return NOT_RUNNING;
+    const tried = new Set<string>();
+    let lastError = 'no node is running';
+    // Two tries: the chosen node may have died between the status tick and this request.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const target = s.taskTarget();
+      if (target === undefined || tried.has(target)) break;
+      tried.add(target);
+      let res: Response;
+      try {
+        res = await doFetch(`${target}${pathAndQuery}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${s.token}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...headers,
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (e) {
+        lastError = `${target}: ${(e as Error).message}`;
+        continue;
+      }
+      const text = await res.text();
+      let parsed: unknown;
+      try {
+        parsed = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      if (res.ok) return { ok: true, value: parsed as T };
+      const retry = retryAfterMs(res);
+      return {
+        ok: false,
+        status: res.status,
+        error: isApiError(parsed)
+          ? parsed
+          : {
+              error: res.status === 503 ? 'no_leader' : 'internal',
+              message: `HTTP ${res.status} from ${target}`,
+            },
+        ...(retry === undefined ? {} : { retryAfterMs: retry }),
+      };
+    }
+    return {
+      ok: false,
+      status: 503,
+      error: { error: 'no_leader', message: `no node could take the request (${lastError})` },
+      retryAfterMs: 1000,
+    };
+  }
+
+  const taskPath = (id: string): string => `/tasks/${encodeURIComponent(id)}`;
+
+  return {
+    listTasks: (o) => task<TaskListResponse>('GET', `/tasks${listQuery(o)}`),
+    createTask: (input, o) => task<WriteResponse>('POST', '/tasks', input, writeHeaders(o)),
+    updateTask: (id, patch, o) =>
+      task<WriteResponse>('PATCH', taskPath(id), patch, writeHeaders(o)),
+    deleteTask: (id, o) => task<WriteResponse>('DELETE', taskPath(id), undefined, writeHeaders(o)),
+
+    getCluster: () => control<ClusterStatus>((s) => s.status()),
+    nodeAction: (id, action) => control<ActionResult>((s) => s.nodeAction(id, action)),
+    mysqlAction: (id, action) => control<ActionResult>((s) => s.mysqlAction(id, action)),
+    addNode: () => control<AddNodeResult>((s) => s.addNode()),
+    removeNode: (id) => control<ActionResult>((s) => s.removeNode(id)),
+    setNetwork: (body) => control<ActionResult>((s) => s.setNetwork(body)),
+    healNetwork: () => control<ActionResult>((s) => s.heal()),
+    setSlow: async (factor) => {
+      const r = await control<ActionResult>((s) => s.setSlow(factor));
+      if (r.ok) opts.onSlowChanged?.(factor);
+      return r;
+    },
+  };
+}

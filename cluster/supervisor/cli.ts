@@ -12,6 +12,8 @@ import { USAGE, UsageError, parseCliArgs, type CliOptions } from './args.js';
 import { startControlServer, type ControlServer } from './control-api/server.js';
 import { defaultDataDir } from './layout.js';
 import { Supervisor } from './supervisor.js';
+import { findMariaDbBinaries } from '../../db/provision/mariadb.js';
+import { canUseApt, ensureDebianPackages } from '../../db/provision/system-packages.js';
 
 const started = Date.now();
 
@@ -52,8 +54,26 @@ function printEvent(event: ClusterEvent): void {
   }
 }
 
+/**
+ * Managed mode needs MariaDB's server binaries. On Debian/Ubuntu, install them (saying so) rather
+ * than fail; elsewhere, or without root rights, the supervisor's preflight says what to do.
+ */
+function ensureManagedMySql(): void {
+  try {
+    findMariaDbBinaries();
+  } catch {
+    if (!canUseApt()) return;
+    try {
+      ensureDebianPackages(['mariadb-server'], 'each node runs its own MariaDB server');
+    } catch (e) {
+      say((e as Error).message);
+    }
+  }
+}
+
 async function main(opts: CliOptions): Promise<number> {
   const dataDir = path.resolve(opts.dataDir ?? defaultDataDir());
+  if (opts.mysql === 'managed') ensureManagedMySql();
   const supervisor = new Supervisor({
     dataDir,
     nodes: opts.nodes,

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { findMariaDbBinaries } from '../../db/provision/mariadb.js';
-import { ensureDebianPackages } from './system-packages.js';
+import { ensureDebianPackages } from '../../db/provision/system-packages.js';
 
 /** Where the browser tests find Chromium (Playwright cannot download its own here). */
 export const CHROMIUM = process.env.RAFTBOARD_CHROMIUM ?? '/usr/bin/chromium';

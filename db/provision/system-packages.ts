@@ -1,7 +1,7 @@
 /**
- * The Quick start's `npm test` does its own set-up (DESIGN §4.1): a Debian package the tests
- * need and the machine lacks is installed with apt-get (as root, or with `sudo -n`) after one
- * line saying so; elsewhere the run stops with the exact command to type.
+ * The Quick start's two commands do their own set-up (DESIGN §4.1): a Debian package the app or
+ * the tests need and the machine lacks is installed with apt-get (as root, or with `sudo -n`)
+ * after one line saying so; elsewhere the caller stops with the exact command to type.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 
@@ -12,6 +12,11 @@ function installed(pkg: string): boolean {
 
 function has(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Debian or Ubuntu, where apt-get can install what is missing. */
+export function canUseApt(): boolean {
+  return has('dpkg-query') && has('apt-get');
 }
 
 /** Installs the missing ones among `pkgs`, or throws saying exactly what to run. */

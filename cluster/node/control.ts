@@ -31,6 +31,11 @@ export type ControlRequest =
   | { readonly id: number; readonly type: 'faults'; readonly spec: FaultSpec }
   | { readonly id: number; readonly type: 'clearFaults' }
   /**
+   * Pause where SIGSTOP does not exist (Windows): the Raft member stops ticking, sending and
+   * receiving, as a frozen process would; `thaw` undoes it.
+   */
+  | { readonly id: number; readonly type: 'freeze' | 'thaw' }
+  /**
    * A membership change, proposed on this node (it must be the leader; the reply says
    * `not the leader (nX is)` otherwise). Replies once the change is applied here. `addLearner`
    * carries the new node's addresses so every member can dial it.

@@ -84,6 +84,14 @@ async function run(config: NodeConfig, log: Logger): Promise<void> {
           node.setFaults(req.spec);
           reply({ type: 'reply', id: req.id, ok: true });
           break;
+        case 'freeze':
+          node.freeze();
+          reply({ type: 'reply', id: req.id, ok: true });
+          break;
+        case 'thaw':
+          node.thaw();
+          reply({ type: 'reply', id: req.id, ok: true });
+          break;
         case 'clearFaults':
           node.clearFaults();
           reply({ type: 'reply', id: req.id, ok: true });

@@ -68,6 +68,7 @@ export class RaftNode implements NodeService {
   private draining = false;
   private drainScheduled = false;
   private stopped = false;
+  private frozen = false;
 
   private role: Role;
   private leader: NodeId;
@@ -187,6 +188,7 @@ export class RaftNode implements NodeService {
     this.applier.start();
     let ticks = 0;
     this.tickTimer = setInterval(() => {
+      if (this.frozen) return;
       this.raw.tick();
       // A read request is lost when it meets a follower that knows no leader, or a dropped
       // link; ask again every heartbeat interval until it is answered or times out.
@@ -218,13 +220,13 @@ export class RaftNode implements NodeService {
   // ---- the loop ----
 
   private onMessage(m: Parameters<RawNode['step']>[0]): void {
-    if (this.stopped) return;
+    if (this.stopped || this.frozen) return; // a frozen process reads nothing
     this.raw.step(m);
     this.scheduleDrain();
   }
 
   private onUnreachable(id: NodeId): void {
-    if (this.stopped) return;
+    if (this.stopped || this.frozen) return;
     this.raw.reportUnreachable(id);
     this.scheduleDrain();
   }
@@ -240,7 +242,7 @@ export class RaftNode implements NodeService {
   }
 
   private drain(): void {
-    if (this.draining || this.stopped) return;
+    if (this.draining || this.stopped || this.frozen) return;
     this.draining = true;
     try {
       while (this.raw.hasReady()) {
@@ -568,6 +570,22 @@ export class RaftNode implements NodeService {
 
   commitIndex(): number {
     return this.commit;
+  }
+
+  /**
+   * An in-process pause, for platforms without SIGSTOP: no ticks, no messages in or out, no
+   * Ready handled; pending requests time out. Time stands still for the core, as in a real pause.
+   */
+  freeze(): void {
+    this.frozen = true;
+    this.log.info('frozen (paused by the supervisor)');
+  }
+
+  thaw(): void {
+    if (!this.frozen) return;
+    this.frozen = false;
+    this.log.info('thawed');
+    this.drain();
   }
 
   setFaults(spec: FaultSpec): void {

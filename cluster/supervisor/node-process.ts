@@ -25,6 +25,8 @@ export interface NodeProcessOptions {
   readonly nodeMain: string;
   readonly configPath: string;
   readonly pidFile: string;
+  /** How to pause: SIGSTOP, or an in-process freeze (default: freeze on Windows only). */
+  readonly pauseMode?: 'signal' | 'freeze';
   /** Another runtime (Electron with ELECTRON_RUN_AS_NODE); default this Node. */
   readonly execPath?: string | undefined;
   readonly env?: NodeJS.ProcessEnv | undefined;
@@ -213,18 +215,33 @@ export class NodeProcess {
     });
   }
 
-  /** SIGSTOP: the process freezes mid-whatever, as a stalled machine would. */
-  pause(): void {
+  /**
+   * SIGSTOP: the process freezes mid-whatever, as a stalled machine would. Where signals do not
+   * exist (Windows), or with `pauseMode: 'freeze'`, the node freezes its Raft member in process.
+   */
+  async pause(): Promise<'signal' | 'freeze'> {
     if (this.state !== 'running') throw new Error(`node ${this.id} is ${this.state}, not running`);
-    if (process.platform === 'win32') throw new Error('pause needs SIGSTOP, which Windows lacks');
-    this.child?.kill('SIGSTOP');
+    const mode = this.pauseMode();
+    if (mode === 'freeze') await this.ask({ type: 'freeze' });
+    else this.child?.kill('SIGSTOP');
     this.setState('paused', undefined);
+    return mode;
   }
 
-  resume(): void {
+  async resume(): Promise<void> {
     if (this.state !== 'paused') throw new Error(`node ${this.id} is ${this.state}, not paused`);
-    this.child?.kill('SIGCONT');
+    if (this.pauseMode() === 'freeze') await this.ask({ type: 'thaw' });
+    else this.child?.kill('SIGCONT');
     this.setState('running', undefined);
+  }
+
+  private pauseMode(): 'signal' | 'freeze' {
+    return this.opts.pauseMode ?? (process.platform === 'win32' ? 'freeze' : 'signal');
+  }
+
+  private async ask(body: ControlRequestBody): Promise<void> {
+    const r = await this.request(body);
+    if (!r.ok) throw new Error(`node ${this.id}: ${body.type} refused: ${r.error}`);
   }
 
   /** SIGKILL, as a power cut would; resolves when the process is gone. */
@@ -240,7 +257,7 @@ export class NodeProcess {
     if (!this.alive) return null;
     this.ending = true;
     const exited = this.exitedPromise;
-    if (this.state === 'paused') this.child?.kill('SIGCONT');
+    if (this.state === 'paused' && this.pauseMode() === 'signal') this.child?.kill('SIGCONT');
     this.request({ type: 'shutdown' }, graceMs).catch(() => this.child?.kill('SIGTERM'));
     const timedOut = await Promise.race([
       exited.then(() => false),

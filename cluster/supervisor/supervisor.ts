@@ -80,6 +80,8 @@ export interface SupervisorOptions {
   /** The node program (default build/cluster/node/main.js next to this file's build). */
   readonly nodeMain?: string;
   /** Runtime for the node processes (Electron with ELECTRON_RUN_AS_NODE=1); default this Node. */
+  /** How `pause` works: SIGSTOP, or an in-process freeze (default: freeze on Windows only). */
+  readonly pauseMode?: 'signal' | 'freeze';
   readonly execPath?: string;
   readonly env?: NodeJS.ProcessEnv;
   /** Status polling period (default 100 ms: 10 Hz). */
@@ -296,6 +298,7 @@ export class Supervisor {
       pidFile: this.layout.nodePidFile(id),
       execPath: this.opts.execPath,
       env: this.opts.env,
+      pauseMode: this.opts.pauseMode,
       onEvent: (event) => this.onNodeEvent(id, event),
       onLine: (stream, line) => this.emit({ type: 'log', nodeId: id, stream, line }),
       onStatusChange: (status, exit) => {
@@ -607,12 +610,13 @@ export class Supervisor {
       switch (action) {
         case 'pause':
           need(p.status === 'running', 'pause');
-          p.pause();
-          return `n${id} paused (SIGSTOP)`;
+          return (await p.pause()) === 'signal'
+            ? `n${id} paused (SIGSTOP)`
+            : `n${id} paused (frozen in process)`;
         case 'resume':
           need(p.status === 'paused', 'resume');
-          p.resume();
-          return `n${id} resumed (SIGCONT)`;
+          await p.resume();
+          return `n${id} resumed`;
         case 'kill':
           need(p.alive, 'kill');
           await p.kill();

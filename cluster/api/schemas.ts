@@ -14,8 +14,14 @@ const isoDate = z
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
   }, 'is not a real calendar date');
 
+// A lone UTF-16 surrogate cannot be stored as UTF-8 (it would come back as U+FFFD), so every
+// replica would refuse the command after it committed: refuse it here, before it is proposed.
+const LONE_SURROGATE = /\p{Cs}/u;
+const WELL_FORMED = 'must be valid Unicode (it contains a lone UTF-16 surrogate)';
+
 const title = z
   .string({ error: 'must be a string' })
+  .refine((s) => !LONE_SURROGATE.test(s), WELL_FORMED)
   .transform((s) => s.trim())
   .pipe(
     z
@@ -26,6 +32,7 @@ const title = z
 
 const description = z
   .string({ error: 'must be a string' })
+  .refine((s) => !LONE_SURROGATE.test(s), WELL_FORMED)
   .refine((s) => [...s].length <= DESCRIPTION_MAX, `must be at most ${DESCRIPTION_MAX} characters`);
 
 const status = z.enum(TASK_STATUSES, { error: `must be one of ${TASK_STATUSES.join(', ')}` });

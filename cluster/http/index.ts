@@ -3,3 +3,4 @@ export * from './guard.js';
 export * from './body.js';
 export * from './router.js';
 export * from './server.js';
+export * from './url.js';

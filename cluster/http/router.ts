@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from './errors.js';
+import { requestUrl } from './url.js';
 
 export interface RouteContext {
   readonly req: IncomingMessage;
@@ -27,7 +28,7 @@ export class Router {
 
   /** Runs the matching handler; 404 for an unknown path, 405 for a known path with another method. */
   async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
     const parts = split(url.pathname);
     let pathKnown = false;
     for (const route of this.routes) {

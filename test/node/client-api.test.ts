@@ -487,6 +487,21 @@ describe('invalid input: 400 with details, nothing proposed or forwarded', () =>
       field: 'title',
     },
     {
+      // JSON can carry a lone surrogate; MySQL's utf8mb4 cannot store it, so it must never commit.
+      name: 'title with a lone UTF-16 surrogate',
+      method: 'POST',
+      path: '/tasks',
+      body: '{"title":"a\\ud800b"}',
+      field: 'title',
+    },
+    {
+      name: 'description with a lone UTF-16 surrogate',
+      method: 'POST',
+      path: '/tasks',
+      body: '{"title":"ok","description":"\\udfff"}',
+      field: 'description',
+    },
+    {
       name: 'title not a string',
       method: 'POST',
       path: '/tasks',

@@ -56,6 +56,16 @@ describe('validateMessage', () => {
         hintTerm: 1,
       },
       { type: 'heartbeat', from: 1, to: 2, term: 3, commit: 0, context: 'r1' },
+      // The leader matches a chunk's answer to its snapshot by these two fields.
+      {
+        type: 'snapResp',
+        from: 1,
+        to: 2,
+        term: 3,
+        index: 262144,
+        snapshotIndex: 182,
+        snapshotTerm: 2,
+      },
       { type: 'vote', from: 1, to: 2, term: 0, index: 0, logTerm: 0, transfer: true },
     ] satisfies Message[]) {
       expect(validateMessage(wire(m), expected)).toEqual({ ok: true, message: m });

@@ -5,6 +5,7 @@
  * can never bounce a request between them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestUrl } from '../../http/index.js';
 import { noLeader } from './errors.js';
 import { IDEMPOTENCY_KEY_HEADER, IF_MATCH_HEADER } from './input.js';
 
@@ -45,7 +46,7 @@ export async function forwardToLeader(
 ): Promise<Relayed> {
   // Path and query only, re-based on the leader by concatenation: `new URL(path, base)` would
   // treat a path starting with `//` as another host.
-  const here = new URL(req.url ?? '/', 'http://localhost');
+  const here = requestUrl(req);
   const target = `${opts.leaderUrl.replace(/\/+$/, '')}${here.pathname}${here.search}`;
   const headers: Record<string, string> = {
     // checkRequest already proved the client's header is exactly this; using our own copy keeps

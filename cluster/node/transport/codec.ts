@@ -61,6 +61,9 @@ export function decodeJson(payload: Buffer): unknown {
   }
 }
 
+/** Pieces kept before they are merged into one (see FrameDecoder.push). */
+const MAX_PIECES = 4096;
+
 /**
  * Reassembles frames from a byte stream. `push` never copies more than needed: chunks are kept
  * as they came and a payload is only concatenated when it spans several of them.
@@ -89,6 +92,9 @@ export class FrameDecoder {
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
     this.chunks.push(buf);
+    // A peer trickling a frame in tiny pieces must not cost a Buffer object per byte: past
+    // MAX_PIECES pieces, merge them (a copy every MAX_PIECES pushes keeps that cheap).
+    if (this.chunks.length > MAX_PIECES) this.chunks = [Buffer.concat(this.chunks)];
     this.buffered += buf.length;
   }
 
@@ -152,19 +158,21 @@ export class FrameDecoder {
     }
     const out = Buffer.allocUnsafe(n);
     let filled = 0;
+    let used = 0; // whole chunks consumed: removed once at the end, not one shift() each
     while (filled < n) {
-      const c = this.chunks[0];
+      const c = this.chunks[used];
       const want = n - filled;
       if (c.length <= want) {
         c.copy(out, filled);
         filled += c.length;
-        this.chunks.shift();
+        used++;
       } else {
         c.copy(out, filled, 0, want);
-        this.chunks[0] = c.subarray(want);
+        this.chunks[used] = c.subarray(want);
         filled += want;
       }
     }
+    this.chunks.splice(0, used);
     return out;
   }
 }

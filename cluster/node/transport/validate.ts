@@ -176,6 +176,12 @@ function toMessage(v: unknown, expected: Expected): Message {
   if (rejectHint !== undefined) m.rejectHint = rejectHint;
   const hintTerm = optUint(v, 'hintTerm');
   if (hintTerm !== undefined) m.hintTerm = hintTerm;
+  // Which snapshot a snapResp is about: without them the leader ignores every reply and a
+  // snapshot larger than one chunk never completes.
+  const snapshotIndex = optUint(v, 'snapshotIndex');
+  if (snapshotIndex !== undefined) m.snapshotIndex = snapshotIndex;
+  const snapshotTerm = optUint(v, 'snapshotTerm');
+  if (snapshotTerm !== undefined) m.snapshotTerm = snapshotTerm;
   const reject = optBool(v, 'reject');
   if (reject !== undefined) m.reject = reject;
   const transfer = optBool(v, 'transfer');

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClusterEvent, ClusterEventType } from '../../api/control.js';
-import { HttpError, checkRequest, sendError } from '../../http/index.js';
+import { HttpError, checkRequest, requestUrl, sendError } from '../../http/index.js';
 import type { Supervisor } from '../supervisor.js';
 import { PLACEHOLDER_PAGE, staticFile } from './page.js';
 import { createControlRouter } from './routes.js';
@@ -45,7 +45,7 @@ function hostOk(req: IncomingMessage, port: number): boolean {
 }
 
 function tokenOk(req: IncomingMessage, token: string): boolean {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = requestUrl(req);
   const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
   const given = auth?.[1] ?? url.searchParams.get('token') ?? '';
   const a = Buffer.from(given);
@@ -71,7 +71,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       throw new HttpError(405, 'invalid_input', `method ${req.method} is not allowed here`);
     }
-    const urlPath = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const urlPath = requestUrl(req).pathname;
     const isPage = urlPath === '/' || urlPath === '/index.html';
     // The page itself is public code and holds no data: a reload (after the page dropped
     // ?token= from the address bar and kept it in sessionStorage) must still load it. Every
@@ -96,7 +96,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   const server = createServer((req, res) => {
     void (async () => {
       try {
-        const urlPath = new URL(req.url ?? '/', 'http://localhost').pathname;
+        const urlPath = requestUrl(req).pathname;
         if (urlPath === '/api' || urlPath.startsWith('/api/')) {
           checkRequest(req, token, port);
           await router.dispatch(req, res);
@@ -113,10 +113,15 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
     const refuse = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
+    let url: URL;
+    try {
+      url = requestUrl(req);
+    } catch {
+      return refuse(400, 'Bad Request');
+    }
     if (url.pathname !== '/api/events') return refuse(404, 'Not Found');
     if (!hostOk(req, port)) return refuse(403, 'Forbidden');
     if (!tokenOk(req, token)) return refuse(401, 'Unauthorized');

@@ -31,9 +31,10 @@ async function main(): Promise<void> {
   const seconds = Number(values.seconds);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'raftboard-bench-'));
   const mysql = await startMariaDb({ dataDir: path.join(dir, 'mysql'), port: await freePort() });
-  const cluster = await startCluster({ mysqlUrls: mysql.url, label: 'bench' });
   const rows: Row[] = [];
+  let cluster: Awaited<ReturnType<typeof startCluster>> | undefined;
   try {
+    cluster = await startCluster({ mysqlUrls: mysql.url, label: 'bench' });
     const leader = await cluster.leader();
     const client = cluster.client(leader);
     let seq = 0;
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
       console.error(`${clients} clients: ${rows[rows.length - 1].writesPerSec} writes/s`);
     }
   } finally {
-    await cluster.destroy();
+    await cluster?.destroy();
     await mysql.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -297,8 +297,16 @@ describe('npm run cluster', () => {
     const c = await cli.cluster();
     expect(c.nodes.map((n) => n.id)).not.toContain(old.id);
     expect(c.nodes).toHaveLength(3);
-    const next = await cli.leader(20_000, old.id);
-    expect(next.voters).not.toContain(old.id);
+    // Status is polled at 10 Hz: the leader's report may predate the applied removal by a poll.
+    const next = await waitFor(
+      async () => {
+        const l = await cli.leader(20_000, old.id);
+        return l.voters.includes(old.id) ? undefined : l;
+      },
+      10_000,
+      `a leader whose voters no longer include n${old.id}`,
+    );
+    expect(next.voters).toHaveLength(3);
     await write('after removal');
     await expectConverged();
     expect(fs.existsSync(path.join(dataDir, 'nodes', `n${old.id}`))).toBe(false);

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { createTaskSchema } from '../cluster/api/schemas.js';
+import { createTaskSchema, isWellFormed } from '../cluster/api/schemas.js';
 import type { TaskCommand } from '../cluster/api/task.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2})$/;
@@ -23,15 +23,12 @@ export function canonicalInstant(value: string): string | null {
   return canonical.length === 24 ? canonical : null;
 }
 
-// A lone UTF-16 surrogate cannot be stored as UTF-8: it would come back as U+FFFD.
-const LONE_SURROGATE = /\p{Cs}/u;
-const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
-
 // The contract's field rules, without their defaults: a default inside a patch would turn
 // "not given" into a change.
 const fields = createTaskSchema.shape;
-const title = fields.title.refine(wellFormed, 'must be well-formed Unicode');
-const description = fields.description.unwrap().refine(wellFormed, 'must be well-formed Unicode');
+// Title and description refuse lone surrogates in the contract's schema already.
+const title = fields.title;
+const description = fields.description.unwrap();
 const status = fields.status.unwrap();
 const priority = fields.priority.unwrap();
 const dueDate = fields.dueDate.unwrap();
@@ -44,7 +41,7 @@ const at = z.string().transform((value, ctx) => {
   return canonical;
 });
 const id = z.guid();
-const session = z.object({ key: z.string().min(1).refine(wellFormed) }).optional();
+const session = z.object({ key: z.string().min(1).refine(isWellFormed) }).optional();
 const expectedVersion = z.number().int().min(1).optional();
 
 const commandSchema = z.discriminatedUnion('op', [

@@ -17,11 +17,12 @@ const isoDate = z
 // A lone UTF-16 surrogate cannot be stored as UTF-8 (it would come back as U+FFFD), so every
 // replica would refuse the command after it committed: refuse it here, before it is proposed.
 const LONE_SURROGATE = /\p{Cs}/u;
+export const isWellFormed = (s: string): boolean => !LONE_SURROGATE.test(s);
 const WELL_FORMED = 'must be valid Unicode (it contains a lone UTF-16 surrogate)';
 
 const title = z
   .string({ error: 'must be a string' })
-  .refine((s) => !LONE_SURROGATE.test(s), WELL_FORMED)
+  .refine(isWellFormed, WELL_FORMED)
   .transform((s) => s.trim())
   .pipe(
     z
@@ -32,7 +33,7 @@ const title = z
 
 const description = z
   .string({ error: 'must be a string' })
-  .refine((s) => !LONE_SURROGATE.test(s), WELL_FORMED)
+  .refine(isWellFormed, WELL_FORMED)
   .refine((s) => [...s].length <= DESCRIPTION_MAX, `must be at most ${DESCRIPTION_MAX} characters`);
 
 const status = z.enum(TASK_STATUSES, { error: `must be one of ${TASK_STATUSES.join(', ')}` });

@@ -8,8 +8,7 @@ import { HttpError } from './errors.js';
  * `Authorization: Bearer TOKEN`.
  */
 export function checkRequest(req: IncomingMessage, token: string, port: number): void {
-  const host = req.headers.host;
-  if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+  if (!hostAllowed(req, port)) {
     throw new HttpError(
       403,
       'forbidden_host',
@@ -31,7 +30,14 @@ export function checkRequest(req: IncomingMessage, token: string, port: number):
   }
 }
 
-function sameSecret(given: string, expected: string): boolean {
+/** The Host header names this server on loopback (the DNS-rebinding guard). */
+export function hostAllowed(req: Pick<IncomingMessage, 'headers'>, port: number): boolean {
+  const host = req.headers.host;
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+}
+
+/** Constant-time comparison of a presented token with the expected one. */
+export function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);

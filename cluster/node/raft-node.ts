@@ -74,7 +74,6 @@ export class RaftNode implements NodeService {
   private leader: NodeId;
   private term: number;
   private commit: number;
-  private isLearner = false;
 
   private pending: PendingProposal[] = [];
   private flushScheduled = false;
@@ -280,7 +279,6 @@ export class RaftNode implements NodeService {
       const last = rd.committedEntries[rd.committedEntries.length - 1].index;
       const st = this.raw.status();
       this.confHistory.push({ index: last, conf: st.conf });
-      this.isLearner = st.isLearner;
       this.transport.setPeers(this.peerAddresses(st.conf));
     }
     if (rd.softState) this.onSoftState(rd.softState.role, rd.softState.leader);
@@ -629,7 +627,7 @@ export class RaftNode implements NodeService {
   }
 
   private nodeRole(): NodeRole {
-    if (this.isLearner || this.raw.status().isLearner) return 'learner';
+    if (this.raw.status().isLearner) return 'learner';
     return this.role;
   }
 }

@@ -8,21 +8,14 @@
  *    it by `delayMs` (order on the link is kept). Applied by the sending node only, so a table
  *    installed on every node does not apply a link fault twice.
  */
+import type { LinkFaultBody, NetworkBody } from '../../api/control.js';
 import type { NodeId } from '../../raft/index.js';
 
-export interface LinkFault {
-  readonly from: NodeId;
-  readonly to: NodeId;
-  /** Probability in [0, 1] that a message on this link is lost. Default 0. */
-  readonly drop?: number;
-  /** Delay added to every message on this link, in ms. Default 0. */
-  readonly delayMs?: number;
-}
+/** A directed link fault: drop probability in [0, 1] and delay in ms, both default 0. */
+export type LinkFault = LinkFaultBody;
 
-export interface FaultSpec {
-  readonly partitions?: readonly (readonly NodeId[])[];
-  readonly links?: readonly LinkFault[];
-}
+/** The body of the control API's `PUT /api/network`, as each node's transport applies it. */
+export type FaultSpec = NetworkBody;
 
 export type SendDecision =
   | { readonly deliver: true; readonly delayMs: number }

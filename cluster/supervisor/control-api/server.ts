@@ -6,13 +6,19 @@
  * and the WebSocket also accept `?token=` (the page then keeps it in sessionStorage). Static
  * assets of the built UI (JS, CSS) are public code and need only the Host guard.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClusterEvent, ClusterEventType } from '../../api/control.js';
-import { HttpError, checkRequest, requestUrl, sendError } from '../../http/index.js';
+import {
+  HttpError,
+  checkRequest,
+  hostAllowed,
+  requestUrl,
+  sameSecret,
+  sendError,
+} from '../../http/index.js';
 import type { Supervisor } from '../supervisor.js';
 import { PLACEHOLDER_PAGE, staticFile } from './page.js';
 import { createControlRouter } from './routes.js';
@@ -39,18 +45,11 @@ const SLOW_CLIENT_BYTES = 1 << 20;
 /** Above this it is cut off: it is not reading at all. */
 const DEAD_CLIENT_BYTES = 16 << 20;
 
-function hostOk(req: IncomingMessage, port: number): boolean {
-  const host = req.headers.host;
-  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
-}
-
+/** The bearer token, or `?token=` (browsers cannot set headers on a WebSocket). */
 function tokenOk(req: IncomingMessage, token: string): boolean {
-  const url = requestUrl(req);
   const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-  const given = auth?.[1] ?? url.searchParams.get('token') ?? '';
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+  const given = auth?.[1] ?? requestUrl(req).searchParams.get('token') ?? '';
+  return sameSecret(given, token);
 }
 
 export async function startControlServer(opts: ControlServerOptions): Promise<ControlServer> {
@@ -61,7 +60,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   let port = opts.port;
 
   const serveUi = (req: IncomingMessage, res: ServerResponse): void => {
-    if (!hostOk(req, port)) {
+    if (!hostAllowed(req, port)) {
       throw new HttpError(
         403,
         'forbidden_host',
@@ -123,7 +122,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
       return refuse(400, 'Bad Request');
     }
     if (url.pathname !== '/api/events') return refuse(404, 'Not Found');
-    if (!hostOk(req, port)) return refuse(403, 'Forbidden');
+    if (!hostAllowed(req, port)) return refuse(403, 'Forbidden');
     if (!tokenOk(req, token)) return refuse(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => streamEvents(ws, supervisor, url.searchParams));
   });

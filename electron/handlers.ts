@@ -52,6 +52,12 @@ const writeOptions = z.strictObject({
   ifMatch: z.number().int().min(1).optional(),
 });
 
+/** The contract's bounds (history.ts): 0–16 background clients. */
+const historyRecordBody = z.strictObject({
+  record: z.boolean(),
+  clients: z.number().int().min(0).max(16).optional(),
+});
+
 export interface ShellHandlers {
   getStartup(): StartupState;
   getSettings(): AppSettings;
@@ -102,6 +108,12 @@ export function registerBridge(ipc: Ipc, host: BridgeHost, events: EventsHandler
   ipc.handle(bridgeChannel('healNetwork'), z.tuple([]), () => host.healNetwork());
   // The supervisor checks the range (MIN_SLOW..MAX_SLOW) and says so.
   ipc.handle(bridgeChannel('setSlow'), z.tuple([z.number()]), ([f]) => host.setSlow(f));
+  ipc.handle(bridgeChannel('getChecksums'), z.tuple([]), () => host.getChecksums());
+  ipc.handle(bridgeChannel('getHistory'), z.tuple([]), () => host.getHistory());
+  ipc.handle(bridgeChannel('recordHistory'), z.tuple([historyRecordBody]), ([body]) =>
+    host.recordHistory(body),
+  );
+  ipc.handle(bridgeChannel('checkHistory'), z.tuple([]), () => host.checkHistory());
   ipc.handle(EVENTS_CHANNEL, z.tuple([z.boolean()]), ([on]) => ok(events.setWanted(on)));
 }
 

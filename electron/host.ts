@@ -13,11 +13,20 @@ import type {
   BridgeWriteOptions,
   RaftboardBridge,
 } from '../cluster/api/bridge.js';
-import type { ActionResult, AddNodeResult, ClusterStatus } from '../cluster/api/control.js';
+import type {
+  ActionResult,
+  AddNodeResult,
+  ClusterChecksums,
+  ClusterStatus,
+} from '../cluster/api/control.js';
+import type { HistoryCheckResult, HistoryRecording } from '../cluster/api/history.js';
 import type { TaskListResponse, WriteResponse } from '../cluster/api/node.js';
 import type { ApiError } from '../cluster/api/task.js';
 import { HttpError } from '../cluster/http/errors.js';
+import { collectChecksums } from '../cluster/supervisor/checksums.js';
 import { toHttp } from '../cluster/supervisor/control-api/routes.js';
+import { historyOf } from '../cluster/supervisor/history/index.js';
+import { relayTask } from '../cluster/supervisor/task-relay.js';
 import type { Supervisor } from '../cluster/supervisor/supervisor.js';
 
 /** What the host needs of a Supervisor (a fake in tests). */
@@ -127,55 +136,43 @@ export function createHost(opts: HostOptions): BridgeHost {
   ): Promise<BridgeResult<T>> {
     const s = opts.supervisor();
     if (s === undefined) return NOT_RUNNING;
-    const tried = new Set<string>();
-    let lastError = 'no node is running';
-    // Two tries: the chosen node may have died between the status tick and this request.
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const target = s.taskTarget();
-      if (target === undefined || tried.has(target)) break;
-      tried.add(target);
-      let res: Response;
-      try {
-        res = await doFetch(`${target}${pathAndQuery}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${s.token}`,
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-            ...headers,
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (e) {
-        lastError = `${target}: ${(e as Error).message}`;
-        continue;
-      }
-      const text = await res.text();
-      let parsed: unknown;
-      try {
-        parsed = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-      if (res.ok) return { ok: true, value: parsed as T };
-      const retry = retryAfterMs(res);
+    const relayed = await relayTask(s, {
+      method,
+      pathAndQuery,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      json: body,
+      client: 'window',
+      timeoutMs,
+      fetch: doFetch,
+    });
+    if (relayed.kind === 'unreachable') {
       return {
         ok: false,
-        status: res.status,
-        error: isApiError(parsed)
-          ? parsed
-          : {
-              error: res.status === 503 ? 'no_leader' : 'internal',
-              message: `HTTP ${res.status} from ${target}`,
-            },
-        ...(retry === undefined ? {} : { retryAfterMs: retry }),
+        status: 503,
+        error: {
+          error: 'no_leader',
+          message: `no node could take the request (${relayed.lastError})`,
+        },
+        retryAfterMs: 1000,
       };
     }
+    const { res, json: parsed, target } = relayed;
+    if (res.ok) return { ok: true, value: parsed as T };
+    const retry = retryAfterMs(res);
     return {
       ok: false,
-      status: 503,
-      error: { error: 'no_leader', message: `no node could take the request (${lastError})` },
-      retryAfterMs: 1000,
+      status: res.status,
+      error: isApiError(parsed)
+        ? parsed
+        : {
+            error: res.status === 503 ? 'no_leader' : 'internal',
+            message: `HTTP ${res.status} from ${target}`,
+          },
+      ...(retry === undefined ? {} : { retryAfterMs: retry }),
     };
   }
 
@@ -200,5 +197,11 @@ export function createHost(opts: HostOptions): BridgeHost {
       if (r.ok) opts.onSlowChanged?.(factor);
       return r;
     },
+    getChecksums: () =>
+      control<ClusterChecksums>((s) => collectChecksums(s.status().nodes, s.token, doFetch)),
+    // The recorder the control API's routes and the task relay above share (one per supervisor).
+    getHistory: () => control<HistoryRecording>((s) => historyOf(s).status()),
+    recordHistory: (body) => control<HistoryRecording>((s) => historyOf(s).record(body)),
+    checkHistory: () => control<HistoryCheckResult>((s) => historyOf(s).check()),
   };
 }

@@ -107,6 +107,10 @@ const raftboard: RaftboardBridge = {
   setNetwork: (body) => call('raftboard:setNetwork', body),
   healNetwork: () => call('raftboard:healNetwork'),
   setSlow: (factor) => call('raftboard:setSlow', factor),
+  getChecksums: () => call('raftboard:getChecksums'),
+  getHistory: () => call('raftboard:getHistory'),
+  recordHistory: (body) => call('raftboard:recordHistory', body),
+  checkHistory: () => call('raftboard:checkHistory'),
   subscribeEvents,
 };
 

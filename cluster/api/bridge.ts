@@ -11,6 +11,7 @@
 import type {
   ActionResult,
   AddNodeResult,
+  ClusterChecksums,
   ClusterEvent,
   ClusterStatus,
   MySqlAction,
@@ -18,6 +19,7 @@ import type {
   NetworkBody,
   NodeAction,
 } from './control.js';
+import type { HistoryCheckResult, HistoryRecordBody, HistoryRecording } from './history.js';
 import type { ReadConsistency, TaskListResponse, WriteResponse } from './node.js';
 import type { ApiError, TaskInput, TaskPatch, TaskStatus } from './task.js';
 
@@ -72,6 +74,13 @@ export interface RaftboardBridge {
   setNetwork(body: NetworkBody): Promise<BridgeResult<ActionResult>>;
   healNetwork(): Promise<BridgeResult<ActionResult>>;
   setSlow(factor: number): Promise<BridgeResult<ActionResult>>;
+  /** Every member's database checksum, and the replicas that diverge (`GET /api/checksums`). */
+  getChecksums(): Promise<BridgeResult<ClusterChecksums>>;
+
+  /** Recording a live session and checking it (history.ts). */
+  getHistory(): Promise<BridgeResult<HistoryRecording>>;
+  recordHistory(body: HistoryRecordBody): Promise<BridgeResult<HistoryRecording>>;
+  checkHistory(): Promise<BridgeResult<HistoryCheckResult>>;
 
   /** Recent events and a status snapshot first, then every event; returns the unsubscribe. */
   subscribeEvents(handlers: BridgeEventHandlers): () => void;

@@ -3,7 +3,7 @@
  * fault endpoints, and the events of `GET /api/events`. The supervisor produces these; the
  * Electron IPC layer, the renderer and the tests consume them.
  */
-import type { MySqlStatus } from './node.js';
+import type { LogTermRun, MySqlStatus } from './node.js';
 
 /** DESIGN §4.3's roles; a node in PreVote shows as `candidate`. */
 export type ClusterRole = 'leader' | 'follower' | 'candidate' | 'learner';
@@ -39,6 +39,8 @@ export interface ClusterNode {
   readonly appliedIndex: number;
   readonly lastLogIndex: number;
   readonly snapshotIndex: number;
+  /** The terms of the node's newest log entries, as runs (NodeStatus.logTerms); [] when unknown. */
+  readonly logTerms: readonly LogTermRun[];
   readonly clientUrl: string;
   readonly mysql: {
     readonly mode: MySqlMode;
@@ -197,3 +199,21 @@ export type ClusterEvent = EventBase &
   );
 
 export type ClusterEventType = ClusterEvent['type'];
+
+/** One replica's checksum in `GET /api/checksums` (null when the node did not answer). */
+export interface ReplicaChecksum {
+  readonly nodeId: number;
+  readonly appliedIndex: number | null;
+  readonly checksum: string | null;
+  readonly error?: string;
+}
+
+/**
+ * `GET /api/checksums`: every live node's database checksum at its applied index. Replicas at the
+ * same applied index must agree; `diverged` lists the nodes whose checksum differs from the
+ * majority's at the same index (empty when all agree).
+ */
+export interface ClusterChecksums {
+  readonly replicas: readonly ReplicaChecksum[];
+  readonly diverged: readonly number[];
+}

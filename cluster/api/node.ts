@@ -42,6 +42,13 @@ export type MySqlStatus = 'up' | 'down' | 'connecting';
 
 export type NodeRole = 'leader' | 'follower' | 'candidate' | 'preCandidate' | 'learner';
 
+/** Log entries `from`..`to` (inclusive) all carry `term`. */
+export interface LogTermRun {
+  readonly term: number;
+  readonly from: number;
+  readonly to: number;
+}
+
 /** `GET /status`: one node's view, for the control room and for tests. */
 export interface NodeStatus {
   readonly id: number;
@@ -55,6 +62,11 @@ export interface NodeStatus {
   readonly appliedIndex: number;
   readonly lastLogIndex: number;
   readonly snapshotIndex: number;
+  /**
+   * The terms of the newest stored entries (up to 200, after the snapshot), oldest first, as
+   * runs: the log strip colours each entry by its term. Empty when the log is all snapshot.
+   */
+  readonly logTerms: readonly LogTermRun[];
   readonly voters: readonly number[];
   readonly learners: readonly number[];
   readonly electionElapsed: number;

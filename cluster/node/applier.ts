@@ -49,7 +49,7 @@ export class Applier {
   private readonly maxBatch: number;
 
   constructor(private readonly opts: ApplierOptions) {
-    this.maxBatch = opts.maxBatch ?? 1_000;
+    this.maxBatch = opts.maxBatch ?? 500;
   }
 
   /** Applied to MySQL (0 until the first connection tells). */
@@ -204,7 +204,21 @@ export class Applier {
       this.opts.onProgress(this._applied);
       return;
     }
-    // Merge queued entry batches into one transaction, up to maxBatch entries.
+    // Merge queued entry batches into one transaction, up to maxBatch entries. A longer batch
+    // (a follower catching up gets thousands in one Ready) is split, so each transaction stays
+    // small and the applied index moves while it catches up.
+    if (head.entries.length > this.maxBatch) {
+      const rest = head.entries.slice(this.maxBatch);
+      this.queue.splice(
+        0,
+        1,
+        { kind: 'entries', entries: head.entries.slice(0, this.maxBatch) },
+        {
+          kind: 'entries',
+          entries: rest,
+        },
+      );
+    }
     const batch: Entry[] = [];
     let taken = 0;
     while (taken < this.queue.length) {

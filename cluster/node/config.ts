@@ -6,6 +6,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 
+/**
+ * The Raft timers of a node whose config names none, and of every node the supervisor starts
+ * (cluster/supervisor/node-config.ts reads them from here). Why these values: README,
+ * "Failover, cold start and memory".
+ */
+export const DEFAULT_TIMERS = { tickMs: 25, electionTicks: 10, heartbeatTicks: 2 } as const;
+
 const port = z.number().int().min(0).max(65_535);
 const host = z.string().min(1);
 
@@ -40,14 +47,14 @@ export const nodeConfigSchema = z
     timers: z
       .strictObject({
         /** One Raft tick. Election timeout = electionTicks × tickMs (randomised up to 2×). */
-        tickMs: z.number().int().min(1).max(10_000).default(50),
-        electionTicks: z.number().int().min(2).max(1_000).default(10),
-        heartbeatTicks: z.number().int().min(1).max(500).default(2),
+        tickMs: z.number().int().min(1).max(10_000).default(DEFAULT_TIMERS.tickMs),
+        electionTicks: z.number().int().min(2).max(1_000).default(DEFAULT_TIMERS.electionTicks),
+        heartbeatTicks: z.number().int().min(1).max(500).default(DEFAULT_TIMERS.heartbeatTicks),
       })
       .refine((t) => t.heartbeatTicks < t.electionTicks, {
         message: 'heartbeatTicks must be less than electionTicks',
       })
-      .default({ tickMs: 50, electionTicks: 10, heartbeatTicks: 2 }),
+      .default({ ...DEFAULT_TIMERS }),
     /**
      * The cluster's original voters (its membership at index 0). Default: every peer. A node
      * joining an existing cluster sets this to that cluster's original voters, which do not

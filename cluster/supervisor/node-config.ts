@@ -4,7 +4,7 @@
  * own and a restarted one keeps its history), and Raft timers stretched by the slow-motion factor.
  */
 import fs from 'node:fs';
-import type { NodeConfig } from '../node/config.js';
+import { DEFAULT_TIMERS as NODE_DEFAULT_TIMERS, type NodeConfig } from '../node/config.js';
 import { SupervisorError } from './errors.js';
 import type { Layout, Member } from './layout.js';
 
@@ -14,8 +14,8 @@ export interface Timers {
   readonly heartbeatTicks: number;
 }
 
-/** The node defaults (cluster/node/config.ts); `slow` multiplies tickMs. */
-export const DEFAULT_TIMERS: Timers = { tickMs: 50, electionTicks: 10, heartbeatTicks: 2 };
+/** The node defaults, from cluster/node/config.ts (one place); `slow` multiplies tickMs. */
+export const DEFAULT_TIMERS: Timers = NODE_DEFAULT_TIMERS;
 const DEFAULT_REQUEST_TIMEOUT_MS = 2_000;
 
 export const MIN_SLOW = 0.1;

@@ -71,6 +71,7 @@ export function toClusterNode(s: NodeSnapshot): ClusterNode {
     appliedIndex: st?.appliedIndex ?? 0,
     lastLogIndex: st?.lastLogIndex ?? 0,
     snapshotIndex: st?.snapshotIndex ?? 0,
+    logTerms: st?.logTerms ?? [],
     clientUrl: s.clientUrl,
     mysql: mysqlView(s),
     leaderId: st?.leaderId ?? 0,

@@ -84,6 +84,8 @@ export interface SupervisorOptions {
   readonly pauseMode?: 'signal' | 'freeze';
   readonly execPath?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** V8/Node flags of the node processes (default NODE_EXEC_ARGV in node-process.ts). */
+  readonly nodeExecArgv?: readonly string[];
   /** Status polling period (default 100 ms: 10 Hz). */
   readonly statusIntervalMs?: number;
   /** How long a node may take to listen (default 30 s). */
@@ -218,11 +220,16 @@ export class Supervisor {
       fs.chmodSync(this.layout.tokenFile, 0o600);
       for (const member of file.nodes) this.addEntry(member, externals.get(member.id));
       this.checkAborted();
-      await Promise.all([...this.entries.values()].map((e) => this.startMySql(e)));
-      this.checkAborted();
+      // Each node process starts alongside its MySQL: loading the node program takes longer
+      // than starting MariaDB on an existing data dir, and the node connects in the background
+      // (retrying until MySQL accepts), so nothing waits for the other (cold start, README).
       this.writeConfigs();
       this.startPolling();
-      await Promise.all([...this.entries.values()].map((e) => this.startProcess(e)));
+      await Promise.all(
+        [...this.entries.values()].map((e) =>
+          Promise.all([this.startMySql(e), this.startProcess(e)]),
+        ),
+      );
       this.checkAborted();
       await this.waitReady();
       this.checkAborted();
@@ -298,6 +305,7 @@ export class Supervisor {
       pidFile: this.layout.nodePidFile(id),
       execPath: this.opts.execPath,
       env: this.opts.env,
+      execArgv: this.opts.nodeExecArgv,
       pauseMode: this.opts.pauseMode,
       onEvent: (event) => this.onNodeEvent(id, event),
       onLine: (stream, line) => this.emit({ type: 'log', nodeId: id, stream, line }),

@@ -1,5 +1,7 @@
-/** The window: header with tabs, then the tasks or the cluster view. */
+/** The window: header with tabs, then the view of the chosen tab. */
 import { ClusterView } from './cluster/ClusterView.js';
+import { LessonsView } from './lessons/LessonsView.js';
+import { MetricsView } from './metrics/MetricsView.js';
 import { Header, panelId, tabId } from './shell/Header.js';
 import { useShortcuts } from './shell/shortcuts.js';
 import { StoresProvider, useSettings } from './store/context.js';
@@ -10,7 +12,10 @@ function Panels() {
   const tab = useSettings((s) => s.tab);
   return (
     <main id={panelId(tab)} role="tabpanel" aria-labelledby={tabId(tab)} className="app-main">
-      {tab === 'tasks' ? <TasksView /> : <ClusterView />}
+      {tab === 'tasks' && <TasksView />}
+      {tab === 'cluster' && <ClusterView />}
+      {tab === 'metrics' && <MetricsView />}
+      {tab === 'lessons' && <LessonsView />}
     </main>
   );
 }

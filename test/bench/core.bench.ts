@@ -6,7 +6,7 @@
  * way the node process batches concurrent client requests. A second part measures the
  * deterministic simulator's speed in steps per second.
  *
- * Run: npm run bench   (prints a table; writes bench-results/core.json and core.md)
+ * Run: npm run bench:core   (prints a table; writes bench-results/core.json and core.md)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -5,6 +5,7 @@
  * concurrency. A script, not a test: it prints a table and writes bench-results/node-writes.*.
  *
  * Run: npm run build:node && node build/test/bench/node-writes.bench.js [--seconds 5]
+ *      [--clients 1,16,64] [--out bench-results/node-writes]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,8 @@ interface Row {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly errors: number;
+  /** Terms the leader went through during the row (0 = no election). */
+  readonly elections: number;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -27,8 +30,18 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' } } });
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '5' },
+      clients: { type: 'string', default: '1,16,64' },
+      out: { type: 'string', default: 'bench-results/node-writes' },
+    },
+  });
   const seconds = Number(values.seconds);
+  const levels = values.clients.split(',').map(Number);
+  if (!(seconds > 0) || levels.some((n) => !Number.isSafeInteger(n) || n < 1)) {
+    throw new Error('--seconds must be positive and --clients a list of positive integers');
+  }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'raftboard-bench-'));
   const mysql = await startMariaDb({ dataDir: path.join(dir, 'mysql'), port: await freePort() });
   const rows: Row[] = [];
@@ -38,7 +51,8 @@ async function main(): Promise<void> {
     const leader = await cluster.leader();
     const client = cluster.client(leader);
     let seq = 0;
-    for (const clients of [1, 16, 64]) {
+    for (const clients of levels) {
+      const termBefore = (await cluster.ipcStatus(leader)).term;
       const latencies: number[] = [];
       let errors = 0;
       const until = performance.now() + seconds * 1000;
@@ -55,12 +69,14 @@ async function main(): Promise<void> {
         }),
       );
       latencies.sort((a, b) => a - b);
+      const termAfter = (await cluster.ipcStatus(await cluster.leader())).term;
       rows.push({
         clients,
         writesPerSec: Math.round(latencies.length / seconds),
         p50Ms: percentile(latencies, 50),
         p99Ms: percentile(latencies, 99),
         errors,
+        elections: termAfter - termBefore,
       });
       console.error(`${clients} clients: ${rows[rows.length - 1].writesPerSec} writes/s`);
     }
@@ -76,20 +92,17 @@ async function main(): Promise<void> {
     '',
     `Machine: ${machine}. Date: ${new Date().toISOString()}. ${seconds} s per row, POST /tasks to the leader.`,
     '',
-    '| concurrent clients | committed writes/s | p50 latency | p99 latency | errors |',
-    '|---:|---:|---:|---:|---:|',
+    '| concurrent clients | committed writes/s | p50 latency | p99 latency | errors | elections |',
+    '|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.clients} | ${r.writesPerSec.toLocaleString('en-US')} | ${r.p50Ms.toFixed(1)} ms | ${r.p99Ms.toFixed(1)} ms | ${r.errors} |`,
+        `| ${r.clients} | ${r.writesPerSec.toLocaleString('en-US')} | ${r.p50Ms.toFixed(1)} ms | ${r.p99Ms.toFixed(1)} ms | ${r.errors} | ${r.elections} |`,
     ),
   ];
   console.log(lines.join('\n'));
-  mkdirSync('bench-results', { recursive: true });
-  writeFileSync('bench-results/node-writes.md', lines.join('\n') + '\n');
-  writeFileSync(
-    'bench-results/node-writes.json',
-    JSON.stringify({ machine, seconds, rows }, null, 2) + '\n',
-  );
+  mkdirSync(path.dirname(values.out), { recursive: true });
+  writeFileSync(`${values.out}.md`, lines.join('\n') + '\n');
+  writeFileSync(`${values.out}.json`, JSON.stringify({ machine, seconds, rows }, null, 2) + '\n');
 }
 
 main().catch((e: unknown) => {

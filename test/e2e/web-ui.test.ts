@@ -10,78 +10,16 @@
  * README. The node build must be current (`npm test` builds it); the renderer is built here when
  * build/renderer is missing or older than its sources.
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect } from 'vitest';
+import type { NetworkFaults } from '../../cluster/api/control.js';
 import type { TaskListResponse } from '../../cluster/api/node.js';
 import type { Task, TaskInput } from '../../cluster/api/task.js';
-import { CHROMIUM } from '../support/global-setup.js';
-import { killAllOf, startCli, waitFor, type RunningCli } from '../supervisor/cli-harness.js';
+import { waitFor, type RunningCli } from '../supervisor/cli-harness.js';
+import { useWebUi } from './support/web-ui-session.js';
+import type { Locator, Page } from 'playwright-core';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SHOTS = path.join(REPO, 'build', 'e2e-screenshots');
-const README_SHOTS = path.join(REPO, 'renderer', 'screenshots');
-const VIEWPORT = { width: 1024, height: 700 };
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 /** How long the UI gets to show a commit, an election, a catch-up. */
 const UI_MS = 20_000;
-
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'raftboard-e2e-'));
-const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'raftboard-e2e-chromium-'));
-let cli: RunningCli | undefined;
-let context: BrowserContext | undefined;
-let page: Page;
-const pageErrors: string[] = [];
-
-// ---------------------------------------------------------------------------------------------
-// Set-up
-
-/** Newest modification time under `p` (a file or a folder), 0 when absent. */
-function newest(p: string): number {
-  if (!fs.existsSync(p)) return 0;
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let t = 0;
-  for (const name of fs.readdirSync(p)) t = Math.max(t, newest(path.join(p, name)));
-  return t;
-}
-
-/** Builds build/renderer when it is missing or older than what it is built from. */
-function ensureRendererBuilt(): void {
-  const index = path.join(REPO, 'build', 'renderer', 'index.html');
-  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
-  const sources = Math.max(
-    ...['renderer/src', 'renderer/index.html', 'renderer/vite.config.ts', 'cluster/api'].map((p) =>
-      newest(path.join(REPO, p)),
-    ),
-  );
-  if (built > sources) return;
-  execFileSync(
-    process.execPath,
-    [
-      path.join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'),
-      'build',
-      '--config',
-      'renderer/vite.config.ts',
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000 },
-  );
-  if (!fs.existsSync(index)) throw new Error(`the renderer build did not write ${index}`);
-}
 
 /**
  * Records every text the changes panel shows, in order, so a test can tell that a change was
@@ -103,10 +41,18 @@ const RECORDER = `(() => {
   });
 })()`;
 
-function theCli(): RunningCli {
-  if (cli === undefined) throw new Error('the CLI did not start');
-  return cli;
-}
+// `--slow 0.8`: Raft ticks of 20 ms (the defaults are 25 ms), so elections take well under a second.
+const ui = useWebUi({
+  name: 'e2e',
+  cliArgs: ['--slow', '0.8', '--nodes', '3'],
+  uiMs: UI_MS,
+  initScript: RECORDER,
+});
+let page: Page;
+const theCli = (): RunningCli => ui.cli();
+const uiTest = ui.test;
+const waitForText = ui.waitForText;
+const shot = ui.shot;
 
 /** Every member running, every MySQL up, the network healed: one failure does not cascade. */
 async function everyNodeRunning(): Promise<void> {
@@ -118,7 +64,10 @@ async function everyNodeRunning(): Promise<void> {
     }
     if (n.mysql.server === 'stopped') await c.api('POST', `/api/nodes/${n.id}/mysql/start`);
   }
-  if ((await c.cluster()).network.partitions.length > 0) await c.api('DELETE', '/api/network');
+  const { network } = await c.cluster();
+  if (network.partitions.length > 0 || network.links.length > 0) {
+    await c.api('DELETE', '/api/network');
+  }
   await waitFor(
     async () => {
       const s = await c.cluster();
@@ -130,66 +79,16 @@ async function everyNodeRunning(): Promise<void> {
 }
 
 beforeAll(async () => {
-  fs.rmSync(SHOTS, { recursive: true, force: true });
-  fs.mkdirSync(SHOTS, { recursive: true });
-  ensureRendererBuilt();
-  // `--slow 0.4`: Raft timers 2.5× faster than the defaults, so elections take a second or so.
-  cli = startCli(['--data-dir', dataDir, '--port', '0', '--slow', '0.4', '--nodes', '3']);
-  const [ready, browser] = await Promise.allSettled([
-    cli.ready(),
-    chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      viewport: VIEWPORT,
-      colorScheme: 'light',
-      reducedMotion: 'reduce',
-      timeout: 30_000,
-    }),
-  ]);
-  if (browser.status === 'fulfilled') context = browser.value;
-  if (ready.status === 'rejected') throw ready.reason;
-  if (browser.status === 'rejected') throw browser.reason;
-  if (context === undefined) throw new Error(`Chromium (${CHROMIUM}) did not start`);
-  context.setDefaultTimeout(UI_MS);
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.addInitScript(RECORDER);
-  await page.goto(`${cli.base}/?token=${encodeURIComponent(cli.token)}`);
+  page = ui.page();
   await waitForText(health(), /^leader node \d/, 'the header to show a leader');
 });
 
-afterAll(async () => {
-  if (context !== undefined) {
-    await Promise.race([context.close(), new Promise((r) => setTimeout(r, 10_000))]);
-  }
-  killAllOf(profileDir); // whatever Chromium left behind
-  if (cli !== undefined && cli.child.exitCode === null) await cli.stop('SIGTERM');
-  killAllOf(dataDir); // nodes and mariadbd, should the CLI have left any
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  fs.rmSync(profileDir, { recursive: true, force: true });
-});
-
 beforeEach(async () => {
-  if (cli === undefined || cli.child.exitCode !== null || context === undefined) return;
+  if (!ui.started()) return;
   await everyNodeRunning();
   // A dialog left open by a failed test would own the keyboard.
   if (await page.getByRole('dialog').isVisible()) await page.keyboard.press('Escape');
 });
-
-/** A test that saves a screenshot when it fails, and fails on any uncaught error in the page. */
-function uiTest(name: string, fn: () => Promise<void>): void {
-  it(name, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-      await shot(`failed-${slug}`).catch(() => undefined);
-      throw e;
-    }
-    expect(pageErrors, 'uncaught errors in the page').toEqual([]);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // What the page shows
@@ -243,22 +142,6 @@ function changeItem(what: string): Locator {
     .getByRole('listitem')
     .filter({ hasText: what })
     .first();
-}
-
-async function waitForText(where: Locator, pattern: RegExp, what: string): Promise<string> {
-  let last: string | null = null;
-  try {
-    return await waitFor(
-      async () => {
-        last = await where.textContent({ timeout: 1000 });
-        return last !== null && pattern.test(last) ? last : undefined;
-      },
-      UI_MS,
-      what,
-    );
-  } catch (e) {
-    throw new Error(`${(e as Error).message}; the text shown: ${JSON.stringify(last)}`);
-  }
 }
 
 async function tab(name: 'Tasks' | 'Cluster'): Promise<void> {
@@ -348,30 +231,11 @@ async function mustExist(title: string): Promise<Task> {
 }
 
 /** Elements at 1024×700 whose content is wider than they are (cut-off buttons, clipped text). */
-async function overflowing(): Promise<string[]> {
-  const found: unknown = await page.evaluate(`(() => {
-    const bad = [];
-    const root = document.documentElement;
-    if (root.scrollWidth > root.clientWidth) bad.push('the page scrolls sideways: ' + root.scrollWidth);
-    const boxes = '.app-header, .toolbar, .task-row, .card, .changes, .node-card, .partition-editor, .timeline, .dialog';
-    for (const el of document.querySelectorAll(boxes)) {
-      if (el.scrollWidth > el.clientWidth + 1) {
-        const name = el.getAttribute('aria-label') || (el.textContent || '').slice(0, 40);
-        bad.push(el.className + ' "' + name + '": ' + el.scrollWidth + ' > ' + el.clientWidth);
-      }
-    }
-    return bad;
-  })()`);
-  return Array.isArray(found) ? found.map(String) : ['the overflow check returned nothing'];
-}
-
-async function shot(name: string, readme = false): Promise<void> {
-  const file = path.join(SHOTS, `${name}.png`);
-  await page.screenshot({ path: file });
-  if (readme && process.env.RAFTBOARD_UPDATE_SCREENSHOTS === '1') {
-    fs.mkdirSync(README_SHOTS, { recursive: true });
-    fs.copyFileSync(file, path.join(README_SHOTS, `${name}.png`));
-  }
+/** What scrolls sideways at 1024×700. */
+function overflowing(): Promise<string[]> {
+  return ui.overflowing(
+    '.app-header, .toolbar, .task-row, .card, .changes, .node-card, .partition-editor, .timeline, .dialog, .message-flow, .link-matrix, .checksums',
+  );
 }
 
 function isoDay(daysFromNow: number): string {
@@ -559,6 +423,119 @@ describe('the web UI of a 3-node cluster, in Chromium', () => {
     },
   );
 
+  uiTest(
+    'the message flow draws the real traffic: heartbeats from the leader, appends for a write',
+    async () => {
+      await tab('Cluster');
+      const legend = page.getByRole('list', { name: 'Messages seen since the view opened' });
+      const count = async (label: string): Promise<number> =>
+        Number(/: (\d+)$/.exec((await legend.getByText(label).textContent()) ?? '')?.[1] ?? NaN);
+      const appendsBefore = await count('Appends:');
+      await waitFor(async () => (await count('Heartbeats:')) > 0, UI_MS, 'heartbeats drawn');
+      await theCli().write('drawn as an append');
+      await waitFor(
+        async () => (await count('Appends:')) > appendsBefore,
+        UI_MS,
+        'the append of the write drawn',
+      );
+      const flow = page.getByRole('img', { name: /^Message flow between 3 nodes/ });
+      await flow.scrollIntoViewIfNeeded();
+      await shot('cluster-message-flow');
+    },
+  );
+
+  uiTest('sets link faults with the matrix: GET /api/network shows them; clears them', async () => {
+    await tab('Cluster');
+    const matrix = page.getByRole('region', { name: 'Link faults' });
+    await matrix.getByRole('textbox', { name: 'Drop % from node 1 to node 2' }).fill('30');
+    await matrix.getByRole('textbox', { name: 'Delay ms from node 2 to node 3' }).fill('120');
+    await matrix.getByRole('button', { name: 'Apply link faults' }).click();
+    const want = [
+      { from: 1, to: 2, drop: 0.3 },
+      { from: 2, to: 3, delayMs: 120 },
+    ];
+    await waitFor(
+      async () => {
+        const r = await theCli().api<NetworkFaults>('GET', '/api/network');
+        return JSON.stringify(r.body.links) === JSON.stringify(want);
+      },
+      UI_MS,
+      'the link faults in GET /api/network',
+    );
+    await waitForText(matrix.getByText(/^Drop % and delay/), /2 faulty links$/, 'the matrix');
+    await matrix.scrollIntoViewIfNeeded();
+    await shot('cluster-link-matrix');
+
+    await matrix.getByRole('button', { name: 'Clear link faults' }).click();
+    await waitFor(
+      async () =>
+        (await theCli().api<NetworkFaults>('GET', '/api/network')).body.links.length === 0,
+      UI_MS,
+      'the link faults cleared',
+    );
+    await waitForText(matrix.getByText(/^Drop % and delay/), /no link faults$/, 'the matrix');
+    expect(
+      await matrix.getByRole('textbox', { name: 'Drop % from node 1 to node 2' }).inputValue(),
+    ).toBe('');
+  });
+
+  uiTest('the checksums panel shows every replica agreeing', async () => {
+    await tab('Cluster');
+    await theCli().write('checksummed from the UI');
+    const sums = await theCli().checksums();
+    const panel = page.getByRole('region', { name: 'Replica checksums' });
+    const verdict = panel.getByRole('status', { name: 'Checksum verdict' });
+    const text = await waitFor(
+      async () => {
+        await panel.getByRole('button', { name: 'Compare checksums' }).click();
+        const t = (await verdict.textContent({ timeout: 2000 })) ?? '';
+        return /^All 3 replicas agree at index \d+\.$/.test(t) ? t : undefined;
+      },
+      UI_MS,
+      'all replicas to agree in the panel',
+    );
+    expect(text).toMatch(/^All 3 replicas agree/);
+    const shown = new Set(sums.values());
+    expect(shown.size).toBe(1);
+    const full = [...shown][0] as string;
+    for (const id of [1, 2, 3]) {
+      const row = panel.getByRole('row', { name: new RegExp(`^Node ${id} `) });
+      expect(await row.textContent()).toContain('agrees');
+      expect(await row.locator('code').getAttribute('title')).toBe(full);
+    }
+    await panel.scrollIntoViewIfNeeded();
+    await shot('cluster-checksums');
+  });
+
+  uiTest('adds a fourth node and removes it again from the cluster view', async () => {
+    await tab('Cluster');
+    await page.getByRole('button', { name: 'Add node' }).click();
+    // A new node gets its own MariaDB first, then joins as a learner and is promoted.
+    await nodeCard(4).waitFor({ timeout: 90_000 });
+    await waitFor(
+      async () => {
+        const c = await theCli().cluster();
+        const leader = c.nodes.find((n) => n.id === c.leaderId);
+        const n4 = c.nodes.find((n) => n.id === 4);
+        return n4?.status === 'running' && leader?.voters.includes(4);
+      },
+      90_000,
+      'node 4 running and a voter',
+    );
+    await waitForText(nodeCard(4), /running/, 'node 4’s card to show it running');
+    await waitForText(health(), /4\/4 up/, 'four nodes up');
+
+    await nodeCard(4).getByRole('button', { name: 'Remove node 4' }).click();
+    await nodeCard(4)
+      .getByRole('group', { name: 'Confirm removal of node 4' })
+      .getByRole('button', { name: 'Yes, remove node 4' })
+      .click();
+    await nodeCard(4).waitFor({ state: 'detached', timeout: 60_000 });
+    const c = await theCli().cluster();
+    expect(c.nodes.map((n) => n.id)).toEqual([1, 2, 3]);
+    await waitForText(health(), /3\/3 up/, 'three nodes up');
+  });
+
   uiTest('the main views fit 1024×700 (screenshots saved)', async () => {
     const seed: TaskInput[] = [
       {
@@ -593,12 +570,12 @@ describe('the web UI of a 3-node cluster, in Chromium', () => {
     for (const input of seed) await listRow(input.title).waitFor();
     await waitForText(health(), /3\/3 up$/, 'a healthy cluster with nothing pending');
     expect(await overflowing()).toEqual([]);
-    await shot('tasks-list', true);
+    await shot('tasks-list', 'tasks-list');
 
     await view('Board');
     for (const input of seed) await boardCard(input.title).waitFor();
     expect(await overflowing()).toEqual([]);
-    await shot('tasks-board', true);
+    await shot('tasks-board', 'tasks-board');
 
     await page.getByRole('button', { name: 'New task' }).click();
     await page.getByRole('dialog', { name: 'New task' }).waitFor();
@@ -611,7 +588,20 @@ describe('the web UI of a 3-node cluster, in Chromium', () => {
     await leaderShown();
     for (const id of [1, 2, 3]) await waitForText(nodeCard(id), /running/, `node ${id} running`);
     expect(await overflowing()).toEqual([]);
-    await shot('cluster', true);
+    await shot('cluster', 'cluster');
+
+    // The OS's dark setting switches the theme (prefers-color-scheme), no reload needed.
+    const background = (): Promise<string> =>
+      page.evaluate('getComputedStyle(document.body).backgroundColor') as Promise<string>;
+    const light = await background();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    try {
+      await waitFor(async () => (await background()) !== light, UI_MS, 'the dark theme');
+      expect(await overflowing()).toEqual([]);
+      await shot('cluster-dark', 'cluster-dark');
+    } finally {
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
   });
 });
 

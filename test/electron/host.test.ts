@@ -123,6 +123,47 @@ describe('control calls', () => {
   });
 });
 
+describe('getChecksums', () => {
+  it('asks each running node’s /checksum with the token and names the diverged replica', async () => {
+    const { s } = fakeSupervisor();
+    const nodes = [1, 2, 3].map((id) => ({
+      id,
+      status: id === 3 ? 'stopped' : 'running',
+      clientUrl: `http://127.0.0.1:900${id}`,
+    }));
+    const withNodes: HostSupervisor = {
+      ...s,
+      status: () => ({ ...STATUS, nodes }) as unknown as ClusterStatus,
+    };
+    const { fetch, sent } = fakeFetch([
+      json(200, { appliedIndex: 8, checksum: 'aa' }),
+      json(200, { appliedIndex: 8, checksum: 'aa' }),
+    ]);
+    const host = createHost({ supervisor: () => withNodes, fetch });
+    await expect(host.getChecksums()).resolves.toEqual({
+      ok: true,
+      value: {
+        replicas: [
+          { nodeId: 1, appliedIndex: 8, checksum: 'aa' },
+          { nodeId: 2, appliedIndex: 8, checksum: 'aa' },
+          { nodeId: 3, appliedIndex: null, checksum: null, error: 'the node is stopped' },
+        ],
+        diverged: [],
+      },
+    });
+    expect(sent.map((x) => x.url)).toEqual([
+      'http://127.0.0.1:9001/checksum',
+      'http://127.0.0.1:9002/checksum',
+    ]);
+    expect(sent[0]?.headers.authorization).toBe('Bearer a-token-of-sixteen-chars');
+  });
+
+  it('answers 503 while the cluster is not running', async () => {
+    const host = createHost({ supervisor: () => undefined });
+    await expect(host.getChecksums()).resolves.toMatchObject({ ok: false, status: 503 });
+  });
+});
+
 describe('task calls', () => {
   it('go to the leader’s client API with the token, key and If-Match', async () => {
     const { s } = fakeSupervisor();

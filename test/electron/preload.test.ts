@@ -42,6 +42,10 @@ const EXAMPLE_ARGS = {
   setNetwork: [{ partitions: [[1], [2, 3]] }],
   healNetwork: [],
   setSlow: [5],
+  getChecksums: [],
+  getHistory: [],
+  recordHistory: [{ record: true, clients: 2 }],
+  checkHistory: [],
 } as const satisfies Record<BridgeMethod, readonly unknown[]>;
 
 const event = (seq: number): ClusterEvent => ({

@@ -185,6 +185,7 @@ class FakeNode implements NodeService {
       learners: [],
       electionElapsed: 0,
       electionTimeout: 10,
+      logTerms: [],
       clientUrl: 'http://127.0.0.1:1',
       mysql: { status: 'up' },
       progress: [],

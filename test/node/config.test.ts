@@ -26,7 +26,7 @@ describe('node config', () => {
     expect(c.listenHost).toBe('127.0.0.1');
     expect(c.peers[0].host).toBe('127.0.0.1');
     expect(c.peers[2].host).toBe('10.0.0.3');
-    expect(c.timers).toEqual({ tickMs: 50, electionTicks: 10, heartbeatTicks: 2 });
+    expect(c.timers).toEqual({ tickMs: 25, electionTicks: 10, heartbeatTicks: 2 });
     expect(c.requestTimeoutMs).toBe(2000);
   });
 

@@ -20,6 +20,13 @@ vi.mock('node:fs', async (importOriginal) => {
       fdPaths.set(fd, name(p));
       return fd;
     },
+    fdatasync: (fd: number, cb: (err: NodeJS.ErrnoException | null) => void): void => {
+      calls.push(`fdatasync (async) ${fdPaths.get(fd)}`);
+      real.fdatasync(fd, (err) => {
+        calls.push(`fdatasync done ${fdPaths.get(fd)}`);
+        cb(err);
+      });
+    },
     fdatasyncSync: (fd: number): void => {
       calls.push(`fdatasync ${fdPaths.get(fd)}`);
       real.fdatasyncSync(fd);
@@ -76,6 +83,53 @@ describe('save(): the order of writes and syncs', () => {
     expect(syncs.length).toBeGreaterThan(1);
     expect(calls[calls.length - 1]).toMatch(/^fsync .*\/wal$/); // the new names made durable
     expect(calls.filter((c) => /^fsync .*\/wal$/.test(c))).toHaveLength(1);
+    s.close();
+  });
+});
+
+describe('appendAsync(): the fdatasync off the event loop', () => {
+  const SEG = 'wal/0000000000000000-0000000000000001.wal';
+
+  it('entries are readable at once, durable when done runs; other writes wait for it', async () => {
+    const dir = tempDir();
+    const { s } = openDisk(dir);
+    calls.length = 0;
+    const done = new Promise<Error | null>((resolve) => s.appendAsync(ents(1, [1, 1, 1]), resolve));
+    expect(s.lastIndex()).toBe(3);
+    expect(calls).toEqual([`fdatasync (async) ${SEG}`]);
+    // Ordered log writes: nothing may be written before the sync is done.
+    expect(() => s.save({ entries: ents(4, [1]) })).toThrow(/still syncing/);
+    expect(() => s.appendAsync(ents(4, [1]), () => undefined)).toThrow(/still syncing/);
+    expect(await done).toBeNull();
+    expect(calls).toEqual([`fdatasync (async) ${SEG}`, `fdatasync done ${SEG}`]);
+    // Then writing goes on, and nothing is left dirty for the next save to sync.
+    s.save({ entries: ents(4, [1]) });
+    s.close();
+    const { s: r } = openDisk(dir);
+    expect(r.entries(1, 5, Infinity).map((e) => e.data)).toEqual(
+      ents(1, [1, 1, 1, 1]).map((e) => e.data),
+    );
+    r.close();
+  });
+
+  it('close() during the sync closes the segment after it', async () => {
+    const dir = tempDir();
+    const { s } = openDisk(dir);
+    const done = new Promise<Error | null>((resolve) => s.appendAsync(ents(1, [1, 1]), resolve));
+    s.close();
+    expect(await done).toBeNull();
+    const { s: r } = openDisk(dir);
+    expect(r.lastIndex()).toBe(2);
+    r.close();
+  });
+
+  it('entries the snapshot already covers need no sync', async () => {
+    const dir = tempDir();
+    const { s } = openDisk(dir);
+    calls.length = 0;
+    const done = new Promise<Error | null>((resolve) => s.appendAsync([], resolve));
+    expect(await done).toBeNull();
+    expect(calls).toEqual([]);
     s.close();
   });
 });

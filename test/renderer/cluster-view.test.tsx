@@ -34,7 +34,9 @@ describe('cluster view', () => {
     expect(within(card(3)).getByText(/WAL corrupted/)).toBeTruthy();
     expect(
       within(card(1)).getByRole('img', {
-        name: 'Log of node 1: last index 42, commit 40, applied 40, snapshot 10, term 3',
+        name:
+          'Log of node 1: last index 42, commit 40, applied 40, snapshot 10, term 3; ' +
+          'terms: 2 for 11–30, 3 for 31–42',
       }),
     ).toBeTruthy();
   });

@@ -4,7 +4,12 @@
  * knobs to hold writes (to see "pending") or fail them (503 no quorum, 409, 400).
  * (A .tsx file so the root tsconfig, which compiles test/**\/*.ts for Node, leaves it alone.)
  */
-import type { ActionResult, ClusterNode, ClusterStatus } from '../../cluster/api/control.js';
+import type {
+  ActionResult,
+  ClusterChecksums,
+  ClusterNode,
+  ClusterStatus,
+} from '../../cluster/api/control.js';
 import { ApiRequestError } from '../../renderer/src/api/errors.js';
 import type {
   EventHandlers,
@@ -12,6 +17,11 @@ import type {
   RaftboardApi,
   WriteOptions,
 } from '../../renderer/src/api/types.js';
+import type {
+  HistoryCheckResult,
+  HistoryRecordBody,
+  HistoryRecording,
+} from '../../cluster/api/history.js';
 import type { TaskListResponse, WriteResponse } from '../../cluster/api/node.js';
 import type { Task, TaskInput, TaskPatch } from '../../cluster/api/task.js';
 
@@ -58,6 +68,10 @@ export function makeNode(id: number, over: Partial<ClusterNode> = {}): ClusterNo
     appliedIndex: 40,
     lastLogIndex: 42,
     snapshotIndex: 10,
+    logTerms: [
+      { term: 2, from: 11, to: 30 },
+      { term: 3, from: 31, to: 42 },
+    ],
     clientUrl: `http://127.0.0.1:${7100 + id}`,
     mysql: { mode: 'managed', status: 'up', server: 'running' },
     leaderId: 1,
@@ -222,6 +236,48 @@ export class FakeApi implements RaftboardApi {
   }
   setSlow(factor: number): Promise<ActionResult> {
     return this.action('setSlow', [factor], 'slow set');
+  }
+  /** What getChecksums answers (every replica agreeing at index 40 by default). */
+  checksums: ClusterChecksums = {
+    replicas: [1, 2, 3].map((nodeId) => ({ nodeId, appliedIndex: 40, checksum: 'c0ffee01' })),
+    diverged: [],
+  };
+  getChecksums(): Promise<ClusterChecksums> {
+    this.calls.push({ method: 'getChecksums', args: [] });
+    return Promise.resolve(this.checksums);
+  }
+
+  /** The recorder's state, and what the next check answers (or throws). */
+  history: HistoryRecording = { recording: false, startedAt: null, operations: 0, clients: 0 };
+  checkResult: HistoryCheckResult | ApiRequestError = {
+    verdict: 'linearizable',
+    summary: '0 operations on 0 tasks are linearizable (checked in 0 ms)',
+    operations: 0,
+    tasks: 0,
+    checkMs: 0,
+    startedAt: null,
+  };
+
+  getHistory(): Promise<HistoryRecording> {
+    this.calls.push({ method: 'getHistory', args: [] });
+    return Promise.resolve(this.history);
+  }
+  recordHistory(body: HistoryRecordBody): Promise<HistoryRecording> {
+    this.calls.push({ method: 'recordHistory', args: [body] });
+    this.history = body.record
+      ? {
+          recording: true,
+          startedAt: new Date().toISOString(),
+          operations: 0,
+          clients: body.clients ?? 0,
+        }
+      : { ...this.history, recording: false, clients: 0 };
+    return Promise.resolve(this.history);
+  }
+  checkHistory(): Promise<HistoryCheckResult> {
+    this.calls.push({ method: 'checkHistory', args: [] });
+    const r = this.checkResult;
+    return r instanceof ApiRequestError ? Promise.reject(r) : Promise.resolve(r);
   }
 
   subscribeEvents(handlers: EventHandlers): () => void {

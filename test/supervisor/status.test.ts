@@ -26,6 +26,7 @@ function report(id: number, over: Partial<NodeStatus> = {}): NodeStatus {
     learners: [],
     electionElapsed: 2,
     electionTimeout: 14,
+    logTerms: [{ term: 2, from: 1, to: 5 }],
     clientUrl: `http://127.0.0.1:${9000 + id}`,
     mysql: { status: 'up' },
     progress: [],
@@ -62,6 +63,10 @@ describe('buildClusterStatus', () => {
     );
     expect(c.leaderId).toBe(1);
     expect(c.term).toBe(1);
+    // A node that never reported has no terms to show.
+    expect(
+      buildClusterStatus([snap(4, { status: undefined })], NOW, extra).nodes[0]?.logTerms,
+    ).toEqual([]);
     expect(c.nodes[0]).toMatchObject({
       id: 1,
       role: 'leader',
@@ -72,6 +77,7 @@ describe('buildClusterStatus', () => {
       appliedIndex: 5,
       lastLogIndex: 5,
       snapshotIndex: 0,
+      logTerms: [{ term: 2, from: 1, to: 5 }],
       clientUrl: 'http://127.0.0.1:9001',
       mysql: { mode: 'managed', status: 'up', server: 'running' },
     });

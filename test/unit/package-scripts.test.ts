@@ -8,6 +8,10 @@ const DOCUMENTED_SCRIPTS = [
   'sim',
   'lint',
   'bench',
+  'bench:core',
+  'verify',
+  'cluster',
+  'crash',
   'build:node',
   'build:renderer',
 ] as const;

@@ -42,8 +42,19 @@ export interface ClientRouterOptions {
 
 const taskQuerySchema = listTasksQuerySchema.pick({ consistency: true });
 
+/**
+ * TEST-ONLY planted bug (issue 6): `RAFTBOARD_PLANTED_BUG=local-reads` makes linearizable reads
+ * skip ReadIndex and answer from this node's database, as a broken implementation would. It
+ * exists so the nemesis run can prove it catches stale reads (test/verify); never set it
+ * otherwise. Read once, when the node starts.
+ */
+const PLANTED_LOCAL_READS = process.env.RAFTBOARD_PLANTED_BUG === 'local-reads';
+
 export function createClientRouter(service: NodeService, opts: ClientRouterOptions): Router {
   const { token, log } = opts;
+  if (PLANTED_LOCAL_READS) {
+    log?.('TEST-ONLY planted bug local-reads is on: linearizable reads skip ReadIndex');
+  }
 
   /** Runs `fn`, turning the service's typed failures into their HTTP answers. */
   async function mapped(op: Operation, fn: () => Promise<void>): Promise<void> {
@@ -64,7 +75,8 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     answer: (meta: ReadMeta) => Promise<{ status: number; body: unknown }>,
   ): Promise<void> {
     const serve = async (): Promise<void> => {
-      if (consistency !== 'stale') await service.readBarrier(consistency);
+      const planted = PLANTED_LOCAL_READS && consistency === 'linearizable';
+      if (consistency !== 'stale' && !planted) await service.readBarrier(consistency);
       // Taken before reading: the answer then reflects at least every entry up to appliedIndex,
       // so "appliedIndex >= my write's raftIndex" safely means the read includes the write.
       const meta: ReadMeta = {

@@ -81,6 +81,9 @@ export class DiskStorage implements Storage {
   /** Bytes written to the last segment and not yet fdatasync'ed. */
   private dirty = false;
   private walDirDirty = false;
+  /** An appendAsync's fdatasync is running in the thread pool. */
+  private syncing = false;
+  private closeWhenSynced = false;
   /** Segment sequence number where the log of the current snapshot starts. */
   private walBase: number;
   /** Indexes of the snapshot files on disk, ascending. */
@@ -176,6 +179,7 @@ export class DiskStorage implements Storage {
    */
   save(batch: SaveBatch): void {
     this.writable();
+    this.notSyncing();
     try {
       if (batch.snapshot) this.install(batch.snapshot);
       this.append(batch.entries);
@@ -189,6 +193,41 @@ export class DiskStorage implements Storage {
       if (!(e instanceof StorageRangeError)) this.failure = e;
       throw e;
     }
+  }
+
+  /**
+   * save({ entries }) with the fdatasync in the thread pool, so the caller's event loop keeps
+   * working while the disk flushes (the group commit then gathers whatever arrives meanwhile).
+   * The entries are written and readable at once; they are durable when `done(null)` runs.
+   * Until then nothing else may be written (save, appendAsync, a snapshot install) — close()
+   * waits for it. `done(error)` means the disk state is unknown: every later write refuses.
+   */
+  appendAsync(entries: readonly Entry[], done: (error: Error | null) => void): void {
+    this.writable();
+    this.notSyncing();
+    try {
+      this.append(entries);
+      // A new segment's name (rare: once per segmentBytes) is made durable here, synchronously.
+      if (this.walDirDirty) {
+        fsyncDir(path.join(this.dir, WAL_DIR));
+        this.walDirDirty = false;
+      }
+    } catch (e) {
+      if (!(e instanceof StorageRangeError)) this.failure = e;
+      throw e;
+    }
+    if (!this.dirty) {
+      queueMicrotask(() => done(null));
+      return;
+    }
+    this.syncing = true;
+    fs.fdatasync(this.fd, (error) => {
+      this.syncing = false;
+      if (error) this.failure = error;
+      else this.dirty = false;
+      if (this.closeWhenSynced) this.close();
+      done(error);
+    });
   }
 
   /** Installs a snapshot received from the leader: replaces the whole log. Same as save({ snapshot }). */
@@ -232,11 +271,15 @@ export class DiskStorage implements Storage {
     }
   }
 
-  /** Closes the open segment. Everything saved is already durable. */
+  /**
+   * Closes the open segment. Everything saved is already durable; an appendAsync still syncing
+   * finishes first (the segment is closed after its fdatasync).
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    fs.closeSync(this.fd);
+    if (this.syncing) this.closeWhenSynced = true;
+    else fs.closeSync(this.fd);
   }
 
   // ---- internals ----
@@ -247,6 +290,12 @@ export class DiskStorage implements Storage {
       throw new Error(
         `DiskStorage ${this.dir} failed earlier and cannot be written: ${String(this.failure)}`,
       );
+  }
+
+  /** The log's writes are ordered: none may start while an appendAsync is syncing. */
+  private notSyncing(): void {
+    if (this.syncing)
+      throw new Error(`DiskStorage ${this.dir}: a write while appendAsync is still syncing`);
   }
 
   private walPath(name: string): string {

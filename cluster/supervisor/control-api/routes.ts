@@ -6,7 +6,9 @@
 import type { ApiErrorCode } from '../../api/task.js';
 import type { MySqlAction, NodeAction } from '../../api/control.js';
 import { HttpError, Router, readJsonBody, sendJson, type RouteContext } from '../../http/index.js';
+import { collectChecksums } from '../checksums.js';
 import { SupervisorError } from '../errors.js';
+import { historyRoutes } from '../history/index.js';
 import type { Supervisor } from '../supervisor.js';
 import { proxyTasks } from './proxy.js';
 
@@ -69,7 +71,7 @@ function oneOf<T extends string>(
   );
 }
 
-export function createControlRouter(supervisor: Supervisor, token: string): Router {
+export function createControlRouter(supervisor: Supervisor): Router {
   const router = new Router();
   const run =
     (fn: (ctx: RouteContext) => Promise<unknown> | unknown, status = 200) =>
@@ -85,6 +87,11 @@ export function createControlRouter(supervisor: Supervisor, token: string): Rout
     'GET',
     '/api/cluster',
     run(() => supervisor.status()),
+  );
+  router.on(
+    'GET',
+    '/api/checksums',
+    run(() => collectChecksums(supervisor.status().nodes, supervisor.token)),
   );
   router.on(
     'GET',
@@ -143,7 +150,8 @@ export function createControlRouter(supervisor: Supervisor, token: string): Rout
       return supervisor.setSlow(body.factor);
     }),
   );
-  const tasks = (ctx: RouteContext): Promise<void> => proxyTasks(ctx, supervisor, token);
+  historyRoutes(router, supervisor, run);
+  const tasks = (ctx: RouteContext): Promise<void> => proxyTasks(ctx, supervisor);
   for (const method of ['GET', 'POST', 'PATCH', 'DELETE', 'PUT']) {
     router.on(method, '/api/tasks', tasks);
     router.on(method, '/api/tasks/:id', tasks);

@@ -19,6 +19,7 @@ import {
   sameSecret,
   sendError,
 } from '../../http/index.js';
+import { historyOf } from '../history/index.js';
 import type { Supervisor } from '../supervisor.js';
 import { PLACEHOLDER_PAGE, staticFile } from './page.js';
 import { createControlRouter } from './routes.js';
@@ -55,7 +56,7 @@ function tokenOk(req: IncomingMessage, token: string): boolean {
 export async function startControlServer(opts: ControlServerOptions): Promise<ControlServer> {
   const { supervisor } = opts;
   const token = supervisor.token;
-  const router = createControlRouter(supervisor, token);
+  const router = createControlRouter(supervisor);
   const uiDir = opts.uiDir === undefined ? undefined : path.resolve(opts.uiDir);
   let port = opts.port;
 
@@ -141,6 +142,8 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     url: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        // Background clients of a recording stop with the API (they would retry forever).
+        void historyOf(supervisor).close();
         for (const client of wss.clients) client.terminate();
         wss.close();
         server.close(() => resolve());

@@ -40,6 +40,10 @@ export function apiFromBridge(b: RaftboardBridge): RaftboardApi {
     setNetwork: (body) => unwrap(b.setNetwork(body)),
     healNetwork: () => unwrap(b.healNetwork()),
     setSlow: (f) => unwrap(b.setSlow(f)),
+    getChecksums: () => unwrap(b.getChecksums()),
+    getHistory: () => unwrap(b.getHistory()),
+    recordHistory: (body) => unwrap(b.recordHistory(body)),
+    checkHistory: () => unwrap(b.checkHistory()),
     subscribeEvents: (h) => b.subscribeEvents(h),
   };
 }

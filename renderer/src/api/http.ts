@@ -6,10 +6,12 @@
 import type {
   ActionResult,
   AddNodeResult,
+  ClusterChecksums,
   ClusterEvent,
   ClusterStatus,
   NetworkBody,
 } from '../../../cluster/api/control.js';
+import type { HistoryCheckResult, HistoryRecording } from '../../../cluster/api/history.js';
 import type { TaskListResponse, WriteResponse } from '../../../cluster/api/node.js';
 import { ApiRequestError, isApiErrorBody } from './errors.js';
 import type { EventHandlers, ListOptions, RaftboardApi, WriteOptions } from './types.js';
@@ -115,6 +117,11 @@ export function createHttpApi(options: HttpApiOptions): RaftboardApi {
     setNetwork: (body: NetworkBody) => request<ActionResult>('PUT', '/api/network', { body }),
     healNetwork: () => request<ActionResult>('DELETE', '/api/network'),
     setSlow: (factor) => request<ActionResult>('PUT', '/api/slow', { body: { factor } }),
+    getChecksums: () => request<ClusterChecksums>('GET', '/api/checksums'),
+
+    getHistory: () => request<HistoryRecording>('GET', '/api/history'),
+    recordHistory: (body) => request<HistoryRecording>('POST', '/api/history', { body }),
+    checkHistory: () => request<HistoryCheckResult>('POST', '/api/history/check'),
 
     subscribeEvents: (handlers) =>
       openEventStream(`${base.replace(/^http/, 'ws')}/api/events`, options, handlers),

@@ -6,6 +6,7 @@
 import type {
   ActionResult,
   AddNodeResult,
+  ClusterChecksums,
   ClusterEvent,
   ClusterStatus,
   MySqlAction,
@@ -17,6 +18,11 @@ import type {
   TaskListResponse,
   WriteResponse,
 } from '../../../cluster/api/node.js';
+import type {
+  HistoryCheckResult,
+  HistoryRecordBody,
+  HistoryRecording,
+} from '../../../cluster/api/history.js';
 import type { TaskInput, TaskPatch, TaskStatus } from '../../../cluster/api/task.js';
 
 /** Every write carries the key of the user action it belongs to; retries reuse it. */
@@ -56,6 +62,12 @@ export interface RaftboardApi {
   setNetwork(body: NetworkBody): Promise<ActionResult>;
   healNetwork(): Promise<ActionResult>;
   setSlow(factor: number): Promise<ActionResult>;
+  getChecksums(): Promise<ClusterChecksums>;
+
+  /** Recording a live session and checking it for linearizability (cluster/api/history.ts). */
+  getHistory(): Promise<HistoryRecording>;
+  recordHistory(body: HistoryRecordBody): Promise<HistoryRecording>;
+  checkHistory(): Promise<HistoryCheckResult>;
 
   /** Starts the event stream; the returned function stops it (and any reconnecting). */
   subscribeEvents(handlers: EventHandlers): () => void;

@@ -1,8 +1,27 @@
-/** The newest cluster events in words, newest first (status snapshots and traces left out). */
-import type { ClusterEvent } from '../../../cluster/api/control.js';
+/**
+ * The newest cluster events in words, newest first (status snapshots and traces left out), with
+ * a checkbox per kind of event to narrow it down.
+ */
+import { useState } from 'react';
+import type { ClusterEvent, ClusterEventType } from '../../../cluster/api/control.js';
 import { useEvents } from '../store/context.js';
 
 const SHOWN = 60;
+
+/** The timeline's filters: each shows some event types. */
+export const EVENT_FILTERS = [
+  { id: 'elections', label: 'Elections and roles', types: ['election', 'role'] },
+  { id: 'commits', label: 'Commits', types: ['commit'] },
+  { id: 'faults', label: 'Faults', types: ['fault'] },
+  { id: 'processes', label: 'Processes and MySQL', types: ['process', 'mysql'] },
+  { id: 'errors', label: 'Errors and progress', types: ['error', 'progress'] },
+] as const satisfies readonly {
+  id: string;
+  label: string;
+  types: readonly ClusterEventType[];
+}[];
+
+type FilterId = (typeof EVENT_FILTERS)[number]['id'];
 
 export function describeEvent(e: ClusterEvent): string | null {
   switch (e.type) {
@@ -31,9 +50,14 @@ export function describeEvent(e: ClusterEvent): string | null {
 
 export function EventTimeline() {
   const recent = useEvents((s) => s.recent);
+  const [hidden, setHidden] = useState<ReadonlySet<FilterId>>(new Set());
+  const shownTypes = new Set<string>(
+    EVENT_FILTERS.filter((f) => !hidden.has(f.id)).flatMap((f) => [...f.types]),
+  );
   const lines: { seq: number; at: string; type: string; failed: boolean; text: string }[] = [];
   for (let i = recent.length - 1; i >= 0 && lines.length < SHOWN; i--) {
     const e = recent[i] as ClusterEvent;
+    if (!shownTypes.has(e.type)) continue;
     const text = describeEvent(e);
     // A fault the user injected on purpose is not an error; one that could not be injected is.
     const failed = e.type === 'fault' && !e.ok;
@@ -42,8 +66,30 @@ export function EventTimeline() {
   return (
     <section className="timeline" aria-labelledby="timeline-heading">
       <h2 id="timeline-heading">Events</h2>
+      <fieldset className="timeline-filters">
+        <legend className="visually-hidden">Show events</legend>
+        {EVENT_FILTERS.map((f) => (
+          <label key={f.id}>
+            <input
+              type="checkbox"
+              checked={!hidden.has(f.id)}
+              onChange={() =>
+                setHidden((h) => {
+                  const next = new Set(h);
+                  if (next.has(f.id)) next.delete(f.id);
+                  else next.add(f.id);
+                  return next;
+                })
+              }
+            />
+            {f.label}
+          </label>
+        ))}
+      </fieldset>
       {lines.length === 0 ? (
-        <p className="empty">No events yet.</p>
+        <p className="empty">
+          {hidden.size === 0 ? 'No events yet.' : 'No events of the kinds shown.'}
+        </p>
       ) : (
         <ol aria-label="Event timeline">
           {lines.map((l) => (

@@ -1,8 +1,11 @@
 /** One node of the cluster: its Raft state, its process and MySQL, and the faults to inject. */
+import { useState } from 'react';
 import type { ClusterNode, MySqlAction, NodeAction } from '../../../cluster/api/control.js';
 import { busyKey } from '../store/cluster.js';
 import { useCluster, useStores } from '../store/context.js';
-import { LogBar } from './LogBar.js';
+import { LogStrip } from './LogStrip.js';
+import type { StripWindow } from './strip.js';
+import { TimerRing } from './TimerRing.js';
 
 interface ActionButton {
   readonly label: string;
@@ -17,6 +20,8 @@ function actionsFor(
   n: ClusterNode,
   node: (a: NodeAction) => void,
   mysql: (a: MySqlAction) => void,
+  remove: () => void,
+  members: number,
 ): ActionButton[] {
   const alive = n.status === 'running' || n.status === 'starting' || n.status === 'paused';
   const managed = n.mysql.mode !== 'external';
@@ -61,6 +66,14 @@ function actionsFor(
       enabled: managed && !dbUp,
       why: managed ? 'MySQL is already running' : external,
     },
+    {
+      label: 'Remove',
+      run: remove,
+      busy: 'remove',
+      enabled: members > 1,
+      why: 'the last node cannot be removed',
+      danger: true,
+    },
   ];
 }
 
@@ -71,15 +84,24 @@ export function leaderText(n: ClusterNode): string {
   return n.leaderId === n.id ? 'itself' : `node ${n.leaderId}`;
 }
 
-export function NodeCard(props: { node: ClusterNode; leaderId: number; scale: number }) {
+export function NodeCard(props: {
+  node: ClusterNode;
+  leaderId: number;
+  window: StripWindow;
+  members: number;
+}) {
   const { cluster } = useStores();
   const busy = useCluster((s) => s.busy);
   const n = props.node;
   const headingId = `node-${n.id}-heading`;
+  // Removing deletes the node's data: the button asks first, in place.
+  const [confirming, setConfirming] = useState(false);
   const buttons = actionsFor(
     n,
     (a) => void cluster.getState().nodeAction(n.id, a),
     (a) => void cluster.getState().mysqlAction(n.id, a),
+    () => setConfirming(true),
+    props.members,
   );
   return (
     <article className={`node-card role-${n.role} status-${n.status}`} aria-labelledby={headingId}>
@@ -90,6 +112,7 @@ export function NodeCard(props: { node: ClusterNode; leaderId: number; scale: nu
           {n.role}
         </span>
         <span className={`process process-${n.status}`}>{n.status}</span>
+        <TimerRing node={n} />
       </header>
       <dl className="node-facts">
         <dt>Term</dt>
@@ -112,7 +135,7 @@ export function NodeCard(props: { node: ClusterNode; leaderId: number; scale: nu
         </dd>
       </dl>
       {n.mysql.error !== undefined && <p className="node-error">{n.mysql.error}</p>}
-      <LogBar node={n} scale={props.scale} />
+      <LogStrip node={n} window={props.window} />
       <div className="node-actions" role="group" aria-label={`Node ${n.id} actions`}>
         {buttons.map((b) => (
           <button
@@ -128,6 +151,24 @@ export function NodeCard(props: { node: ClusterNode; leaderId: number; scale: nu
           </button>
         ))}
       </div>
+      {confirming && (
+        <div className="remove-confirm" role="group" aria-label={`Confirm removal of node ${n.id}`}>
+          <span>Remove node {n.id} from the cluster and delete its data?</span>
+          <button
+            type="button"
+            className="danger"
+            onClick={() => {
+              setConfirming(false);
+              void cluster.getState().removeNode(n.id);
+            }}
+          >
+            Yes, remove node {n.id}
+          </button>
+          <button type="button" onClick={() => setConfirming(false)}>
+            Keep it
+          </button>
+        </div>
+      )}
       {(n.status === 'crashed' || n.status === 'stopped') && n.lastLines.length > 0 && (
         <details className="last-lines">
           <summary>Last output of node {n.id}</summary>

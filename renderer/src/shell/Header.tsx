@@ -1,10 +1,12 @@
-/** Title, the two tabs, and the cluster's health in one line (visible from either tab). */
+/** Title, the tabs, and the cluster's health in one line (visible from either tab). */
 import { useCluster, useEvents, useSettings, useStores, useTasks } from '../store/context.js';
 import type { MainTab } from '../store/settings.js';
 
 const TABS: readonly { id: MainTab; label: string }[] = [
   { id: 'tasks', label: 'Tasks' },
   { id: 'cluster', label: 'Cluster' },
+  { id: 'metrics', label: 'Metrics' },
+  { id: 'lessons', label: 'Lessons' },
 ];
 
 export function tabId(tab: MainTab): string {

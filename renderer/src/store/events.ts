@@ -9,7 +9,7 @@ import type { ConnectionState } from '../api/types.js';
 
 export interface EventsState {
   readonly connection: ConnectionState;
-  /** The newest events other than status snapshots, oldest first, for the timeline. */
+  /** The newest events other than status snapshots and message traces, oldest first. */
   readonly recent: readonly ClusterEvent[];
   /** How many events arrived in all (status included). */
   readonly received: number;
@@ -67,7 +67,9 @@ export function createEventsStore(options: EventsStoreOptions = {}): EventsStore
       const batch = buffer;
       buffer = [];
       options.onBatch?.(batch);
-      const shown = batch.filter((e) => e.type !== 'status');
+      // Sampled Raft messages arrive by the dozen a second: they feed the message flow (the
+      // cluster slice), and would push every other event out of the timeline's window here.
+      const shown = batch.filter((e) => e.type !== 'status' && e.type !== 'message');
       set((s) => ({
         received: s.received + batch.length,
         recent: shown.length === 0 ? s.recent : [...s.recent, ...shown].slice(-keep),

@@ -5,7 +5,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ReadConsistency } from '../../../cluster/api/node.js';
 
-export type MainTab = 'tasks' | 'cluster';
+export type MainTab = 'tasks' | 'cluster' | 'metrics' | 'lessons';
 export type TaskView = 'list' | 'board';
 
 export interface Settings {

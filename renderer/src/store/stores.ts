@@ -4,6 +4,7 @@
  * than as module singletons, so a test owns its stores and its fake API.
  */
 import type { RaftboardApi } from '../api/types.js';
+import { createMetricsStore, watchWriteLatency, type MetricsStore } from '../metrics/store.js';
 import type { Clock } from './clock.js';
 import { createClusterStore, type ClusterStore } from './cluster.js';
 import { createEventsStore, type EventsStore, type EventsStoreOptions } from './events.js';
@@ -18,6 +19,7 @@ export interface Stores {
   readonly events: EventsStore;
   readonly settings: SettingsStore;
   readonly ui: UiStore;
+  readonly metrics: MetricsStore;
   dispose(): void;
 }
 
@@ -40,6 +42,10 @@ export function createStores(api: RaftboardApi, options: StoresOptions = {}): St
     consistency: () => settings.getState().consistency,
   });
   const cluster = createClusterStore(api);
+  const clock = options.clock;
+  const now = clock === undefined ? Date.now : () => clock.now();
+  const metrics = createMetricsStore({ now });
+  const stopLatency = watchWriteLatency(tasks, (ms) => metrics.getState().recordLatency(ms), now);
   const events = createEventsStore({
     ...(options.schedule ? { schedule: options.schedule } : {}),
     onBatch(batch) {
@@ -50,7 +56,9 @@ export function createStores(api: RaftboardApi, options: StoresOptions = {}): St
         else if (e.type === 'election') elected = true;
       }
       if (status !== null) cluster.getState().setStatus(status);
+      cluster.getState().addMessages(batch);
       if (elected) tasks.getState().retryAllPending();
+      metrics.getState().ingest(batch);
     },
   });
   return {
@@ -60,6 +68,10 @@ export function createStores(api: RaftboardApi, options: StoresOptions = {}): St
     events,
     settings,
     ui: createUiStore(),
-    dispose: () => tasks.getState().dispose(),
+    metrics,
+    dispose: () => {
+      stopLatency();
+      tasks.getState().dispose();
+    },
   };
 }

@@ -6,10 +6,10 @@ import { useRef, useState, type DragEvent } from 'react';
 import { TASK_STATUSES, type Task, type TaskStatus } from '../../../cluster/api/task.js';
 import type { Change } from '../store/changes.js';
 import { useStores } from '../store/context.js';
-import { PRIORITY_LABELS, STATUS_LABELS } from '../text/labels.js';
+import { STATUS_LABELS } from '../text/labels.js';
 import { VirtualList } from '../virtual/VirtualList.js';
-import { ChangeBadge } from './ChangeBadge.js';
 import { DeleteButton, EditButton, StatusSelect } from './TaskActions.js';
+import { TaskMeta } from './TaskMeta.js';
 
 export const CARD_HEIGHT = 96;
 /** The drag payload's type: other drops (files, text) are not mistaken for a task. */
@@ -28,12 +28,10 @@ function Card(props: {
       draggable
       onDragStart={(e) => props.onDragStart(task.id, e)}
     >
-      <span className="task-title">{task.title}</span>
-      <span className="task-meta">
-        <span className={`chip chip-${task.priority}`}>{PRIORITY_LABELS[task.priority]}</span>
-        {task.dueDate !== null && <span className="due">due {task.dueDate}</span>}
-        <ChangeBadge task={task} change={props.change} />
+      <span className="task-title" title={task.title}>
+        {task.title}
       </span>
+      <TaskMeta task={task} change={props.change} />
       <span className="task-controls">
         <StatusSelect task={task} label="Move" />
         <EditButton task={task} />

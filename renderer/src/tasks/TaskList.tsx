@@ -1,10 +1,9 @@
 /** The list view: one fixed-height row per task, virtualized. */
 import type { Task } from '../../../cluster/api/task.js';
 import type { Change } from '../store/changes.js';
-import { PRIORITY_LABELS } from '../text/labels.js';
 import { VirtualList } from '../virtual/VirtualList.js';
-import { ChangeBadge } from './ChangeBadge.js';
 import { DeleteButton, EditButton, StatusSelect } from './TaskActions.js';
+import { TaskMeta } from './TaskMeta.js';
 
 export const LIST_ROW_HEIGHT = 56;
 
@@ -13,13 +12,12 @@ function TaskRow(props: { task: Task; change: Change | undefined }) {
   return (
     <div className={`task-row priority-${task.priority} status-${task.status}`}>
       <div className="task-main">
-        <span className="task-title">{task.title}</span>
-        <span className="task-meta">
-          <span className={`chip chip-${task.priority}`}>{PRIORITY_LABELS[task.priority]}</span>
-          {task.dueDate !== null && <span className="due">due {task.dueDate}</span>}
-          <ChangeBadge task={task} change={props.change} />
-          {task.description !== '' && <span className="task-desc">{task.description}</span>}
+        <span className="task-title" title={task.title}>
+          {task.title}
         </span>
+        <TaskMeta task={task} change={props.change}>
+          {task.description !== '' && <span className="task-desc">{task.description}</span>}
+        </TaskMeta>
       </div>
       <div className="task-controls">
         <StatusSelect task={task} label="Status of" />

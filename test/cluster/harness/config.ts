@@ -28,6 +28,8 @@ export interface ClusterOptions {
    */
   readonly mysqlUrls: string | readonly string[];
   readonly requestTimeoutMs?: number;
+  /** Applied entries between snapshots (default 10,000: none in a short test). */
+  readonly snapshotEntries?: number;
   /** A short name used in the temp dir and database names. */
   readonly label?: string;
 }
@@ -111,7 +113,7 @@ export async function writeClusterFiles(opts: ClusterOptions): Promise<ClusterFi
       secretFile,
       tokenFile,
       timers: TEST_TIMERS,
-      snapshotEntries: 10_000,
+      snapshotEntries: opts.snapshotEntries ?? 10_000,
       requestTimeoutMs: opts.requestTimeoutMs ?? 2_000,
       logLevel: 'info',
     };

@@ -63,6 +63,12 @@ export const nodeConfigSchema = z
     bootstrapVoters: z.array(z.number().int().min(1)).min(1).max(9).optional(),
     /** Take a snapshot (and drop the WAL before it) every this many applied entries. */
     snapshotEntries: z.number().int().min(2).max(10_000_000).default(10_000),
+    /**
+     * Entries kept in memory behind each new snapshot, so a follower that was away briefly
+     * catches up from the log instead of a whole-database snapshot (etcd's
+     * SnapshotCatchUpEntries). 0 compacts right up to the snapshot.
+     */
+    catchUpEntries: z.number().int().min(0).max(1_000_000).default(10_000),
     /** How long a write or linearizable read waits for a quorum before 503 no_leader. */
     requestTimeoutMs: z.number().int().min(100).max(60_000).default(2_000),
     /** Log level for stderr lines. */

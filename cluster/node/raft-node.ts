@@ -447,7 +447,12 @@ export class RaftNode implements NodeService {
       try {
         const snap = await this.applier.stateMachine().snapshot();
         if (this.stopped || snap.index <= this.storage.snapshot().metadata.index) return;
-        this.storage.createSnapshot(snap.index, this.confAt(snap.index), snap.data);
+        this.storage.createSnapshot(
+          snap.index,
+          this.confAt(snap.index),
+          snap.data,
+          this.config.catchUpEntries,
+        );
         this.log.info(
           `snapshot at ${snap.index}/${snap.term} (${snap.data.length} bytes); WAL compacted`,
         );
@@ -675,8 +680,11 @@ export class RaftNode implements NodeService {
       lastLogIndex: st.lastIndex,
       snapshotIndex: st.snapshotIndex,
       // The stored log (the WAL's): entries still unpersisted have no term to show yet.
-      logTerms: logTermRuns(this.storage.firstIndex() - 1, this.storage.lastIndex(), (i) =>
-        this.storage.term(i),
+      // Entries kept behind the snapshot for lagging followers show as the snapshot, as before.
+      logTerms: logTermRuns(
+        Math.max(this.storage.firstIndex() - 1, this.storage.snapshot().metadata.index),
+        this.storage.lastIndex(),
+        (i) => this.storage.term(i),
       ),
       voters: st.conf.voters,
       learners: st.conf.learners,

@@ -75,6 +75,7 @@ export function buildNodeConfig(input: NodeConfigInput): NodeConfig {
     timers: raftTimers,
     bootstrapVoters: [...input.bootstrapVoters],
     snapshotEntries: 10_000,
+    catchUpEntries: 10_000,
     requestTimeoutMs,
     logLevel: input.logLevel,
   };

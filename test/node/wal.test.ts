@@ -187,6 +187,27 @@ describe('DiskStorage: round trips', () => {
 });
 
 describe('DiskStorage: snapshots and compaction', () => {
+  it('keeps catch-up entries behind a new snapshot, and starts from the snapshot after a reopen', () => {
+    const dir = tempDir();
+    const { s } = openDisk(dir);
+    for (let b = 0; b < 10; b++) s.save({ entries: ents(1 + b * 10, Array(10).fill(1 + b)) });
+    const snap = s.createSnapshot(50, CONF, 'state@50', 20);
+    expect(snap.metadata.index).toBe(50);
+    // Entries 31..50 stay for a follower that is behind the snapshot; 30 and below are gone.
+    expect([s.firstIndex(), s.lastIndex(), s.term(31), s.term(50)]).toEqual([31, 100, 4, 5]);
+    expect(s.entries(31, 34, Infinity).map((e) => e.index)).toEqual([31, 32, 33]);
+    expect(() => s.entries(30, 32, Infinity)).toThrow(StorageRangeError);
+    // A later snapshot moves the kept tail along; more than is there keeps everything there.
+    s.createSnapshot(90, CONF, 'state@90', 200);
+    expect(s.firstIndex()).toBe(31);
+    s.createSnapshot(95, CONF, 'state@95', 5);
+    expect([s.firstIndex(), s.snapshot().metadata.index]).toEqual([91, 95]);
+    s.close();
+    const { s: r } = openDisk(dir);
+    expect([r.firstIndex(), r.lastIndex(), r.snapshot().data]).toEqual([96, 100, 'state@95']);
+    r.close();
+  });
+
   it('compacts memory, keeps term(snapshot index), and deletes segments the kept snapshots cover', () => {
     const dir = tempDir();
     const { s } = openDisk(dir, { segmentBytes: 256 });

@@ -237,11 +237,13 @@ export class DiskStorage implements Storage {
 
   /**
    * Records the application's snapshot at `index` (≤ the applied index) with the configuration
-   * in force there, then compacts: entries up to `index` leave memory, old snapshot files beyond
-   * the retained ones are deleted, and so are WAL segments the oldest kept snapshot covers.
+   * in force there, then compacts: entries up to `index - keepEntries` leave memory, old snapshot
+   * files beyond the retained ones are deleted, and so are WAL segments the oldest kept snapshot
+   * covers. The `keepEntries` behind the snapshot serve lagging followers from the log; they are
+   * not reloaded after a restart, which starts from the snapshot.
    * Returns the newest snapshot (unchanged if `index` is not newer).
    */
-  createSnapshot(index: number, conf: ConfState, data: string): Snapshot {
+  createSnapshot(index: number, conf: ConfState, data: string, keepEntries = 0): Snapshot {
     this.writable();
     const current = this.mem.snapshot();
     if (index <= current.metadata.index) return current;
@@ -260,7 +262,7 @@ export class DiskStorage implements Storage {
         encodeSnapshotFile({ snapshot, walBase: this.walBase }),
       );
       this.mem.createSnapshot(index, snapshot.metadata.conf, data);
-      this.mem.compact(index);
+      this.mem.compact(index - keepEntries);
       this.snapFiles.push(index);
       this.pruneSnapshots();
       this.releaseSegments(this.snapFiles[0]);

@@ -30,6 +30,8 @@ export interface ClusterOptions {
   readonly requestTimeoutMs?: number;
   /** Applied entries between snapshots (default 10,000: none in a short test). */
   readonly snapshotEntries?: number;
+  /** Entries kept behind a snapshot for lagging followers (node default 10,000). */
+  readonly catchUpEntries?: number;
   /** A short name used in the temp dir and database names. */
   readonly label?: string;
 }
@@ -48,6 +50,7 @@ export interface NodeConfigFile {
   readonly tokenFile: string;
   readonly timers: Timers;
   readonly snapshotEntries: number;
+  readonly catchUpEntries?: number;
   readonly requestTimeoutMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -114,6 +117,7 @@ export async function writeClusterFiles(opts: ClusterOptions): Promise<ClusterFi
       tokenFile,
       timers: TEST_TIMERS,
       snapshotEntries: opts.snapshotEntries ?? 10_000,
+      ...(opts.catchUpEntries === undefined ? {} : { catchUpEntries: opts.catchUpEntries }),
       requestTimeoutMs: opts.requestTimeoutMs ?? 2_000,
       logLevel: 'info',
     };

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from './body.js';
 import { HttpError } from './errors.js';
 import { requestUrl } from './url.js';
 
@@ -26,7 +27,10 @@ export class Router {
     return this;
   }
 
-  /** Runs the matching handler; 404 for an unknown path, 405 for a known path with another method. */
+  /**
+   * Runs the matching handler once the body has been read; 404 for an unknown path, 405 for a
+   * known path with another method, 413 for a body over the limit.
+   */
   async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestUrl(req);
     const parts = split(url.pathname);
@@ -36,6 +40,9 @@ export class Router {
       if (!params) continue;
       pathKnown = true;
       if (route.method !== req.method) continue;
+      // The whole body (or its 413) before the handler answers: an answer sent while the client
+      // is still sending would be lost under the connection's reset (see readBody).
+      await readBody(req);
       await route.handler({ req, res, params, query: url.searchParams });
       return;
     }

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerParserErrors, drainRequest } from './body.js';
 import { sendError } from './errors.js';
 import { checkRequest } from './guard.js';
 import type { Router } from './router.js';
@@ -30,10 +31,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         checkRequest(req, opts.token, port);
         await opts.router.dispatch(req, res);
       } catch (err) {
+        await drainRequest(req);
         sendError(res, err, opts.log);
       }
     })();
   });
+  answerParserErrors(server);
   // Slow or stuck clients must not pin sockets forever.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;

@@ -3,6 +3,7 @@
  * socket: loopback only, the token, the Host guard, the 1 MiB JSON body limit, JSON errors.
  */
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   HttpError,
@@ -142,5 +143,73 @@ describe('HTTP rules for every endpoint', () => {
     const r = await call(server, 'GET', '/busy');
     expect(r.status).toBe(503);
     expect(r.headers['retry-after']).toBe('1');
+  });
+});
+
+/**
+ * One request on a raw socket with `Connection: close`: the head, then `body` in 64 KiB pieces
+ * every 2 ms, reading nothing until all is sent (a busy client). Resolves with the status line,
+ * or '' when the server reset the connection and the answer was lost with it.
+ */
+function rawStatus(
+  path: string,
+  method: string,
+  body: Buffer,
+  token: string = TOKEN,
+): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port: server.port });
+    const got: Buffer[] = [];
+    socket.on('data', (d: Buffer) => got.push(d));
+    socket.on('error', () => undefined); // a reset is an outcome here, not a test error
+    socket.on('close', () => resolve(Buffer.concat(got).toString('latin1').split('\r\n')[0]));
+    socket.on('connect', () => {
+      socket.pause();
+      socket.write(
+        `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n` +
+          `Authorization: Bearer ${token}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+      );
+      let at = 0;
+      const pump = setInterval(() => {
+        if (socket.destroyed || at >= body.length) {
+          clearInterval(pump);
+          socket.resume();
+          return;
+        }
+        socket.write(body.subarray(at, at + 65_536));
+        at += 65_536;
+      }, 2);
+    });
+  });
+}
+
+describe('answers reach a client still sending a large body (lingering close)', () => {
+  // 3 MiB, still arriving when the server has its answer: closing then resets the connection,
+  // and the client, which has not read yet, loses the answer with it.
+  const big = Buffer.alloc(3 * 1024 * 1024, 0x61);
+
+  it('to an unknown path: 404', async () => {
+    expect(await rawStatus('/nothing/here', 'PUT', big)).toMatch(/^HTTP\/1\.1 404 /);
+  });
+
+  it('to a request line the HTTP parser refuses: 400', async () => {
+    expect(await rawStatus('/\uff11/10000000/abc/-1', 'PUT', big)).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
+  it('without the token: 401', async () => {
+    expect(await rawStatus('/things', 'POST', big, 'wrong-token-0123456789')).toMatch(
+      /^HTTP\/1\.1 401 /,
+    );
+  });
+
+  it('over the limit: 413, and the handler gets nothing', async () => {
+    const before = received.length;
+    expect(await rawStatus('/things', 'POST', big)).toMatch(/^HTTP\/1\.1 413 /);
+    expect(received.length).toBe(before);
+  });
+
+  it('to a route that reads no body: 413 all the same, after the body', async () => {
+    expect(await rawStatus('/things/1', 'GET', big)).toMatch(/^HTTP\/1\.1 413 /);
   });
 });

@@ -4,7 +4,7 @@
  * bodies are the node's own.
  */
 import type { IncomingMessage } from 'node:http';
-import { HttpError, MAX_BODY_BYTES, type RouteContext } from '../../http/index.js';
+import { HttpError, readBody, type RouteContext } from '../../http/index.js';
 import type { Supervisor } from '../supervisor.js';
 import { parseJson, relayTask } from '../task-relay.js';
 
@@ -13,27 +13,8 @@ const RESPONSE_HEADERS = ['content-type', 'retry-after', 'etag'] as const;
 
 async function rawBody(req: IncomingMessage): Promise<Buffer | undefined> {
   if (req.method === 'GET' || req.method === 'HEAD') return undefined;
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  const tooLarge = new HttpError(
-    413,
-    'body_too_large',
-    `request body is larger than ${MAX_BODY_BYTES} bytes`,
-  );
-  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
-    req.resume();
-    throw tooLarge;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      req.resume();
-      throw tooLarge;
-    }
-    chunks.push(chunk);
-  }
-  return size === 0 ? undefined : Buffer.concat(chunks);
+  const body = await readBody(req);
+  return body.length === 0 ? undefined : body;
 }
 
 export async function proxyTasks(ctx: RouteContext, supervisor: Supervisor): Promise<void> {

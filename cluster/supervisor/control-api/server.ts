@@ -13,6 +13,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClusterEvent, ClusterEventType } from '../../api/control.js';
 import {
   HttpError,
+  answerParserErrors,
+  drainRequest,
   checkRequest,
   hostAllowed,
   requestUrl,
@@ -101,13 +103,17 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
           checkRequest(req, token, port);
           await router.dispatch(req, res);
         } else {
+          // A page needs no body; what a client sent anyway is read first (see drainRequest).
+          await drainRequest(req);
           serveUi(req, res);
         }
       } catch (err) {
+        await drainRequest(req);
         sendError(res, err, opts.log);
       }
     })();
   });
+  answerParserErrors(server);
   server.requestTimeout = 60_000;
   server.headersTimeout = 10_000;
 

@@ -9,6 +9,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import mysql from 'mysql2/promise';
+import { STATE_MACHINE_TUNING } from './tuning.js';
 
 /** The image used unless RAFTBOARD_DOCKER_IMAGE names another. */
 export const DEFAULT_DOCKER_IMAGE = 'mysql:8.0';
@@ -119,6 +120,7 @@ export async function startDockerMySql(opts: DockerMySqlOptions): Promise<string
         'MARIADB_ALLOW_EMPTY_ROOT_PASSWORD=1',
         image,
         '--innodb-buffer-pool-size=16M',
+        ...STATE_MACHINE_TUNING,
       ],
       opts.startTimeoutMs ?? 600_000,
     );

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { MariaDbNotFoundError, MariaDbStartError } from '../errors.js';
+import { STATE_MACHINE_TUNING } from './tuning.js';
 
 export { dropDatabase, ensureDatabase } from '../connection.js';
 
@@ -304,6 +305,7 @@ function serverArgs(
     `--pid-file=${pidFile}`,
     '--innodb-log-file-size=8M',
     '--innodb-buffer-pool-size=16M',
+    ...STATE_MACHINE_TUNING,
   ];
   // MySQL 8 also opens an X-protocol port (33060) by default; two instances would collide.
   if (binaries.flavor === 'mysql') args.push('--mysqlx=OFF');

@@ -92,6 +92,13 @@ describe.runIf(available)('a managed MariaDB', () => {
       return (rows as { c: string }[])[0]?.c;
     });
     expect(charset).toBe('utf8mb4_bin');
+    // A node's state machine, not its durable record (db/provision/tuning.ts): redo log flushed
+    // once a second, not at every commit.
+    const flush = await withServerConnection(first.url, async (c) => {
+      const [rows] = await c.query('SELECT @@innodb_flush_log_at_trx_commit AS f');
+      return Number((rows as { f: number | string }[])[0]?.f);
+    });
+    expect(flush).toBe(2);
 
     await first.stop();
     await first.stop(); // idempotent

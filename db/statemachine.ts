@@ -22,6 +22,7 @@ import { canonicalInstant, decodeCommand, sessionStorageKey } from './command.js
 import { createSequelize, ensureDatabase, parseMySqlUrl } from './connection.js';
 import { StateMachineError, toMySqlError } from './errors.js';
 import { migrate } from './migrate.js';
+import { withRoundTrips, type RunStatements } from './round-trips.js';
 import {
   CLIENT_SESSIONS_TABLE,
   RAFT_META_ID,
@@ -118,8 +119,12 @@ const SELECT_TASKS =
   `\`raft_index\` AS \`raftIndex\` FROM \`${TASKS_TABLE}\``;
 const LOCK_META =
   'SELECT `applied_index` AS `appliedIndex`, `applied_term` AS `appliedTerm` ' +
-  `FROM \`${RAFT_META_TABLE}\` WHERE \`id\` = ? FOR UPDATE`;
-const UPDATE_META = `UPDATE \`${RAFT_META_TABLE}\` SET \`applied_index\` = ?, \`applied_term\` = ? WHERE \`id\` = ?`;
+  `FROM \`${RAFT_META_TABLE}\` WHERE \`id\` = ${RAFT_META_ID} FOR UPDATE`;
+const UPDATE_META_SET = `UPDATE \`${RAFT_META_TABLE}\` SET`;
+const SELECT_SESSIONS =
+  'SELECT `key`, `raft_index` AS `raftIndex`, `result` ' + `FROM \`${CLIENT_SESSIONS_TABLE}\``;
+const DELETE_TASKS = `DELETE FROM \`${TASKS_TABLE}\``;
+const DELETE_SESSIONS = `DELETE FROM \`${CLIENT_SESSIONS_TABLE}\``;
 
 interface SessionRow {
   readonly raftIndex: number;
@@ -193,8 +198,15 @@ export class TaskStateMachine {
     if (entries.length === 0) return [];
     return this.exclusive(() =>
       this.run('applying entries', () =>
-        // Writers serialise on the raft_meta row lock, so the isolation level does not matter.
-        this.sequelize.transaction((transaction) => this.applyInTransaction(entries, transaction)),
+        withRoundTrips(this.sequelize, async (run) => {
+          try {
+            return await this.applyInTransaction(entries, run);
+          } catch (error) {
+            // Nothing of the batch stays (a broken connection has rolled back by itself).
+            await run(['ROLLBACK']).catch(() => undefined);
+            throw error;
+          }
+        }),
       ),
     );
   }
@@ -318,8 +330,12 @@ export class TaskStateMachine {
           // DELETE, not TRUNCATE: TRUNCATE commits implicitly, and the restore must stay atomic.
           await TaskModel.destroy({ where: {}, transaction });
           await ClientSession.destroy({ where: {}, transaction });
-          await this.upsertTasks(body.tasks, transaction);
-          await this.upsertSessions(body.sessions, transaction);
+          for (const sql of [
+            ...this.upsertTasks(body.tasks),
+            ...this.upsertSessions(body.sessions),
+          ]) {
+            await this.sequelize.query(sql, { transaction });
+          }
           await RaftMeta.update(
             { appliedIndex: index, appliedTerm: term },
             { where: { id: RAFT_META_ID }, transaction },
@@ -346,24 +362,55 @@ export class TaskStateMachine {
 
   // ---------------------------------------------------------------------------------------
 
+  /**
+   * One transaction in two round trips: (1) begin, lock raft_meta, read every task and session
+   * the batch names; (2) the net effect as multi-row statements, the new applied index, commit.
+   * Writers serialise on the raft_meta row lock, so the isolation level does not matter.
+   */
   private async applyInTransaction(
     entries: readonly ApplyEntry[],
-    transaction: Transaction,
+    run: RunStatements,
   ): Promise<(CommandResult | null)[]> {
-    const { Task: TaskModel, ClientSession } = this.models;
-    const meta = await this.lockMeta(transaction);
-    const results: (CommandResult | null)[] = entries.map(() => null);
+    const commands = entries.map((entry) => this.commandOf(entry, false));
+    const taskIds = new Set<string>();
+    const keys = new Set<string>();
+    for (const command of commands) {
+      if (command === null) continue;
+      taskIds.add(command.op === 'create' ? command.task.id : command.id);
+      if (command.session !== undefined) keys.add(sessionStorageKey(command.session.key));
+    }
+    const taskReads = [...chunks([...taskIds], IN_CHUNK)].map(
+      (ids) => `${SELECT_TASKS} WHERE \`id\` IN (${ids.map(this.esc).join(',')})`,
+    );
+    const sessionReads = [...chunks([...keys], IN_CHUNK)].map(
+      (batch) => `${SELECT_SESSIONS} WHERE \`key\` IN (${batch.map(this.esc).join(',')})`,
+    );
+    const read = await run(['START TRANSACTION', LOCK_META, ...taskReads, ...sessionReads]);
+    const meta = metaOf((read[1] as unknown[])[0] ?? null);
+    const tasks = new Map<string, Task | null>();
+    for (const rows of read.slice(2, 2 + taskReads.length) as TaskAttributes[][]) {
+      for (const row of rows) tasks.set(row.id, toTask(row));
+    }
+    const sessions = new Map<string, SessionRow>();
+    for (const rows of read.slice(2 + taskReads.length) as ClientSessionAttributes[][]) {
+      for (const row of rows) {
+        sessions.set(row.key, { raftIndex: Number(row.raftIndex), result: row.result });
+      }
+    }
 
-    // Decode; check the entries above the applied index continue it without a gap.
+    // Check the entries above the applied index continue it without a gap.
+    const results: (CommandResult | null)[] = entries.map(() => null);
     const toApply: { pos: number; entry: ApplyEntry; command: TaskCommand | null }[] = [];
-    const replayed: { pos: number; key: string }[] = [];
     let next = meta.index + 1;
     entries.forEach((entry, pos) => {
-      const command = this.commandOf(entry, entry.index > meta.index);
+      const command = commands[pos];
       if (entry.index <= meta.index) {
-        if (command?.session !== undefined) {
-          replayed.push({ pos, key: sessionStorageKey(command.session.key) });
-        }
+        // Already applied: a retried session is answered as it was the first time.
+        const stored =
+          command?.session === undefined
+            ? undefined
+            : sessions.get(sessionStorageKey(command.session.key));
+        if (stored !== undefined) results[pos] = JSON.parse(stored.result) as CommandResult;
         return;
       }
       if (entry.index !== next) {
@@ -373,43 +420,13 @@ export class TaskStateMachine {
         );
       }
       next += 1;
+      if (command === null) this.commandOf(entry, true); // says why, if it is malformed
       toApply.push({ pos, entry, command });
     });
-
-    // Read everything the batch touches with one statement per kind.
-    const taskIds = new Set<string>();
-    const keys = new Set<string>(replayed.map((r) => r.key));
-    for (const { command } of toApply) {
-      if (command === null) continue;
-      taskIds.add(command.op === 'create' ? command.task.id : command.id);
-      if (command.session !== undefined) keys.add(sessionStorageKey(command.session.key));
+    if (toApply.length === 0) {
+      await run(['COMMIT']);
+      return results;
     }
-    const tasks = new Map<string, Task | null>();
-    for (const ids of chunks([...taskIds], IN_CHUNK)) {
-      const rows = await this.sequelize.query<TaskAttributes>(
-        `${SELECT_TASKS} WHERE \`id\` IN (${ids.map((id) => this.sequelize.escape(id)).join(',')})`,
-        { transaction, type: QueryTypes.SELECT },
-      );
-      for (const row of rows) tasks.set(row.id, toTask(row));
-    }
-    const sessions = new Map<string, SessionRow>();
-    for (const batch of chunks([...keys], IN_CHUNK)) {
-      const rows = (await ClientSession.findAll({
-        where: { key: { [Op.in]: batch } },
-        attributes: ['key', 'raftIndex', 'result'],
-        raw: true,
-        transaction,
-      })) as unknown as ClientSessionAttributes[];
-      for (const row of rows) {
-        sessions.set(row.key, { raftIndex: Number(row.raftIndex), result: row.result });
-      }
-    }
-
-    for (const { pos, key } of replayed) {
-      const stored = sessions.get(key);
-      if (stored !== undefined) results[pos] = JSON.parse(stored.result) as CommandResult;
-    }
-    if (toApply.length === 0) return results;
 
     // Apply in memory, in log order.
     const dirty = new Set<string>();
@@ -450,56 +467,45 @@ export class TaskStateMachine {
       if (task === null || task === undefined) deletes.push(id);
       else upserts.push(toAttributes(task));
     }
-    await this.upsertTasks(upserts, transaction);
-    for (const ids of chunks(deletes, IN_CHUNK)) {
-      await TaskModel.destroy({ where: { id: { [Op.in]: ids } }, transaction });
-    }
-    await this.upsertSessions([...newSessions.values()], transaction);
     const last = toApply[toApply.length - 1]!.entry;
     const forgetUpTo = last.index - this.sessionRetention;
-    if (forgetUpTo >= 1) {
-      await ClientSession.destroy({ where: { raftIndex: { [Op.lte]: forgetUpTo } }, transaction });
-    }
-    await this.sequelize.query(UPDATE_META, {
-      replacements: [last.index, last.term, RAFT_META_ID],
-      transaction,
-    });
+    await run([
+      ...this.upsertTasks(upserts),
+      ...[...chunks(deletes, IN_CHUNK)].map(
+        (ids) => `${DELETE_TASKS} WHERE \`id\` IN (${ids.map(this.esc).join(',')})`,
+      ),
+      ...this.upsertSessions([...newSessions.values()]),
+      ...(forgetUpTo >= 1 ? [`${DELETE_SESSIONS} WHERE \`raft_index\` <= ${forgetUpTo}`] : []),
+      `${UPDATE_META_SET} \`applied_index\` = ${last.index}, \`applied_term\` = ${last.term} ` +
+        `WHERE \`id\` = ${RAFT_META_ID}`,
+      'COMMIT',
+    ]);
     return results;
   }
 
   // Hand-built multi-row statements: Model.bulkCreate's validation, hooks and cloning cost
   // more CPU than MySQL's work, both when applying and when restoring a snapshot (profiled).
   // Values are escaped by the driver's rules (sequelize.escape), the same ones bulkCreate uses.
-  private async upsertTasks(
-    tasks: readonly TaskAttributes[],
-    transaction: Transaction,
-  ): Promise<void> {
+  private upsertTasks(tasks: readonly TaskAttributes[]): string[] {
     const esc = this.esc;
-    for (const chunk of chunkRows(tasks, taskSize)) {
+    return [...chunkRows(tasks, taskSize)].map((chunk) => {
       const rows = chunk.map(
         (t) =>
           `(${esc(t.id)},${esc(t.title)},${esc(t.description)},${esc(t.status)},${esc(t.priority)},` +
           `${esc(t.dueDate)},${esc(t.createdAt)},${esc(t.updatedAt)},${esc(t.version)},${esc(t.raftIndex)})`,
       );
-      await this.sequelize.query(UPSERT_TASKS + rows.join(',') + UPSERT_TASKS_UPDATE, {
-        transaction,
-      });
-    }
+      return UPSERT_TASKS + rows.join(',') + UPSERT_TASKS_UPDATE;
+    });
   }
 
-  private async upsertSessions(
-    sessions: readonly ClientSessionAttributes[],
-    transaction: Transaction,
-  ): Promise<void> {
+  private upsertSessions(sessions: readonly ClientSessionAttributes[]): string[] {
     const esc = this.esc;
-    for (const chunk of chunkRows(sessions, sessionSize)) {
+    return [...chunkRows(sessions, sessionSize)].map((chunk) => {
       const rows = chunk.map(
         (r) => `(${esc(r.key)},${esc(r.raftIndex)},${esc(r.result)},${esc(r.createdAt)})`,
       );
-      await this.sequelize.query(UPSERT_SESSIONS + rows.join(',') + UPSERT_SESSIONS_UPDATE, {
-        transaction,
-      });
-    }
+      return UPSERT_SESSIONS + rows.join(',') + UPSERT_SESSIONS_UPDATE;
+    });
   }
 
   private readonly esc = (v: string | number | null): string =>
@@ -516,7 +522,6 @@ export class TaskStateMachine {
 
   private async lockMeta(transaction: Transaction): Promise<AppliedIndex> {
     const rows = await this.sequelize.query(LOCK_META, {
-      replacements: [RAFT_META_ID],
       transaction,
       type: QueryTypes.SELECT,
     });

@@ -119,7 +119,6 @@ export async function startDockerMySql(opts: DockerMySqlOptions): Promise<string
         '--env',
         'MARIADB_ALLOW_EMPTY_ROOT_PASSWORD=1',
         image,
-        '--innodb-buffer-pool-size=16M',
         ...STATE_MACHINE_TUNING,
       ],
       opts.startTimeoutMs ?? 600_000,

@@ -304,7 +304,6 @@ function serverArgs(
     `--tmpdir=${privateTmpDir(dataDir)}`,
     `--pid-file=${pidFile}`,
     '--innodb-log-file-size=8M',
-    '--innodb-buffer-pool-size=16M',
     ...STATE_MACHINE_TUNING,
   ];
   // MySQL 8 also opens an X-protocol port (33060) by default; two instances would collide.

@@ -137,9 +137,6 @@ export function createSequelize(
     dialectOptions: {
       connectTimeout: CONNECT_TIMEOUT_MS,
       charset: 'UTF8MB4_BIN',
-      // The applier sends its transaction as two multi-statement packets (round-trips.ts).
-      // Every value in them is escaped by the driver's rules, as everywhere else.
-      multipleStatements: true,
     },
     pool: {
       max: options.maxConnections ?? 4,

@@ -1,46 +1,86 @@
 /**
- * SQL statements sent in as few round trips as the server allows, on one connection of
- * Sequelize's pool. The applier's transaction is a handful of short statements; through
- * Sequelize each cost a round trip and about half a millisecond of CPU (profiled: most of a
- * one-entry write's time on the leader). As multi-statement packets they cost two round trips.
+ * SQL statements sent in as few round trips as the server allows, on a connection of their own.
+ * The applier's transaction is a handful of short statements; through Sequelize each cost a
+ * round trip and about half a millisecond of CPU (profiled: most of a one-entry write's time on
+ * the leader). As multi-statement packets they cost two round trips.
+ *
+ * Only this connection accepts multi-statement packets: the pool that serves reads, snapshots
+ * and restores keeps the driver's default, so no other query can ever carry a second statement.
  */
-import type { Sequelize } from 'sequelize';
+import mysql from 'mysql2/promise';
+import { CONNECT_TIMEOUT_MS, parseMySqlUrl } from './connection.js';
 
 /** A round trip carries statements up to this size (MariaDB's max_allowed_packet is 16 MiB). */
 const MAX_ROUND_TRIP_BYTES = 4 * 1024 * 1024;
 
-/** The callback API of the mysql2 connections in Sequelize's pool. */
-interface DriverConnection {
-  query(sql: string, callback: (error: Error | null, results: unknown) => void): void;
-}
-
-interface PoolAccess {
-  getConnection(options: { type: 'write'; useMaster: boolean }): Promise<DriverConnection>;
-  releaseConnection(connection: DriverConnection): Promise<void>;
-}
-
 /** Runs statements in order; one result per statement (rows for a SELECT, a header otherwise). */
 export type RunStatements = (statements: readonly string[]) => Promise<unknown[]>;
 
-/**
- * Lends `fn` a connection of the pool (needs `multipleStatements`, see connection.ts) and
- * returns it afterwards. The pool drops a connection that broke on the way.
- */
-export async function withRoundTrips<T>(
-  sequelize: Sequelize,
-  fn: (run: RunStatements) => Promise<T>,
-): Promise<T> {
-  const pool = (sequelize as unknown as { connectionManager: PoolAccess }).connectionManager;
-  const connection = await pool.getConnection({ type: 'write', useMaster: true });
-  try {
-    return await fn((statements) => runStatements(connection, statements));
-  } finally {
-    await pool.releaseConnection(connection);
+export class RoundTrips {
+  private connection: Promise<mysql.Connection> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly database: string,
+  ) {}
+
+  /** Statements in order, grouped into packets; the connection is made (again) when needed. */
+  readonly run: RunStatements = async (statements) => {
+    if (this.closed) throw new Error('the connection for the applier is closed');
+    const connection = await this.connect();
+    try {
+      return await runStatements(connection, statements);
+    } catch (error) {
+      // A fatal error leaves the connection unusable (and the server rolled back): start afresh.
+      if ((error as { fatal?: unknown }).fatal === true) this.drop();
+      throw error;
+    }
+  };
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const connection = await this.connection?.catch(() => undefined);
+    this.connection = undefined;
+    await connection?.end().catch(() => connection.destroy());
+  }
+
+  private connect(): Promise<mysql.Connection> {
+    if (this.connection === undefined) {
+      const target = parseMySqlUrl(this.url);
+      const connecting = mysql.createConnection({
+        host: target.host,
+        port: target.port,
+        user: target.user,
+        password: target.password,
+        database: this.database,
+        connectTimeout: CONNECT_TIMEOUT_MS,
+        charset: 'UTF8MB4_BIN',
+        timezone: '+00:00',
+        // As Sequelize reads them: a DATE column (due_date) stays 'YYYY-MM-DD'.
+        dateStrings: true,
+        multipleStatements: true,
+      });
+      this.connection = connecting.then((c) => {
+        // An error between queries (the server went away) must not be an unhandled event.
+        c.on('error', () => this.drop());
+        return c;
+      });
+      // A failed connect is retried on the next run.
+      this.connection.catch(() => this.drop());
+    }
+    return this.connection;
+  }
+
+  private drop(): void {
+    const old = this.connection;
+    this.connection = undefined;
+    void old?.then((c) => c.destroy()).catch(() => undefined);
   }
 }
 
 async function runStatements(
-  connection: DriverConnection,
+  connection: mysql.Connection,
   statements: readonly string[],
 ): Promise<unknown[]> {
   const results: unknown[] = [];
@@ -53,9 +93,7 @@ async function runStatements(
       to++;
     }
     const group = statements.slice(from, to);
-    const got = await new Promise<unknown>((resolve, reject) => {
-      connection.query(group.join(';'), (error, r) => (error ? reject(error) : resolve(r)));
-    });
+    const [got] = await connection.query(group.join(';'));
     // One statement answers with its result; several with one result per statement.
     if (group.length === 1) results.push(got);
     else results.push(...(got as unknown[]));

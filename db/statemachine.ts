@@ -22,7 +22,7 @@ import { canonicalInstant, decodeCommand, sessionStorageKey } from './command.js
 import { createSequelize, ensureDatabase, parseMySqlUrl } from './connection.js';
 import { StateMachineError, toMySqlError } from './errors.js';
 import { migrate } from './migrate.js';
-import { withRoundTrips, type RunStatements } from './round-trips.js';
+import { RoundTrips, type RunStatements } from './round-trips.js';
 import {
   CLIENT_SESSIONS_TABLE,
   RAFT_META_ID,
@@ -142,6 +142,8 @@ export class TaskStateMachine {
     readonly database: string,
     private readonly sessionRetention: number,
     private readonly log: (line: string) => void,
+    /** The applier's own connection, for its two-packet transactions. */
+    private readonly roundTrips: RoundTrips,
   ) {}
 
   /**
@@ -169,7 +171,14 @@ export class TaskStateMachine {
       await sequelize.close().catch(() => undefined);
       throw error;
     }
-    return new TaskStateMachine(sequelize, defineModels(sequelize), database, retention, log);
+    return new TaskStateMachine(
+      sequelize,
+      defineModels(sequelize),
+      database,
+      retention,
+      log,
+      new RoundTrips(url, database),
+    );
   }
 
   /** The index and term of the last applied entry (0, 0 for a fresh database). */
@@ -198,14 +207,10 @@ export class TaskStateMachine {
     if (entries.length === 0) return [];
     return this.exclusive(() =>
       this.run('applying entries', () =>
-        withRoundTrips(this.sequelize, async (run) => {
-          try {
-            return await this.applyInTransaction(entries, run);
-          } catch (error) {
-            // Nothing of the batch stays (a broken connection has rolled back by itself).
-            await run(['ROLLBACK']).catch(() => undefined);
-            throw error;
-          }
+        this.applyInTransaction(entries, this.roundTrips.run).catch(async (error: unknown) => {
+          // Nothing of the batch stays (a broken connection has rolled back by itself).
+          await this.roundTrips.run(['ROLLBACK']).catch(() => undefined);
+          throw error;
         }),
       ),
     );
@@ -357,6 +362,7 @@ export class TaskStateMachine {
     if (this.closed) return;
     this.closed = true;
     await this.queue.catch(() => undefined);
+    await this.roundTrips.close();
     await this.sequelize.close().catch(() => undefined);
   }
 

@@ -79,6 +79,22 @@ describe('migrations', () => {
 });
 
 describe('applyBatch', () => {
+  it('keeps a due date exactly when a later batch reads the task back from MySQL', async () => {
+    const sm = await fresh();
+    const a = taskId(1);
+    await sm.applyBatch(entries(1, [create(a, { title: 'due', dueDate: '2025-02-28' }, at(1))]));
+    // A separate batch: the task comes from MySQL (a DATE column), is changed, and is written back.
+    const [changed] = await sm.applyBatch(
+      entries(2, [update(a, { title: 'still due' }, at(2), 1)]),
+    );
+    expect(taskOf(changed)).toMatchObject({
+      title: 'still due',
+      dueDate: '2025-02-28',
+      version: 2,
+    });
+    expect((await sm.get(a))?.dueDate).toBe('2025-02-28');
+  });
+
   it('creates, updates and deletes with versions; 404 and 409', async () => {
     const sm = await fresh();
     const a = taskId(1);

@@ -23,6 +23,7 @@ import { createSequelize, ensureDatabase, parseMySqlUrl } from './connection.js'
 import { StateMachineError, toMySqlError } from './errors.js';
 import { migrate } from './migrate.js';
 import { RoundTrips, type RunStatements } from './round-trips.js';
+import { snapshotJson } from './snapshot-json.js';
 import {
   CLIENT_SESSIONS_TABLE,
   RAFT_META_ID,
@@ -309,7 +310,7 @@ export class TaskStateMachine {
           tasks,
           sessions,
         };
-        return { index: meta.index, term: meta.term, data: JSON.stringify(body) };
+        return { index: meta.index, term: meta.term, data: await snapshotJson(body) };
       }),
     );
   }

@@ -447,7 +447,7 @@ export class RaftNode implements NodeService {
       try {
         const snap = await this.applier.stateMachine().snapshot();
         if (this.stopped || snap.index <= this.storage.snapshot().metadata.index) return;
-        this.storage.createSnapshot(
+        await this.storage.createSnapshotAsync(
           snap.index,
           this.confAt(snap.index),
           snap.data,

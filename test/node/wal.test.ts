@@ -187,6 +187,41 @@ describe('DiskStorage: round trips', () => {
 });
 
 describe('DiskStorage: snapshots and compaction', () => {
+  it('createSnapshotAsync: the same snapshot, compaction and file as createSnapshot', async () => {
+    const dir = tempDir();
+    const { s } = openDisk(dir);
+    for (let b = 0; b < 10; b++) s.save({ entries: ents(1 + b * 10, Array(10).fill(1 + b)) });
+    const data = 'x'.repeat(9 << 20); // three CRC slices
+    const snap = await s.createSnapshotAsync(50, CONF, data, 5);
+    expect(snap.metadata).toEqual({ index: 50, term: 5, conf: CONF });
+    expect([s.firstIndex(), s.lastIndex(), s.snapshot().data.length]).toEqual([
+      46,
+      100,
+      data.length,
+    ]);
+    s.close();
+    const { s: r } = openDisk(dir);
+    expect(r.snapshot().metadata.index).toBe(50);
+    expect(r.snapshot().data).toBe(data);
+    r.close();
+  });
+
+  it('createSnapshotAsync gives up when a newer snapshot was installed meanwhile', async () => {
+    const dir = tempDir();
+    const { s } = openDisk(dir);
+    s.save({ entries: ents(1, Array(20).fill(1)) });
+    const pending = s.createSnapshotAsync(10, CONF, 'mine@10');
+    s.applySnapshot({ metadata: { index: 30, term: 2, conf: CONF }, data: 'leader@30' });
+    const got = await pending;
+    expect(got.metadata.index).toBe(30);
+    expect(got.data).toBe('leader@30');
+    expect(snapFiles(dir)).not.toContain('000000000000000a.snap');
+    s.close();
+    const { s: r } = openDisk(dir);
+    expect(r.snapshot().data).toBe('leader@30');
+    r.close();
+  });
+
   it('keeps catch-up entries behind a new snapshot, and starts from the snapshot after a reopen', () => {
     const dir = tempDir();
     const { s } = openDisk(dir);
@@ -361,5 +396,17 @@ describe('DiskStorage: the hard-state file', () => {
     const { s } = openDisk(dir);
     s.close();
     expect(() => s.save({ entries: ents(1, [1]) })).toThrow(/closed/);
+  });
+});
+
+describe('crc32cInSlices', () => {
+  it('equals crc32c of the whole buffer, across slice boundaries', async () => {
+    const { crc32cInSlices } = await import('../../cluster/node/wal/crc32c.js');
+    const buf = Buffer.alloc(10_007);
+    for (let i = 0; i < buf.length; i++) buf[i] = (i * 31 + 7) & 0xff;
+    for (const slice of [1, 64, 4_096, 10_007, 1 << 20]) {
+      expect(await crc32cInSlices(buf, slice)).toBe(crc32c(buf));
+    }
+    expect(await crc32cInSlices(Buffer.alloc(0))).toBe(crc32c(Buffer.alloc(0)));
   });
 });

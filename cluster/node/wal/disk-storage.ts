@@ -19,6 +19,7 @@ import {
   encodeEntryRecord,
   encodeHardState,
   encodeSnapshotFile,
+  encodeSnapshotFileInSlices,
   parseSegmentName,
   parseSnapshotName,
   scanSegment,
@@ -27,7 +28,15 @@ import {
   type ScanProblem,
   type StoredSnapshot,
 } from './format.js';
-import { atomicWrite, exists, fsyncDir, removeFile, tempName, writeAll } from './fsutil.js';
+import {
+  atomicWrite,
+  atomicWriteAsync,
+  exists,
+  fsyncDir,
+  removeFile,
+  tempName,
+  writeAll,
+} from './fsutil.js';
 
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 
@@ -261,6 +270,64 @@ export class DiskStorage implements Storage {
         snapshotName(index),
         encodeSnapshotFile({ snapshot, walBase: this.walBase }),
       );
+      this.mem.createSnapshot(index, snapshot.metadata.conf, data);
+      this.mem.compact(index - keepEntries);
+      this.snapFiles.push(index);
+      this.pruneSnapshots();
+      this.releaseSegments(this.snapFiles[0]);
+      return this.mem.snapshot();
+    } catch (e) {
+      this.failure = e;
+      throw e;
+    }
+  }
+
+  /**
+   * createSnapshot for a node that keeps serving meanwhile: the file is checksummed in slices and
+   * written in the thread pool, so a large snapshot (tens of MB) does not stall the event loop
+   * past an election timeout. Then, in one synchronous step, the same as createSnapshot: memory
+   * compacted, old snapshot files and WAL segments released. Gives up, returning the current
+   * snapshot, if the storage moved on meanwhile (a newer snapshot was installed from the leader,
+   * or it was closed): skipping a snapshot is always safe.
+   */
+  async createSnapshotAsync(
+    index: number,
+    conf: ConfState,
+    data: string,
+    keepEntries = 0,
+  ): Promise<Snapshot> {
+    this.writable();
+    const current = this.mem.snapshot();
+    if (index <= current.metadata.index) return current;
+    if (index > this.mem.lastIndex())
+      throw new StorageRangeError(
+        `snapshot at ${index} is beyond the last index ${this.mem.lastIndex()}`,
+      );
+    const snapshot: Snapshot = {
+      metadata: { index, term: this.mem.term(index), conf: copyConf(conf) },
+      data,
+    };
+    const walBase = this.walBase;
+    const name = snapshotName(index);
+    try {
+      const parts = await encodeSnapshotFileInSlices({ snapshot, walBase });
+      if (this.closed || this.walBase !== walBase) return this.mem.snapshot();
+      await atomicWriteAsync(this.snapDir(), name, parts);
+    } catch (e) {
+      this.failure = e;
+      throw e;
+    }
+    const moved =
+      this.closed ||
+      this.failure !== undefined ||
+      this.walBase !== walBase ||
+      index <= this.mem.snapshot().metadata.index;
+    if (moved) {
+      // The file is a valid snapshot of a state the log has since moved past; it is not listed.
+      if (!this.snapFiles.includes(index)) removeFile(path.join(this.snapDir(), name));
+      return this.mem.snapshot();
+    }
+    try {
       this.mem.createSnapshot(index, snapshot.metadata.conf, data);
       this.mem.compact(index - keepEntries);
       this.snapFiles.push(index);

@@ -4,7 +4,7 @@
  * See README.md in this folder for the layout and the recovery rules.
  */
 import type { ConfState, Entry, HardState, Snapshot } from '../../raft/types.js';
-import { crc32c } from './crc32c.js';
+import { crc32c, crc32cInSlices } from './crc32c.js';
 
 /** A frame: u32 LE payload length, u32 LE CRC-32C of the payload, then the payload. */
 export const HEADER_BYTES = 8;
@@ -190,7 +190,23 @@ export interface StoredSnapshot {
 }
 
 /** Payload: u32 LE length of the metadata JSON, the metadata JSON, then the data as UTF-8. */
+/**
+ * encodeSnapshotFile's bytes as [header, payload], its CRC computed in slices: for a large
+ * snapshot built while the node serves (see DiskStorage.createSnapshotAsync).
+ */
+export async function encodeSnapshotFileInSlices(s: StoredSnapshot): Promise<Buffer[]> {
+  const payload = snapshotPayload(s);
+  const header = Buffer.allocUnsafe(HEADER_BYTES);
+  header.writeUInt32LE(payload.length, 0);
+  header.writeUInt32LE(await crc32cInSlices(payload), 4);
+  return [header, payload];
+}
+
 export function encodeSnapshotFile(s: StoredSnapshot): Buffer {
+  return frame(snapshotPayload(s));
+}
+
+function snapshotPayload(s: StoredSnapshot): Buffer {
   const { index, term, conf } = s.snapshot.metadata;
   const enc = textEncoding(s.snapshot.data);
   const meta = Buffer.from(
@@ -208,7 +224,7 @@ export function encodeSnapshotFile(s: StoredSnapshot): Buffer {
   payload.writeUInt32LE(meta.length, 0);
   meta.copy(payload, 4);
   payload.write(s.snapshot.data, 4 + meta.length, enc);
-  return frame(payload);
+  return payload;
 }
 
 const isIdList = (v: unknown): v is number[] =>

@@ -1,0 +1,37 @@
+/**
+ * A snapshot's JSON, built in slices. `JSON.stringify` of 100,000 tasks and their sessions (a
+ * 66 MB document) holds the event loop for about half a second here, longer than an election
+ * timeout; a leader doing that loses its followers. The text is the same as JSON.stringify's
+ * (tested), so a snapshot reads back, and compares, exactly as before.
+ */
+
+/** Items serialised between two turns of the event loop. */
+const SLICE = 2_000;
+
+export interface SnapshotDocument {
+  readonly format: string;
+  readonly index: number;
+  readonly term: number;
+  readonly tasks: readonly object[];
+  readonly sessions: readonly object[];
+}
+
+export async function snapshotJson(body: SnapshotDocument): Promise<string> {
+  const parts: string[] = [
+    `{"format":${JSON.stringify(body.format)},"index":${JSON.stringify(body.index)},` +
+      `"term":${JSON.stringify(body.term)},"tasks":[`,
+  ];
+  await pushItems(parts, body.tasks);
+  parts.push('],"sessions":[');
+  await pushItems(parts, body.sessions);
+  parts.push(']}');
+  return parts.join('');
+}
+
+async function pushItems(parts: string[], items: readonly object[]): Promise<void> {
+  for (let at = 0; at < items.length; at += SLICE) {
+    if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const slice = items.slice(at, at + SLICE).map((item) => JSON.stringify(item));
+    parts.push((at > 0 ? ',' : '') + slice.join(','));
+  }
+}

@@ -11,6 +11,10 @@ import { z } from 'zod';
  * (cluster/supervisor/node-config.ts reads them from here). Why these values: README,
  * "Failover, cold start and memory".
  */
+/** Applied entries between two snapshots, and entries kept behind each (see the schema). */
+export const DEFAULT_SNAPSHOT_ENTRIES = 10_000;
+export const DEFAULT_CATCH_UP_ENTRIES = 10_000;
+
 export const DEFAULT_TIMERS = { tickMs: 25, electionTicks: 10, heartbeatTicks: 2 } as const;
 
 const port = z.number().int().min(0).max(65_535);
@@ -62,13 +66,13 @@ export const nodeConfigSchema = z
      */
     bootstrapVoters: z.array(z.number().int().min(1)).min(1).max(9).optional(),
     /** Take a snapshot (and drop the WAL before it) every this many applied entries. */
-    snapshotEntries: z.number().int().min(2).max(10_000_000).default(10_000),
+    snapshotEntries: z.number().int().min(2).max(10_000_000).default(DEFAULT_SNAPSHOT_ENTRIES),
     /**
      * Entries kept in memory behind each new snapshot, so a follower that was away briefly
      * catches up from the log instead of a whole-database snapshot (etcd's
      * SnapshotCatchUpEntries). 0 compacts right up to the snapshot.
      */
-    catchUpEntries: z.number().int().min(0).max(1_000_000).default(10_000),
+    catchUpEntries: z.number().int().min(0).max(1_000_000).default(DEFAULT_CATCH_UP_ENTRIES),
     /** How long a write or linearizable read waits for a quorum before 503 no_leader. */
     requestTimeoutMs: z.number().int().min(100).max(60_000).default(2_000),
     /** Log level for stderr lines. */

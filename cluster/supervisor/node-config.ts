@@ -4,7 +4,12 @@
  * own and a restarted one keeps its history), and Raft timers stretched by the slow-motion factor.
  */
 import fs from 'node:fs';
-import { DEFAULT_TIMERS as NODE_DEFAULT_TIMERS, type NodeConfig } from '../node/config.js';
+import {
+  DEFAULT_CATCH_UP_ENTRIES,
+  DEFAULT_SNAPSHOT_ENTRIES,
+  DEFAULT_TIMERS as NODE_DEFAULT_TIMERS,
+  type NodeConfig,
+} from '../node/config.js';
 import { SupervisorError } from './errors.js';
 import type { Layout, Member } from './layout.js';
 
@@ -74,8 +79,8 @@ export function buildNodeConfig(input: NodeConfigInput): NodeConfig {
     listenHost: '127.0.0.1',
     timers: raftTimers,
     bootstrapVoters: [...input.bootstrapVoters],
-    snapshotEntries: 10_000,
-    catchUpEntries: 10_000,
+    snapshotEntries: DEFAULT_SNAPSHOT_ENTRIES,
+    catchUpEntries: DEFAULT_CATCH_UP_ENTRIES,
     requestTimeoutMs,
     logLevel: input.logLevel,
   };

@@ -5,7 +5,7 @@
  * The leader has compacted past the follower's log many times over meanwhile.
  */
 import { describe, expect, it } from 'vitest';
-import { newKey, ok, useCluster } from './harness/index.js';
+import { createTasks, ok, useCluster } from './harness/index.js';
 import { waitFor } from './harness/poll.js';
 
 const SNAPSHOT_ENTRIES = 20;
@@ -26,17 +26,7 @@ describe('catch-up from the retained log', () => {
     const before = ok(await cl.client(lagging).status(), 'status');
     await cl.kill(lagging, 'SIGKILL');
 
-    const ids: string[] = [];
-    for (let i = 0; i < TASKS; i += 8) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(8, TASKS - i) }, (_, k) =>
-          cl
-            .client(leader)
-            .createTask({ title: `away ${i + k}` }, { idempotencyKey: newKey(`away${i + k}`) }),
-        ),
-      );
-      for (const r of batch) ids.push(ok(r, 'create').task!.id);
-    }
+    const ids = await createTasks(cl, leader, TASKS, (i) => ({ title: `away ${i}` }));
     // The premise: the leader's snapshot is past everything the stopped follower has.
     const leaderStatus = await waitFor(
       async () => {

@@ -6,7 +6,7 @@
  * same tasks and the same checksum as the others.
  */
 import { describe, expect, it } from 'vitest';
-import { newKey, ok, useCluster } from './harness/index.js';
+import { createTasks, ok, useCluster } from './harness/index.js';
 import { waitFor } from './harness/poll.js';
 
 /** Small, so the log is compacted many times over during the writes. */
@@ -27,20 +27,10 @@ describe('snapshot transfer', () => {
     const laggingStatus = ok(await cl.client(lagging).status(), 'status');
     await cl.kill(lagging, 'SIGKILL');
 
-    const ids: string[] = [];
-    for (let i = 0; i < TASKS; i += 8) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(8, TASKS - i) }, (_, k) =>
-          cl
-            .client(leader)
-            .createTask(
-              { title: `big ${i + k}`, description: DESCRIPTION },
-              { idempotencyKey: newKey(`big${i + k}`) },
-            ),
-        ),
-      );
-      for (const r of batch) ids.push(ok(r, 'create').task!.id);
-    }
+    const ids = await createTasks(cl, leader, TASKS, (i) => ({
+      title: `big ${i}`,
+      description: DESCRIPTION,
+    }));
 
     // The leader's log no longer holds what the lagging node is missing: only a snapshot helps.
     const leaderStatus = await waitFor(

@@ -253,33 +253,19 @@ export class DiskStorage implements Storage {
    * Returns the newest snapshot (unchanged if `index` is not newer).
    */
   createSnapshot(index: number, conf: ConfState, data: string, keepEntries = 0): Snapshot {
-    this.writable();
-    const current = this.mem.snapshot();
-    if (index <= current.metadata.index) return current;
-    if (index > this.mem.lastIndex())
-      throw new StorageRangeError(
-        `snapshot at ${index} is beyond the last index ${this.mem.lastIndex()}`,
-      );
+    const snapshot = this.newSnapshot(index, conf, data);
+    if (snapshot === undefined) return this.mem.snapshot();
     try {
-      const snapshot: Snapshot = {
-        metadata: { index, term: this.mem.term(index), conf: copyConf(conf) },
-        data,
-      };
       atomicWrite(
         this.snapDir(),
         snapshotName(index),
         encodeSnapshotFile({ snapshot, walBase: this.walBase }),
       );
-      this.mem.createSnapshot(index, snapshot.metadata.conf, data);
-      this.mem.compact(index - keepEntries);
-      this.snapFiles.push(index);
-      this.pruneSnapshots();
-      this.releaseSegments(this.snapFiles[0]);
-      return this.mem.snapshot();
     } catch (e) {
       this.failure = e;
       throw e;
     }
+    return this.adoptSnapshot(snapshot, keepEntries);
   }
 
   /**
@@ -296,17 +282,8 @@ export class DiskStorage implements Storage {
     data: string,
     keepEntries = 0,
   ): Promise<Snapshot> {
-    this.writable();
-    const current = this.mem.snapshot();
-    if (index <= current.metadata.index) return current;
-    if (index > this.mem.lastIndex())
-      throw new StorageRangeError(
-        `snapshot at ${index} is beyond the last index ${this.mem.lastIndex()}`,
-      );
-    const snapshot: Snapshot = {
-      metadata: { index, term: this.mem.term(index), conf: copyConf(conf) },
-      data,
-    };
+    const snapshot = this.newSnapshot(index, conf, data);
+    if (snapshot === undefined) return this.mem.snapshot();
     const walBase = this.walBase;
     const name = snapshotName(index);
     try {
@@ -327,8 +304,25 @@ export class DiskStorage implements Storage {
       if (!this.snapFiles.includes(index)) removeFile(path.join(this.snapDir(), name));
       return this.mem.snapshot();
     }
+    return this.adoptSnapshot(snapshot, keepEntries);
+  }
+
+  /** The snapshot to record at `index`, or undefined when the current one is not older. */
+  private newSnapshot(index: number, conf: ConfState, data: string): Snapshot | undefined {
+    this.writable();
+    if (index <= this.mem.snapshot().metadata.index) return undefined;
+    if (index > this.mem.lastIndex())
+      throw new StorageRangeError(
+        `snapshot at ${index} is beyond the last index ${this.mem.lastIndex()}`,
+      );
+    return { metadata: { index, term: this.mem.term(index), conf: copyConf(conf) }, data };
+  }
+
+  /** Its file is durable: take it in memory, compact, release older files and segments. */
+  private adoptSnapshot(snapshot: Snapshot, keepEntries: number): Snapshot {
+    const { index, conf } = snapshot.metadata;
     try {
-      this.mem.createSnapshot(index, snapshot.metadata.conf, data);
+      this.mem.createSnapshot(index, conf, snapshot.data);
       this.mem.compact(index - keepEntries);
       this.snapFiles.push(index);
       this.pruneSnapshots();

@@ -30,11 +30,14 @@ export function textEncoding(s: string): 'utf8' | 'utf16le' {
 }
 
 export function frame(payload: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
-  out.writeUInt32LE(payload.length, 0);
-  out.writeUInt32LE(crc32c(payload), 4);
-  payload.copy(out, HEADER_BYTES);
-  return out;
+  return Buffer.concat([frameHeader(payload.length, crc32c(payload)), payload]);
+}
+
+function frameHeader(length: number, crc: number): Buffer {
+  const header = Buffer.allocUnsafe(HEADER_BYTES);
+  header.writeUInt32LE(length, 0);
+  header.writeUInt32LE(crc, 4);
+  return header;
 }
 
 function writeU64(buf: Buffer, n: number, at: number, what: string): void {
@@ -196,10 +199,7 @@ export interface StoredSnapshot {
  */
 export async function encodeSnapshotFileInSlices(s: StoredSnapshot): Promise<Buffer[]> {
   const payload = snapshotPayload(s);
-  const header = Buffer.allocUnsafe(HEADER_BYTES);
-  header.writeUInt32LE(payload.length, 0);
-  header.writeUInt32LE(await crc32cInSlices(payload), 4);
-  return [header, payload];
+  return [frameHeader(payload.length, await crc32cInSlices(payload)), payload];
 }
 
 export function encodeSnapshotFile(s: StoredSnapshot): Buffer {

@@ -65,9 +65,6 @@ export function exists(p: string): boolean {
   return fs.existsSync(p);
 }
 
-/** The next turn of the event loop: long work in slices lets timers and sockets run between. */
-export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 /**
  * atomicWrite without blocking the event loop: the writes and the fsync run in libuv's thread
  * pool (a 60 MB snapshot takes a quarter of a second to write here), then the rename and the

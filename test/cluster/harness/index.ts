@@ -18,7 +18,8 @@
  * The parts: config.ts (files, ports), node-process.ts (one process: start, IPC, stop; with
  * children.ts, output.ts, control.ts), cluster.ts (the nodes together), readiness.ts (waiting
  * for a leader, readiness, equal applied indexes), client.ts (HTTP), poll.ts (waiting),
- * mariadb.ts, wal.ts, diagnostics.ts (failure output), start.ts (`startCluster`).
+ * mariadb.ts, wal.ts, diagnostics.ts (failure output), start.ts (`startCluster`), writes.ts
+ * (`createTasks`, batches of writes).
  */
 export { newKey, ok } from './client.js';
 export type { Cluster } from './cluster.js';
@@ -27,3 +28,4 @@ export { NodeStartError } from './node-process.js';
 export { sleep } from './poll.js';
 export { startCluster } from './start.js';
 export { useCluster } from './fixture.js';
+export { createTasks } from './writes.js';

@@ -4,7 +4,7 @@
  * `path.txt`; `ELECTRON_OVERRIDE_DIST_PATH` points at an Electron the user already has.
  *
  * We never `require('electron')` to find out: that starts the download with its output on the
- * terminal, and DESIGN §4.1 wants one line when Electron cannot be had. The file system is
+ * terminal, and docs/contract.md §1 wants one line when Electron cannot be had. The file system is
  * injected so the decision is unit-tested.
  */
 import { createRequire } from 'node:module';

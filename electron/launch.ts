@@ -1,5 +1,5 @@
 /**
- * `npm start` (DESIGN §4.1), after the build: the desktop app when an Electron binary can be had,
+ * `npm start` (docs/contract.md §1), after the build: the desktop app when an Electron binary can be had,
  * otherwise one line saying why and the headless cluster with its web UI, in this same process
  * (so signals reach the CLI directly and it prints its own ready line). Plain Node: it runs
  * before, and instead of, Electron.

@@ -1,6 +1,6 @@
 /**
  * The desktop app's settings: `settings.json` in Electron's user-data folder. What the headless
- * CLI takes as flags (DESIGN §4.1) the app keeps here: node count, MySQL mode and URLs, the Raft
+ * CLI takes as flags (docs/contract.md §1) the app keeps here: node count, MySQL mode and URLs, the Raft
  * timers, slow motion, and where the cluster lives.
  *
  * The file is user-editable, so it is parsed with zod like any other input. A file that cannot be

@@ -17,7 +17,7 @@ export function createMainWindow(preload: string): BrowserWindow {
   const win = new BrowserWindow({
     width: 1280,
     height: 820,
-    // DESIGN §5: usable at 1024×700.
+    // docs/architecture.md §5: usable at 1024×700.
     minWidth: 1024,
     minHeight: 700,
     show: false,

@@ -55,7 +55,7 @@ export interface BridgeEventHandlers {
   onConnection?(state: BridgeConnectionState): void;
 }
 
-/** `window.raftboard`: mirrors the control API (DESIGN §4.3) and the task API (§4.4). */
+/** `window.raftboard`: mirrors the control API (docs/contract.md §3) and the task API (§4). */
 export interface RaftboardBridge {
   listTasks(options?: BridgeListOptions): Promise<BridgeResult<TaskListResponse>>;
   createTask(input: TaskInput, options: BridgeWriteOptions): Promise<BridgeResult<WriteResponse>>;

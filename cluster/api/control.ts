@@ -1,11 +1,11 @@
 /**
- * The control API's contract (DESIGN.md §4.3): what `GET /api/cluster` answers, the bodies of the
+ * The control API's contract (docs/contract.md §3): what `GET /api/cluster` answers, the bodies of the
  * fault endpoints, and the events of `GET /api/events`. The supervisor produces these; the
  * Electron IPC layer, the renderer and the tests consume them.
  */
 import type { LogTermRun, MySqlStatus } from './node.js';
 
-/** DESIGN §4.3's roles; a node in PreVote shows as `candidate`. */
+/** docs/contract.md §3's roles; a node in PreVote shows as `candidate`. */
 export type ClusterRole = 'leader' | 'follower' | 'candidate' | 'learner';
 
 /**
@@ -52,7 +52,7 @@ export interface ClusterNode {
     readonly server: MySqlServerState;
     readonly error?: string;
   };
-  // Beyond DESIGN §4.3's list: what the control room draws.
+  // Beyond docs/contract.md §3's list: what the control room draws.
   /** The leader this node follows (0: none known). */
   readonly leaderId: number;
   readonly voters: readonly number[];

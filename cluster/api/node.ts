@@ -1,5 +1,5 @@
 /**
- * What a node's client API answers (DESIGN.md §4.4), beyond the task model itself. The node, the
+ * What a node's client API answers (docs/contract.md §4), beyond the task model itself. The node, the
  * supervisor, the renderer and the tests all import these.
  */
 import type { Task } from './task.js';

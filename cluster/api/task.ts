@@ -1,5 +1,5 @@
 /**
- * The task model and the commands that change it (DESIGN.md §4.5). One source of truth: the
+ * The task model and the commands that change it (docs/contract.md §5). One source of truth: the
  * node, the state machine, the supervisor, the renderer and the tests all import these.
  */
 
@@ -110,7 +110,7 @@ export type ApiErrorCode =
   | 'mysql_down'
   | 'internal';
 
-/** Every HTTP error body (DESIGN.md §4.2). */
+/** Every HTTP error body (docs/contract.md §2). */
 export interface ApiError {
   readonly error: ApiErrorCode;
   readonly message: string;

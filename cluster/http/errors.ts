@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ApiError, ApiErrorCode } from '../api/index.js';
 
-/** An error that becomes `{ error, message, details? }` with its HTTP status (DESIGN §4.2). */
+/** An error that becomes `{ error, message, details? }` with its HTTP status (docs/contract.md §2). */
 export class HttpError extends Error {
   constructor(
     readonly status: number,

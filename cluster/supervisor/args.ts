@@ -1,5 +1,5 @@
 /**
- * `npm run cluster -- [options]`, exactly DESIGN §4.1. Pure: parses argv into options or an
+ * `npm run cluster -- [options]`, exactly docs/contract.md §1. Pure: parses argv into options or an
  * error message, so the CLI's contract is unit-tested without starting anything.
  */
 import { parseArgs } from 'node:util';

@@ -1,5 +1,5 @@
 /**
- * The headless cluster: `npm run cluster -- [options]` (DESIGN §4.1). Starts the control API,
+ * The headless cluster: `npm run cluster -- [options]` (docs/contract.md §1). Starts the control API,
  * then the supervisor; prints progress while provisioning and starting, then exactly one line
  * `Raftboard ready: http://127.0.0.1:PORT/?token=TOKEN`. SIGINT/SIGTERM stop the nodes and the
  * managed MySQL servers cleanly. Exit codes: 0 stopped cleanly, 1 could not start, 2 bad usage.

@@ -1,5 +1,5 @@
 /**
- * Turning what each node last reported into `GET /api/cluster` (DESIGN §4.3), and the events a
+ * Turning what each node last reported into `GET /api/cluster` (docs/contract.md §3), and the events a
  * series of such views implies (elections with their duration, commits). Pure apart from the
  * clock passed in, so it is tested without processes.
  */

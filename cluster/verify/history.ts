@@ -1,6 +1,6 @@
 /**
  * The history the linearizability checker reads: one record per client operation on a task, with
- * the times it was called and answered (DESIGN.md §4.4–4.5, issue 6 §1).
+ * the times it was called and answered (docs/contract.md §4–5, issue 6 §1).
  *
  * How a recorder fills it in:
  * - `call` / `ret` are milliseconds from ONE monotonic clock (`performance.now()` in the process

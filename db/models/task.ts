@@ -1,5 +1,5 @@
 /**
- * `tasks`: one row per task (DESIGN.md §4.5). Timestamps are CHAR(24) canonical ISO-8601
+ * `tasks`: one row per task (docs/contract.md §5). Timestamps are CHAR(24) canonical ISO-8601
  * strings (`2025-01-02T03:04:05.678Z`), stored and returned byte-for-byte: no driver Date
  * parsing, no session time zone, no DB clock anywhere.
  */

@@ -1,6 +1,6 @@
 /**
  * External MySQL: servers the user runs. Each node needs its own database, named by one URL per
- * node, or by one URL whose database name contains `{node}` (DESIGN §4.1). Everything is checked
+ * node, or by one URL whose database name contains `{node}` (docs/contract.md §1). Everything is checked
  * before any node starts, and every failure names what is wrong and how to fix it.
  */
 import mysql from 'mysql2/promise';

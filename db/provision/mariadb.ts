@@ -1,5 +1,5 @@
 /**
- * A managed MariaDB (or MySQL) server on loopback for one data directory (DESIGN.md §7).
+ * A managed MariaDB (or MySQL) server on loopback for one data directory (docs/architecture.md §7).
  *
  * `startMariaDb` finds the binaries, initialises the data dir once, stops an orphan left by a
  * previous crash (found through the pid file), starts `mariadbd` on 127.0.0.1 and waits until
@@ -311,7 +311,7 @@ function serverArgs(
   return args;
 }
 
-/** `--user=root` as in DESIGN §7 when root; the current user otherwise. */
+/** `--user=root` as in docs/architecture.md §7 when root; the current user otherwise. */
 function serverUser(): string {
   return process.getuid?.() === 0 ? 'root' : os.userInfo().username;
 }

@@ -1,5 +1,5 @@
 /**
- * The Quick start's two commands do their own set-up (DESIGN §4.1): a Debian package the app or
+ * The Quick start's two commands do their own set-up (docs/contract.md §1): a Debian package the app or
  * the tests need and the machine lacks is installed with apt-get (as root, or with `sudo -n`)
  * after one line saying so; elsewhere the caller stops with the exact command to type.
  */

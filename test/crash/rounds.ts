@@ -64,7 +64,7 @@ async function resendChecks(cl: Cluster, w: Workload, rng: SimRng): Promise<stri
       problems.push(`${what}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
       continue;
     }
-    // The contract: a retry gets the first answer (DESIGN §3, §4.4), entry included.
+    // The contract: a retry gets the first answer (docs/architecture.md §3, docs/contract.md §4), entry included.
     const got = JSON.stringify([res.body.task, res.body.raftIndex, res.body.term]);
     const want = JSON.stringify([first.task, first.raftIndex, first.term]);
     if (got !== want) problems.push(`${what}: answered ${got}, first answer was ${want}`);

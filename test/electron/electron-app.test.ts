@@ -4,7 +4,7 @@
  * window's security settings hold, and a task created through the UI commits.
  *
  * Needs an Electron binary and a display; without either it skips with the reason in its title
- * (DESIGN §7: the binary cannot be downloaded on the build machines). Run it where Electron
+ * (docs/architecture.md §7: the binary cannot be downloaded on the build machines). Run it where Electron
  * exists, e.g. `ELECTRON_OVERRIDE_DIST_PATH=/opt/electron xvfb-run npx vitest run test/electron/electron-app.test.ts`
  * after `npm run build`.
  */

@@ -1,5 +1,5 @@
 /**
- * `npm start` without an Electron binary (DESIGN §4.1): the launcher (build/electron/launch.js,
+ * `npm start` without an Electron binary (docs/contract.md §1): the launcher (build/electron/launch.js,
  * what `npm start` runs after building) says so in one line, then runs the headless cluster with
  * the web UI, which prints its ready line; SIGTERM stops every node and managed MariaDB.
  *

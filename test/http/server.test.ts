@@ -1,5 +1,5 @@
 /**
- * The rules every HTTP endpoint follows (DESIGN §4.2), checked on a real server over a real
+ * The rules every HTTP endpoint follows (docs/contract.md §2), checked on a real server over a real
  * socket: loopback only, the token, the Host guard, the 1 MiB JSON body limit, JSON errors.
  */
 import { request } from 'node:http';

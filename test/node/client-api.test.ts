@@ -1,5 +1,5 @@
 /**
- * The node's client API (DESIGN §4.4) on real HTTP servers (startApiServer + createClientRouter),
+ * The node's client API (docs/contract.md §4) on real HTTP servers (startApiServer + createClientRouter),
  * backed by an in-memory fake NodeService that applies commands to a Map. Two or three of them
  * play leader and followers so forwarding runs over real sockets; a bare recording server stands
  * in for a leader where the exact forwarded request matters.

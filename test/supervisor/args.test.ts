@@ -1,4 +1,4 @@
-/** The CLI's options, exactly DESIGN §4.1, parsed without starting anything. */
+/** The CLI's options, exactly docs/contract.md §1, parsed without starting anything. */
 import { describe, expect, it } from 'vitest';
 import { UsageError, parseCliArgs } from '../../cluster/supervisor/args.js';
 

@@ -181,7 +181,7 @@ export class RunningCli {
     );
   }
 
-  /** A node's own client API (DESIGN §4.4), with the same token. */
+  /** A node's own client API (docs/contract.md §4), with the same token. */
   async node<T = unknown>(n: ClusterNode, urlPath: string): Promise<ApiAnswer<T>> {
     const res = await fetch(`${n.clientUrl}${urlPath}`, {
       headers: { authorization: `Bearer ${this.token}` },

@@ -55,7 +55,7 @@ function snap(id: number, over: Partial<NodeSnapshot> = {}): NodeSnapshot {
 const extra = { network: HEALED, slow: 1, mysqlMode: 'managed' as const };
 
 describe('buildClusterStatus', () => {
-  it('has the fields of DESIGN §4.3 and picks the leader', () => {
+  it('has the fields of docs/contract.md §3 and picks the leader', () => {
     const c = buildClusterStatus(
       [snap(1, { status: report(1, { role: 'leader' }) }), snap(2), snap(3)],
       NOW,

@@ -37,7 +37,7 @@ describe('package.json', () => {
   });
 });
 
-describe('npm start (DESIGN §4.1)', () => {
+describe('npm start (docs/contract.md §1)', () => {
   const start = pkg.scripts?.start ?? '';
 
   it('builds the node side and the renderer, then runs the Electron launcher', () => {

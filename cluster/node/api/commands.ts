@@ -1,7 +1,7 @@
 /**
  * Building the TaskCommand that goes into the log. Only the node that proposes (the leader)
  * calls these: the id and the timestamp are chosen once, here, and carried in the entry so every
- * replica stores the same bytes (DESIGN §3).
+ * replica stores the same bytes (docs/architecture.md §3).
  */
 import { randomUUID } from 'node:crypto';
 import type { CreateTaskBody, PatchTaskBody } from '../../api/schemas.js';

@@ -1,6 +1,6 @@
 /**
  * How the node's failures reach a client: each typed error from the NodeService becomes the
- * contract's status and code (DESIGN §4.4), so handlers can just let errors fly.
+ * contract's status and code (docs/contract.md §4), so handlers can just let errors fly.
  */
 import { MySqlUnavailableError } from '../../../db/errors.js';
 import type { CommandResult } from '../../api/task.js';

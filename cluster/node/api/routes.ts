@@ -1,5 +1,5 @@
 /**
- * The node's client API (DESIGN §4.4): tasks CRUD with chosen read consistency, status and
+ * The node's client API (docs/contract.md §4): tasks CRUD with chosen read consistency, status and
  * checksum. Handlers validate everything first (nothing is proposed or forwarded for a bad
  * request), then run on the leader or forward to it, and let typed errors become answers.
  */

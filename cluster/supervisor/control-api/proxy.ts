@@ -1,5 +1,5 @@
 /**
- * `/api/tasks...` on the control API: the same task API as a node (DESIGN §4.4), relayed to a
+ * `/api/tasks...` on the control API: the same task API as a node (docs/contract.md §4), relayed to a
  * live node by `relayTask` (../task-relay.ts). The answer comes back unchanged, so `servedBy`, `raftIndex` and error
  * bodies are the node's own.
  */

@@ -1,5 +1,5 @@
 /**
- * The control API's routes (DESIGN §4.3) on top of a Supervisor. Auth (token, Host guard) runs
+ * The control API's routes (docs/contract.md §3) on top of a Supervisor. Auth (token, Host guard) runs
  * before any of these; here requests are validated and mapped to supervisor calls, and
  * SupervisorError kinds to status codes.
  */

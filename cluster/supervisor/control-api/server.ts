@@ -1,5 +1,5 @@
 /**
- * The control API server (DESIGN §4.2–4.3) on 127.0.0.1: `/api/...` with the token and Host
+ * The control API server (docs/contract.md §2–3) on 127.0.0.1: `/api/...` with the token and Host
  * guard of cluster/http, the WebSocket event stream at `/api/events`, and the web UI at `/`.
  *
  * A browser cannot put an Authorization header on a page navigation or a WebSocket, so the page

@@ -1,5 +1,5 @@
 /**
- * RaftboardApi over the headless CLI's control API (DESIGN §4.2–4.4): JSON over HTTP with
+ * RaftboardApi over the headless CLI's control API (docs/contract.md §2–4): JSON over HTTP with
  * `Authorization: Bearer` on every request, and the event stream over a WebSocket. A browser
  * cannot set headers on a WebSocket, so the supervisor also accepts `?token=` there.
  */

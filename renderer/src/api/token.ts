@@ -1,5 +1,5 @@
 /**
- * The web UI's token (DESIGN §4.2): taken from `?token=` once, kept in sessionStorage (so it
+ * The web UI's token (docs/contract.md §2): taken from `?token=` once, kept in sessionStorage (so it
  * dies with the tab), and removed from the address bar so it is not left in history, bookmarks
  * or screenshots.
  */

@@ -57,7 +57,7 @@ export function createOps(api: RaftboardApi, touched: Touched, o: OpsOptions = {
       said(r.message || 'network healed');
     },
     async createTask(title) {
-      // One key for every attempt: a retried write is applied once (DESIGN §4.4).
+      // One key for every attempt: a retried write is applied once (docs/contract.md §4).
       const key = newIdempotencyKey();
       const until = now() + writeForMs;
       for (;;) {

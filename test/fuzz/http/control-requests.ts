@@ -1,5 +1,5 @@
 /**
- * Requests for the control API's own endpoints (DESIGN §4.3) and the web UI's static files:
+ * Requests for the control API's own endpoints (docs/contract.md §3) and the web UI's static files:
  * paths built from the API's words and junk (node ids 0, 99, `01`, `%31`, `1e2`; unknown
  * actions), every method, network and slow-motion bodies that are wrong in one way or many,
  * path traversal at the static files, and the same auth/Host/header variations as the task fuzz.

@@ -1,4 +1,4 @@
-/** The task fuzz pointed at the client API of a harness cluster's nodes (DESIGN §4.4). */
+/** The task fuzz pointed at the client API of a harness cluster's nodes (docs/contract.md §4). */
 import fs from 'node:fs';
 import type { TaskListResponse } from '../../../cluster/api/node.js';
 import type { Task } from '../../../cluster/api/task.js';

@@ -1,5 +1,5 @@
 /**
- * What every answer of the task API must look like, whatever was sent (DESIGN §4.2, §4.4, §4.5):
+ * What every answer of the task API must look like, whatever was sent (docs/contract.md §2, §4, §5):
  *  - the status is 2xx or 4xx, or 503 `no_leader` / `mysql_down` (with Retry-After); never a
  *    500 or another 5xx, never a redirect;
  *  - the body is JSON; an error is `{ error, message, details? }` with string details;
@@ -83,7 +83,7 @@ export function judge(method: string, res: RawResponse): Judged {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** A task as DESIGN §4.5 defines it. */
+/** A task as docs/contract.md §5 defines it. */
 export function taskProblems(t: unknown): string[] {
   if (!isRecord(t)) return [`not a task: ${JSON.stringify(t)}`];
   const p: string[] = [];

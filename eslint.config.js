@@ -16,6 +16,7 @@ export default defineConfig(
       'test/**/*.{ts,js}',
       '*.{ts,js}',
       'renderer/vite.config.ts',
+      'renderer/*.mjs',
     ],
     languageOptions: { globals: globals.node },
   },

@@ -41,7 +41,16 @@ const at = z.string().transform((value, ctx) => {
   return canonical;
 });
 const id = z.guid();
-const session = z.object({ key: z.string().min(1).refine(isWellFormed) }).optional();
+const session = z
+  .object({
+    key: z.string().min(1).refine(isWellFormed),
+    // The request's sha256 (cluster/node/api/fingerprint.ts); absent in older entries.
+    fingerprint: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
+  })
+  .optional();
 const expectedVersion = z.number().int().min(1).optional();
 
 const commandSchema = z.discriminatedUnion('op', [

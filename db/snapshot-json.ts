@@ -13,6 +13,8 @@ export interface SnapshotDocument {
   readonly format: string;
   readonly index: number;
   readonly term: number;
+  /** Written after `term` when present, where the state machine's body object has it. */
+  readonly sessionClock?: string;
   readonly tasks: readonly object[];
   readonly sessions: readonly object[];
 }
@@ -20,7 +22,11 @@ export interface SnapshotDocument {
 export async function snapshotJson(body: SnapshotDocument): Promise<string> {
   const parts: string[] = [
     `{"format":${JSON.stringify(body.format)},"index":${JSON.stringify(body.index)},` +
-      `"term":${JSON.stringify(body.term)},"tasks":[`,
+      `"term":${JSON.stringify(body.term)},` +
+      (body.sessionClock === undefined
+        ? ''
+        : `"sessionClock":${JSON.stringify(body.sessionClock)},`) +
+      '"tasks":[',
   ];
   await pushItems(parts, body.tasks);
   parts.push('],"sessions":[');

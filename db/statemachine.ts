@@ -14,6 +14,7 @@ import {
   TASK_PRIORITIES,
   TASK_STATUSES,
   type CommandResult,
+  type SessionRef,
   type Task,
   type TaskCommand,
   type TaskStatus,
@@ -23,6 +24,7 @@ import { createSequelize, ensureDatabase, parseMySqlUrl } from './connection.js'
 import { StateMachineError, toMySqlError } from './errors.js';
 import { migrate } from './migrate.js';
 import { RoundTrips, type RunStatements } from './round-trips.js';
+import { SESSION_RETENTION_ENTRIES, SESSION_RETENTION_MS } from './session-retention.js';
 import { snapshotJson } from './snapshot-json.js';
 import {
   CLIENT_SESSIONS_TABLE,
@@ -77,15 +79,22 @@ export interface OpenOptions {
   /** Also log every SQL statement through `log`. */
   readonly logSql?: boolean | undefined;
   /**
-   * How many log entries a client session (Idempotency-Key) is remembered for. Part of the
-   * replicated state machine: every replica of a cluster MUST use the same value.
+   * How long a client session (Idempotency-Key) is remembered, in entry time: the timestamps
+   * the proposers put in the entries, never this replica's clock. Part of the replicated state
+   * machine: every replica of a cluster MUST use the same value.
    */
-  readonly sessionRetention?: number | undefined;
+  readonly sessionRetentionMs?: number | undefined;
+  /**
+   * The bound on the number of sessions: a session is also forgotten once this many log
+   * entries follow it, so at most this many are stored, the oldest going first. Same rule.
+   */
+  readonly sessionRetentionEntries?: number | undefined;
 }
 
-/** Sessions are remembered for this many log entries (see README: "Client sessions"). */
-export const SESSION_RETENTION_ENTRIES = 100_000;
-export const SNAPSHOT_FORMAT = 'raftboard-tasks/1';
+export { SESSION_RETENTION_ENTRIES, SESSION_RETENTION_MS } from './session-retention.js';
+export const SNAPSHOT_FORMAT = 'raftboard-tasks/2';
+/** Snapshots from before sessions had fingerprints and a clock; still restored. */
+const SNAPSHOT_FORMAT_V1 = 'raftboard-tasks/1';
 
 const IN_CHUNK = 1_000;
 const PAGE = 1_000;
@@ -110,26 +119,35 @@ const onDuplicate = (columns: readonly string[]): string =>
   ' ON DUPLICATE KEY UPDATE ' + columns.map((c) => `\`${c}\`=VALUES(\`${c}\`)`).join(',');
 const UPSERT_TASKS = `INSERT INTO \`${TASKS_TABLE}\` (${quoted(TASK_COLUMNS)}) VALUES `;
 const UPSERT_TASKS_UPDATE = onDuplicate(TASK_COLUMNS.slice(1));
-const UPSERT_SESSIONS =
-  `INSERT INTO \`${CLIENT_SESSIONS_TABLE}\` ` +
-  `(${quoted(['key', 'raft_index', 'result', 'created_at'])}) VALUES `;
-const UPSERT_SESSIONS_UPDATE = onDuplicate(['raft_index', 'result', 'created_at']);
+const SESSION_COLUMNS = ['key', 'raft_index', 'result', 'created_at', 'fingerprint'];
+const UPSERT_SESSIONS = `INSERT INTO \`${CLIENT_SESSIONS_TABLE}\` (${quoted(SESSION_COLUMNS)}) VALUES `;
+const UPSERT_SESSIONS_UPDATE = onDuplicate(SESSION_COLUMNS.slice(1));
 const SELECT_TASKS =
   'SELECT `id`, `title`, `description`, `status`, `priority`, `due_date` AS `dueDate`, ' +
   '`created_at` AS `createdAt`, `updated_at` AS `updatedAt`, `version`, ' +
   `\`raft_index\` AS \`raftIndex\` FROM \`${TASKS_TABLE}\``;
 const LOCK_META =
-  'SELECT `applied_index` AS `appliedIndex`, `applied_term` AS `appliedTerm` ' +
+  'SELECT `applied_index` AS `appliedIndex`, `applied_term` AS `appliedTerm`, ' +
+  '`session_clock` AS `sessionClock` ' +
   `FROM \`${RAFT_META_TABLE}\` WHERE \`id\` = ${RAFT_META_ID} FOR UPDATE`;
 const UPDATE_META_SET = `UPDATE \`${RAFT_META_TABLE}\` SET`;
 const SELECT_SESSIONS =
-  'SELECT `key`, `raft_index` AS `raftIndex`, `result` ' + `FROM \`${CLIENT_SESSIONS_TABLE}\``;
+  'SELECT `key`, `raft_index` AS `raftIndex`, `result`, `created_at` AS `createdAt`, ' +
+  `\`fingerprint\` FROM \`${CLIENT_SESSIONS_TABLE}\``;
 const DELETE_TASKS = `DELETE FROM \`${TASKS_TABLE}\``;
 const DELETE_SESSIONS = `DELETE FROM \`${CLIENT_SESSIONS_TABLE}\``;
 
 interface SessionRow {
   readonly raftIndex: number;
   readonly result: string;
+  readonly createdAt: string;
+  readonly fingerprint: string;
+}
+
+/** How long, in entry time and in entries, a session is remembered. */
+interface Retention {
+  readonly ms: number;
+  readonly entries: number;
 }
 
 export class TaskStateMachine {
@@ -141,7 +159,7 @@ export class TaskStateMachine {
     private readonly models: Models,
     /** The database this state machine lives in. */
     readonly database: string,
-    private readonly sessionRetention: number,
+    private readonly retention: Retention,
     private readonly log: (line: string) => void,
     /** The applier's own connection, for its two-packet transactions. */
     private readonly roundTrips: RoundTrips,
@@ -156,9 +174,17 @@ export class TaskStateMachine {
     if (database === undefined) {
       throw new StateMachineError('no database: pass { database } or put it in the URL path');
     }
-    const retention = options.sessionRetention ?? SESSION_RETENTION_ENTRIES;
-    if (!Number.isSafeInteger(retention) || retention < 1) {
-      throw new StateMachineError(`sessionRetention must be a positive integer, got ${retention}`);
+    const retention: Retention = {
+      ms: options.sessionRetentionMs ?? SESSION_RETENTION_MS,
+      entries: options.sessionRetentionEntries ?? SESSION_RETENTION_ENTRIES,
+    };
+    for (const [name, value] of [
+      ['sessionRetentionMs', retention.ms],
+      ['sessionRetentionEntries', retention.entries],
+    ] as const) {
+      if (!Number.isSafeInteger(value) || value < 1) {
+        throw new StateMachineError(`${name} must be a positive integer, got ${value}`);
+      }
     }
     const log = options.log ?? (() => undefined);
     await ensureDatabase(url, database);
@@ -184,7 +210,10 @@ export class TaskStateMachine {
 
   /** The index and term of the last applied entry (0, 0 for a fresh database). */
   async appliedIndex(): Promise<AppliedIndex> {
-    return this.run('reading the applied index', () => this.readMeta(undefined));
+    return this.run('reading the applied index', async () => {
+      const { index, term } = await this.readMeta(undefined);
+      return { index, term };
+    });
   }
 
   /**
@@ -297,6 +326,7 @@ export class TaskStateMachine {
               key: row.key,
               raftIndex: Number(row.raftIndex),
               createdAt: row.createdAt,
+              fingerprint: row.fingerprint,
               result: row.result,
             });
           }
@@ -307,6 +337,7 @@ export class TaskStateMachine {
           format: SNAPSHOT_FORMAT,
           index: meta.index,
           term: meta.term,
+          sessionClock: meta.sessionClock,
           tasks,
           sessions,
         };
@@ -343,7 +374,7 @@ export class TaskStateMachine {
             await this.sequelize.query(sql, { transaction });
           }
           await RaftMeta.update(
-            { appliedIndex: index, appliedTerm: term },
+            { appliedIndex: index, appliedTerm: term, sessionClock: body.sessionClock },
             { where: { id: RAFT_META_ID }, transaction },
           );
         }),
@@ -401,7 +432,12 @@ export class TaskStateMachine {
     const sessions = new Map<string, SessionRow>();
     for (const rows of read.slice(2 + taskReads.length) as ClientSessionAttributes[][]) {
       for (const row of rows) {
-        sessions.set(row.key, { raftIndex: Number(row.raftIndex), result: row.result });
+        sessions.set(row.key, {
+          raftIndex: Number(row.raftIndex),
+          result: row.result,
+          createdAt: row.createdAt,
+          fingerprint: row.fingerprint,
+        });
       }
     }
 
@@ -412,12 +448,17 @@ export class TaskStateMachine {
     entries.forEach((entry, pos) => {
       const command = commands[pos];
       if (entry.index <= meta.index) {
-        // Already applied: a retried session is answered as it was the first time.
+        // Already applied: a retried session is answered as it was the first time (a key the
+        // entry reused for another request was refused then, and is now).
+        const session = command?.session;
         const stored =
-          command?.session === undefined
-            ? undefined
-            : sessions.get(sessionStorageKey(command.session.key));
-        if (stored !== undefined) results[pos] = JSON.parse(stored.result) as CommandResult;
+          session === undefined ? undefined : sessions.get(sessionStorageKey(session.key));
+        if (session !== undefined && stored !== undefined) {
+          results[pos] =
+            stored.raftIndex !== entry.index && !sameRequest(stored, session)
+              ? keyReused(stored)
+              : (JSON.parse(stored.result) as CommandResult);
+        }
         return;
       }
       if (entry.index !== next) {
@@ -435,31 +476,43 @@ export class TaskStateMachine {
       return results;
     }
 
-    // Apply in memory, in log order.
+    // Apply in memory, in log order. The clock is the newest entry time so far: it never goes
+    // back (a new leader's clock may be behind), so a session once expired stays expired, and
+    // eviction after any batch agrees with the visibility rule below whatever the batching.
+    let clock = meta.sessionClock === '' ? Number.NEGATIVE_INFINITY : Date.parse(meta.sessionClock);
     const dirty = new Set<string>();
     const newSessions = new Map<string, ClientSessionAttributes>();
     for (const { pos, entry, command } of toApply) {
       if (command === null) continue;
-      const key =
-        command.session === undefined ? undefined : sessionStorageKey(command.session.key);
-      if (key !== undefined) {
+      clock = Math.max(clock, Date.parse(command.at));
+      const session = command.session;
+      const key = session === undefined ? undefined : sessionStorageKey(session.key);
+      if (session !== undefined && key !== undefined) {
         const stored = sessions.get(key);
-        // A session is visible to the entries within `sessionRetention` after it: a pure
-        // function of the indexes, so it does not depend on how entries were batched.
-        if (stored !== undefined && entry.index - stored.raftIndex < this.sessionRetention) {
-          results[pos] = JSON.parse(stored.result) as CommandResult;
+        // A session is visible to the entries within the retention after it, in entries and in
+        // entry time: a pure function of the log, the same on every replica.
+        if (
+          stored !== undefined &&
+          entry.index - stored.raftIndex < this.retention.entries &&
+          clock - Date.parse(stored.createdAt) < this.retention.ms
+        ) {
+          // The same key on another request: refused, nothing applied, the session kept.
+          results[pos] = sameRequest(stored, session)
+            ? (JSON.parse(stored.result) as CommandResult)
+            : keyReused(stored);
           continue;
         }
       }
       const result = execute(command, entry.index, tasks, dirty);
       results[pos] = result;
-      if (key !== undefined) {
+      if (session !== undefined && key !== undefined) {
         const row: ClientSessionAttributes = {
           key,
           raftIndex: entry.index,
           // The entry travels with the stored answer, so a retry is told where the write landed.
           result: JSON.stringify({ ...result, entry: { index: entry.index, term: entry.term } }),
-          createdAt: command.at,
+          createdAt: new Date(clock).toISOString(),
+          fingerprint: session.fingerprint ?? '',
         };
         sessions.set(key, row);
         newSessions.set(key, row);
@@ -475,7 +528,10 @@ export class TaskStateMachine {
       else upserts.push(toAttributes(task));
     }
     const last = toApply[toApply.length - 1]!.entry;
-    const forgetUpTo = last.index - this.sessionRetention;
+    const forgetUpTo = last.index - this.retention.entries;
+    const clockNow = Number.isFinite(clock) ? new Date(clock).toISOString() : '';
+    // Sessions no later entry can see any more (same comparisons as above).
+    const expiredBy = Number.isFinite(clock) ? canonicalMs(clock - this.retention.ms) : null;
     await run([
       ...this.upsertTasks(upserts),
       ...[...chunks(deletes, IN_CHUNK)].map(
@@ -483,8 +539,11 @@ export class TaskStateMachine {
       ),
       ...this.upsertSessions([...newSessions.values()]),
       ...(forgetUpTo >= 1 ? [`${DELETE_SESSIONS} WHERE \`raft_index\` <= ${forgetUpTo}`] : []),
-      `${UPDATE_META_SET} \`applied_index\` = ${last.index}, \`applied_term\` = ${last.term} ` +
-        `WHERE \`id\` = ${RAFT_META_ID}`,
+      ...(expiredBy !== null
+        ? [`${DELETE_SESSIONS} WHERE \`created_at\` <= ${this.esc(expiredBy)}`]
+        : []),
+      `${UPDATE_META_SET} \`applied_index\` = ${last.index}, \`applied_term\` = ${last.term}, ` +
+        `\`session_clock\` = ${this.esc(clockNow)} WHERE \`id\` = ${RAFT_META_ID}`,
       'COMMIT',
     ]);
     return results;
@@ -509,7 +568,9 @@ export class TaskStateMachine {
     const esc = this.esc;
     return [...chunkRows(sessions, sessionSize)].map((chunk) => {
       const rows = chunk.map(
-        (r) => `(${esc(r.key)},${esc(r.raftIndex)},${esc(r.result)},${esc(r.createdAt)})`,
+        (r) =>
+          `(${esc(r.key)},${esc(r.raftIndex)},${esc(r.result)},${esc(r.createdAt)},` +
+          `${esc(r.fingerprint)})`,
       );
       return UPSERT_SESSIONS + rows.join(',') + UPSERT_SESSIONS_UPDATE;
     });
@@ -527,7 +588,7 @@ export class TaskStateMachine {
     return null;
   }
 
-  private async lockMeta(transaction: Transaction): Promise<AppliedIndex> {
+  private async lockMeta(transaction: Transaction): Promise<Meta> {
     const rows = await this.sequelize.query(LOCK_META, {
       transaction,
       type: QueryTypes.SELECT,
@@ -535,7 +596,7 @@ export class TaskStateMachine {
     return metaOf(rows[0] ?? null);
   }
 
-  private async readMeta(transaction: Transaction | undefined): Promise<AppliedIndex> {
+  private async readMeta(transaction: Transaction | undefined): Promise<Meta> {
     const row = await this.models.RaftMeta.findByPk(RAFT_META_ID, { transaction, raw: true });
     return metaOf(row);
   }
@@ -634,16 +695,51 @@ function execute(
   return { ok: true, status: 200, task };
 }
 
+/** Whether a command's session is the request that stored `stored` (no fingerprint: any). */
+function sameRequest(stored: SessionRow, session: SessionRef): boolean {
+  const fingerprint = session.fingerprint ?? '';
+  return stored.fingerprint === '' || fingerprint === '' || stored.fingerprint === fingerprint;
+}
+
+/** The answer to a key reused for another request: deterministic, so equal on every replica. */
+function keyReused(stored: SessionRow): CommandResult {
+  return {
+    ok: false,
+    status: 422,
+    error: 'idempotency_key_reused',
+    message:
+      `this Idempotency-Key was used for another request (method, target, body or If-Match ` +
+      `differ) at log index ${stored.raftIndex}; nothing was applied: use a new key for a new request`,
+  };
+}
+
+/** `ms` as a canonical instant, or null when it has no 24-character ISO form (year < 0...). */
+function canonicalMs(ms: number): string | null {
+  const date = new Date(ms);
+  if (Number.isNaN(date.getTime())) return null;
+  const iso = date.toISOString();
+  return iso.length === 24 ? iso : null;
+}
+
 function conflict(message: string): CommandResult {
   return { ok: false, status: 409, error: 'version_conflict', message };
 }
 
-function metaOf(row: unknown): AppliedIndex {
+interface Meta extends AppliedIndex {
+  /** The newest entry time applied, canonical, or '' before any. */
+  readonly sessionClock: string;
+}
+
+function metaOf(row: unknown): Meta {
   if (row === null || typeof row !== 'object') {
     throw new StateMachineError('raft_meta has no row: the schema was not created by migrations');
   }
-  const meta = row as { appliedIndex: unknown; appliedTerm: unknown };
-  return { index: Number(meta.appliedIndex), term: Number(meta.appliedTerm) };
+  const meta = row as { appliedIndex: unknown; appliedTerm: unknown; sessionClock?: unknown };
+  return {
+    index: Number(meta.appliedIndex),
+    term: Number(meta.appliedTerm),
+    sessionClock: typeof meta.sessionClock === 'string' ? meta.sessionClock : '',
+  };
 }
 
 function toTask(row: TaskAttributes): Task {
@@ -722,14 +818,16 @@ interface SnapshotSession {
   readonly key: string;
   readonly raftIndex: number;
   readonly createdAt: string;
+  readonly fingerprint: string;
   /** The stored CommandResult JSON, verbatim. */
   readonly result: string;
 }
 
 interface SnapshotBody {
-  readonly format: typeof SNAPSHOT_FORMAT;
+  readonly format: typeof SNAPSHOT_FORMAT | typeof SNAPSHOT_FORMAT_V1;
   readonly index: number;
   readonly term: number;
+  readonly sessionClock: string;
   readonly tasks: readonly Task[];
   readonly sessions: readonly SnapshotSession[];
 }
@@ -738,9 +836,11 @@ const instant = z.string().refine((s) => canonicalInstant(s) === s, 'not a canon
 const counter = z.number().int().min(0);
 
 const snapshotSchema = z.object({
-  format: z.literal(SNAPSHOT_FORMAT),
+  format: z.enum([SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_V1]),
   index: counter,
   term: counter,
+  // Absent in a v1 snapshot: no clock yet, and its sessions match any request.
+  sessionClock: z.union([instant, z.literal('')]).default(''),
   tasks: z.array(
     z.object({
       id: z.string().regex(GUID),
@@ -763,6 +863,10 @@ const snapshotSchema = z.object({
       key: z.string().min(1).max(128),
       raftIndex: counter,
       createdAt: instant,
+      fingerprint: z
+        .string()
+        .regex(/^(?:[0-9a-f]{64})?$/)
+        .default(''),
       result: z.string(),
     }),
   ),

@@ -12,6 +12,7 @@ import type {
   StartupState,
 } from '../cluster/api/bridge.js';
 import type { ClusterEvent } from '../cluster/api/control.js';
+import { IDEMPOTENCY_KEY } from '../cluster/api/idempotency.js';
 import { TASK_PRIORITIES, TASK_STATUSES, TITLE_MAX } from '../cluster/api/task.js';
 import { networkBodySchema } from '../cluster/supervisor/network.js';
 import { EVENTS_CHANNEL, bridgeChannel, shellChannel } from './channels.js';
@@ -48,7 +49,8 @@ const taskInput = z.strictObject({
 const taskPatch = z.strictObject(taskFields).partial();
 
 const writeOptions = z.strictObject({
-  idempotencyKey: z.string().min(1).max(200),
+  // The contract's keys (1..255 printable ASCII); the host writes the header form.
+  idempotencyKey: z.string().regex(IDEMPOTENCY_KEY, 'must be 1 to 255 printable ASCII characters'),
   ifMatch: z.number().int().min(1).optional(),
 });
 

@@ -21,6 +21,7 @@ import type {
 } from '../cluster/api/control.js';
 import type { HistoryCheckResult, HistoryRecording } from '../cluster/api/history.js';
 import type { TaskListResponse, WriteResponse } from '../cluster/api/node.js';
+import { idempotencyKeyHeader } from '../cluster/api/idempotency.js';
 import type { ApiError } from '../cluster/api/task.js';
 import { HttpError } from '../cluster/http/errors.js';
 import { collectChecksums } from '../cluster/supervisor/checksums.js';
@@ -109,7 +110,8 @@ export function listQuery(o: BridgeListOptions = {}): string {
 }
 
 function writeHeaders(o: BridgeWriteOptions): Record<string, string> {
-  const h: Record<string, string> = { 'idempotency-key': o.idempotencyKey };
+  // Quoted (sf-string) when the bare form would not read back as the same key.
+  const h: Record<string, string> = { 'idempotency-key': idempotencyKeyHeader(o.idempotencyKey) };
   if (o.ifMatch !== undefined) h['if-match'] = String(o.ifMatch);
   return h;
 }

@@ -1,2 +1,3 @@
 export * from './task.js';
 export * from './schemas.js';
+export * from './idempotency.js';

@@ -69,9 +69,16 @@ export type TaskCommand =
       readonly session?: SessionRef;
     };
 
-/** An Idempotency-Key: a retry of the same key gets the first answer and is applied once. */
+/**
+ * An Idempotency-Key: a retry of the same key gets the first answer and is applied once. The
+ * fingerprint (sha256 hex of the request: method, target, canonical body; chosen by the node
+ * that builds the command) binds the key to that request: the same key with another
+ * fingerprint is refused with 422 `idempotency_key_reused`. Entries written before fingerprints
+ * existed have none and match any request.
+ */
 export interface SessionRef {
   readonly key: string;
+  readonly fingerprint?: string;
 }
 
 /** The log entry that carried a command. */
@@ -93,7 +100,7 @@ export type CommandResult =
     }
   | {
       readonly ok: false;
-      readonly status: 404 | 409;
+      readonly status: 404 | 409 | 422;
       readonly error: ApiErrorCode;
       readonly message: string;
       readonly entry?: EntryRef;
@@ -105,6 +112,7 @@ export type ApiErrorCode =
   | 'forbidden_host'
   | 'not_found'
   | 'version_conflict'
+  | 'idempotency_key_reused'
   | 'body_too_large'
   | 'no_leader'
   | 'mysql_down'

@@ -18,6 +18,9 @@ type Work =
 export interface ApplierOptions {
   readonly url: string;
   readonly database: string;
+  /** Client-session retention (node config; the same on every node of a cluster). */
+  readonly sessionRetentionMs?: number;
+  readonly sessionRetentionEntries?: number;
   readonly log: Logger;
   /** The newest snapshot on disk (the WAL's): restored into MySQL if MySQL is behind it. */
   readonly diskSnapshot: () => Snapshot;
@@ -169,6 +172,8 @@ export class Applier {
     if (this.sm === undefined) {
       this.sm = await TaskStateMachine.open(this.opts.url, {
         database: this.opts.database,
+        sessionRetentionMs: this.opts.sessionRetentionMs,
+        sessionRetentionEntries: this.opts.sessionRetentionEntries,
         log: (line) => this.opts.log.info(line),
       });
     }

@@ -127,6 +127,8 @@ export class RaftNode implements NodeService {
     this.applier = new Applier({
       url: config.mysql.url,
       database: config.mysql.database,
+      sessionRetentionMs: config.sessionRetentionMs,
+      sessionRetentionEntries: config.sessionRetentionEntries,
       log,
       diskSnapshot: () => this.storage.snapshot(),
       onApplied: (entry, result) => this.onApplied(entry, result),

@@ -8,6 +8,8 @@ export interface RaftMetaAttributes {
   id: number;
   appliedIndex: number;
   appliedTerm: number;
+  /** The newest entry time applied ('' before any): the clock client sessions expire by. */
+  sessionClock: string;
 }
 
 export type RaftMetaModel = ModelStatic<Model<RaftMetaAttributes, RaftMetaAttributes>>;
@@ -23,6 +25,7 @@ export function defineRaftMeta(sequelize: Sequelize): RaftMetaModel {
       id: { type: DataTypes.TINYINT.UNSIGNED, primaryKey: true, allowNull: false },
       appliedIndex: { type: DataTypes.BIGINT.UNSIGNED, allowNull: false, field: 'applied_index' },
       appliedTerm: { type: DataTypes.BIGINT.UNSIGNED, allowNull: false, field: 'applied_term' },
+      sessionClock: { type: DataTypes.CHAR(24), allowNull: false, field: 'session_clock' },
     },
     { tableName: RAFT_META_TABLE, timestamps: false },
   );

@@ -1,5 +1,5 @@
 /** Building Raft entries that carry task commands, for the state-machine tests. */
-import type { TaskCommand, TaskInput, TaskPatch } from '../../cluster/api/task.js';
+import type { SessionRef, TaskCommand, TaskInput, TaskPatch } from '../../cluster/api/task.js';
 import type { ApplyEntry } from '../../db/statemachine.js';
 
 /** A deterministic UUID-shaped id from a number (v4 layout). */
@@ -17,7 +17,7 @@ export function create(
   id: string,
   input: TaskInput,
   when: string,
-  key?: string,
+  key?: string | SessionRef,
 ): Extract<TaskCommand, { op: 'create' }> {
   return {
     op: 'create',
@@ -30,7 +30,7 @@ export function create(
       dueDate: input.dueDate ?? null,
     },
     at: when,
-    ...(key !== undefined && { session: { key } }),
+    ...sessionOf(key),
   };
 }
 
@@ -39,7 +39,7 @@ export function update(
   patch: TaskPatch,
   when: string,
   expectedVersion?: number,
-  key?: string,
+  key?: string | SessionRef,
 ): TaskCommand {
   return {
     op: 'update',
@@ -47,7 +47,7 @@ export function update(
     patch,
     at: when,
     ...(expectedVersion !== undefined && { expectedVersion }),
-    ...(key !== undefined && { session: { key } }),
+    ...sessionOf(key),
   };
 }
 
@@ -55,15 +55,21 @@ export function remove(
   id: string,
   when: string,
   expectedVersion?: number,
-  key?: string,
+  key?: string | SessionRef,
 ): TaskCommand {
   return {
     op: 'delete',
     id,
     at: when,
     ...(expectedVersion !== undefined && { expectedVersion }),
-    ...(key !== undefined && { session: { key } }),
+    ...sessionOf(key),
   };
+}
+
+/** A bare key is a session without a fingerprint (as entries written before fingerprints). */
+function sessionOf(key: string | SessionRef | undefined): { session?: SessionRef } {
+  if (key === undefined) return {};
+  return { session: typeof key === 'string' ? { key } : key };
 }
 
 /** Entries `first, first+1, …` in `term`; a null command is a leader no-op (empty data). */

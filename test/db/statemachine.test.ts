@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandResult, Task } from '../../cluster/api/task.js';
-import { withServerConnection } from '../../db/connection.js';
+import { createSequelize, ensureDatabase, withServerConnection } from '../../db/connection.js';
+import { migrate } from '../../db/migrate.js';
+import * as initialSchema from '../../db/migrations/0001-initial-schema.js';
 import { StateMachineError } from '../../db/errors.js';
 import { TaskStateMachine, type OpenOptions } from '../../db/statemachine.js';
 import { useTestMariaDb } from '../support/mariadb.js';
@@ -74,7 +76,33 @@ describe('migrations', () => {
       database,
       'SELECT name FROM schema_migrations',
     );
-    expect(migrations.map((m) => m.name)).toEqual(['0001-initial-schema']);
+    expect(migrations.map((m) => m.name)).toEqual([
+      '0001-initial-schema',
+      '0003-idempotency-fingerprint',
+    ]);
+  });
+
+  it('upgrade a 0001 database: its sessions keep answering, with no fingerprint to compare', async () => {
+    const database = mysql.freshDatabase('up');
+    await ensureDatabase(mysql.url, database);
+    const sequelize = createSequelize(mysql.url, database);
+    try {
+      await migrate(sequelize, { migrations: [initialSchema] });
+    } finally {
+      await sequelize.close();
+    }
+    const first = { ok: true, status: 201, task: null, entry: { index: 7, term: 2 } };
+    await query(
+      database,
+      'INSERT INTO client_sessions (`key`, raft_index, result, created_at) ' +
+        `VALUES ('old', 7, '${JSON.stringify(first)}', '${at(7)}')`,
+    );
+    await query(database, 'UPDATE raft_meta SET applied_index = 7, applied_term = 2');
+    const sm = await TaskStateMachine.open(mysql.url, { database });
+    open.push(sm);
+    const retry = { key: 'old', fingerprint: 'c'.repeat(64) };
+    const [answer] = await sm.applyBatch(entries(8, [remove(taskId(1), at(8), undefined, retry)]));
+    expect(answer).toEqual(first);
   });
 });
 
@@ -263,7 +291,7 @@ describe('applyBatch', () => {
     expect((await sm.get(a))?.version).toBe(3);
   });
 
-  it('forgets sessions after sessionRetention entries, whatever the batching', async () => {
+  it('forgets sessions after sessionRetentionEntries entries, whatever the batching', async () => {
     const commands = [
       create(taskId(1), { title: 'a' }, at(1), 'k'),
       null,
@@ -271,8 +299,8 @@ describe('applyBatch', () => {
       create(taskId(2), { title: 'b' }, at(4), 'k'), // 3 entries later: still remembered
       create(taskId(3), { title: 'c' }, at(5), 'k'), // 4 entries later: forgotten, applied
     ];
-    const one = await fresh({ sessionRetention: 4 });
-    const many = await fresh({ sessionRetention: 4 });
+    const one = await fresh({ sessionRetentionEntries: 4 });
+    const many = await fresh({ sessionRetentionEntries: 4 });
     const all = entries(1, commands);
     const resultsOne = await one.applyBatch(all);
     const resultsMany: (CommandResult | null)[] = [];
@@ -291,6 +319,100 @@ describe('applyBatch', () => {
       'SELECT COUNT(*) AS n FROM client_sessions',
     );
     expect(Number(sessions[0]!.n)).toBe(0);
+  });
+  it('forgets a session after sessionRetentionMs of entry time, alike on every replica', async () => {
+    const t0 = Date.UTC(2025, 0, 1);
+    const t = (ms: number): string => new Date(t0 + ms).toISOString();
+    const commands = [
+      create(taskId(1), { title: 'a' }, t(0), 'k'),
+      create(taskId(2), { title: 'a' }, t(999), 'k'), // 999 ms later: the first answer
+      null,
+      create(taskId(3), { title: 'x' }, t(5_000), 'other'), // the entries' time passes 1 s
+      // A proposer whose clock is behind: the entries' time never goes back, so k stays
+      // forgotten (a replica that evicted it after entry 4 must agree with one that did not).
+      create(taskId(4), { title: 'a' }, t(500), 'k'),
+      create(taskId(5), { title: 'y' }, t(5_600), 'other'), // still within 1 s of entry 4
+    ];
+    const all = entries(1, commands);
+    const replicas = [
+      await fresh({ sessionRetentionMs: 1_000 }),
+      await fresh({ sessionRetentionMs: 1_000 }),
+      await fresh({ sessionRetentionMs: 1_000 }),
+    ];
+    const results: (CommandResult | null)[][] = [];
+    for (const [i, size] of [all.length, 1, 2].entries()) {
+      const out: (CommandResult | null)[] = [];
+      for (let at = 0; at < all.length; at += size) {
+        out.push(...(await replicas[i]!.applyBatch(all.slice(at, at + size))));
+      }
+      results.push(out);
+    }
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+    const r = results[0]!;
+    expect(r[1]).toEqual({ ...r[0], entry: { index: 1, term: 1 } });
+    expect(taskOf(r[4]).id).toBe(taskId(4)); // forgotten: applied as a new write
+    expect(r[5]).toEqual({ ...r[3], entry: { index: 4, term: 1 } });
+    const snapshots = await Promise.all(replicas.map(async (sm) => (await sm.snapshot()).data));
+    expect(snapshots[1]).toBe(snapshots[0]);
+    expect(snapshots[2]).toBe(snapshots[0]);
+    const rows = await query<{ key: string; created_at: string }>(
+      replicas[0]!.database,
+      'SELECT `key`, `created_at` FROM client_sessions ORDER BY `key`',
+    );
+    // k was stored again at entry 5, at the entries' time then (5 s), not its proposer's 0.5 s.
+    expect(rows).toEqual([
+      { key: 'k', created_at: t(5_000) },
+      { key: 'other', created_at: t(5_000) },
+    ]);
+
+    // A restored replica carries the entries' time on: entry 7 at 5.8 s still finds k.
+    const snap = await replicas[0]!.snapshot();
+    const restored = await fresh({ sessionRetentionMs: 1_000 });
+    await restored.restore(snap.index, snap.term, snap.data);
+    const next = entries(7, [create(taskId(6), { title: 'a' }, t(100), 'k')]);
+    const [fromRestored] = await restored.applyBatch(next);
+    const [fromOriginal] = await replicas[0]!.applyBatch(next);
+    expect(fromRestored).toEqual(fromOriginal);
+    expect(fromRestored).toEqual({ ...r[4], entry: { index: 5, term: 1 } });
+  });
+
+  it('refuses a key reused for another request (fingerprint) with 422 and applies nothing', async () => {
+    const sm = await fresh();
+    const A = { key: 'K', fingerprint: 'a'.repeat(64) };
+    const B = { key: 'K', fingerprint: 'b'.repeat(64) };
+    const batch = entries(1, [
+      create(taskId(1), { title: 'A' }, at(1), A),
+      create(taskId(2), { title: 'A' }, at(2), A), // the retry: same fingerprint
+      remove(taskId(1), at(3), undefined, B), // the key on another request, same batch
+    ]);
+    const [first, same, other] = await sm.applyBatch(batch);
+    expect(first).toMatchObject({ ok: true, status: 201 });
+    expect(same).toEqual({ ...first, entry: { index: 1, term: 1 } });
+    expect(other).toEqual({
+      ok: false,
+      status: 422,
+      error: 'idempotency_key_reused',
+      message: expect.stringContaining('Idempotency-Key'),
+    });
+    expect((await sm.get(taskId(1)))?.title).toBe('A');
+    expect(await sm.get(taskId(2))).toBeNull();
+
+    // In a later batch, and on a replica restored from a snapshot: the same refusal.
+    const later = entries(4, [update(taskId(1), { title: 'B' }, at(4), undefined, B)]);
+    const snap = await sm.snapshot();
+    const restored = await fresh();
+    await restored.restore(snap.index, snap.term, snap.data);
+    const [laterHere] = await sm.applyBatch(later);
+    const [laterThere] = await restored.applyBatch(later);
+    expect(laterHere).toEqual(other);
+    expect(laterThere).toEqual(other);
+    expect((await sm.get(taskId(1)))?.title).toBe('A');
+    expect(await restored.checksum()).toEqual(await sm.checksum());
+
+    // A retried batch (already applied) is answered as it was the first time.
+    const again = await sm.applyBatch(batch);
+    expect(again).toEqual([{ ...first, entry: { index: 1, term: 1 } }, same, other]);
   });
 });
 

@@ -215,10 +215,10 @@ function call(
   target: { port: number },
   method: string,
   path: string,
-  opts: { token?: string | null; body?: string; headers?: Record<string, string> } = {},
+  opts: { token?: string | null; body?: string; headers?: Record<string, string | string[]> } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = {
+    const headers: Record<string, string | number | string[]> = {
       host: `127.0.0.1:${target.port}`,
       ...opts.headers,
     };
@@ -463,7 +463,7 @@ describe('invalid input: 400 with details, nothing proposed or forwarded', () =>
     method: string;
     path: string;
     body?: string;
-    headers?: Record<string, string>;
+    headers?: Record<string, string | string[]>;
     field: string;
   }[] = [
     {
@@ -565,19 +565,27 @@ describe('invalid input: 400 with details, nothing proposed or forwarded', () =>
       field: 'title',
     },
     {
-      name: 'Idempotency-Key too long',
+      name: 'Idempotency-Key too long (256)',
       method: 'POST',
       path: '/tasks',
       body: json({ title: 'a' }),
-      headers: { 'idempotency-key': 'k'.repeat(129) },
+      headers: { 'idempotency-key': 'k'.repeat(256) },
       field: 'idempotency-key',
     },
     {
-      name: 'Idempotency-Key with a space',
+      name: 'Idempotency-Key too long in the quoted form (256)',
       method: 'POST',
       path: '/tasks',
       body: json({ title: 'a' }),
-      headers: { 'idempotency-key': 'my key' },
+      headers: { 'idempotency-key': `"${'k'.repeat(256)}"` },
+      field: 'idempotency-key',
+    },
+    {
+      name: 'Idempotency-Key with a tab',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a' }),
+      headers: { 'idempotency-key': 'a\tb' },
       field: 'idempotency-key',
     },
     {
@@ -589,11 +597,67 @@ describe('invalid input: 400 with details, nothing proposed or forwarded', () =>
       field: 'idempotency-key',
     },
     {
+      name: 'Idempotency-Key not ASCII in the quoted form',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a' }),
+      headers: { 'idempotency-key': '"clé"' },
+      field: 'idempotency-key',
+    },
+    {
       name: 'Idempotency-Key empty',
       method: 'POST',
       path: '/tasks',
       body: json({ title: 'a' }),
       headers: { 'idempotency-key': '' },
+      field: 'idempotency-key',
+    },
+    {
+      name: 'Idempotency-Key empty in the quoted form',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a' }),
+      headers: { 'idempotency-key': '""' },
+      field: 'idempotency-key',
+    },
+    {
+      name: 'Idempotency-Key with an unterminated quote',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a' }),
+      headers: { 'idempotency-key': '"abc' },
+      field: 'idempotency-key',
+    },
+    {
+      name: 'Idempotency-Key with an escape other than \\" or \\\\',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a' }),
+      headers: { 'idempotency-key': '"a\\b"' },
+      field: 'idempotency-key',
+    },
+    {
+      name: 'Idempotency-Key with an unescaped quote inside the quotes',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a' }),
+      headers: { 'idempotency-key': '"a"b"' },
+      field: 'idempotency-key',
+    },
+    {
+      name: 'Idempotency-Key with sf parameters',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a' }),
+      headers: { 'idempotency-key': '"a";p=1' },
+      field: 'idempotency-key',
+    },
+    {
+      name: 'Idempotency-Key given twice',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a' }),
+      headers: { 'idempotency-key': ['a', 'b'] },
       field: 'idempotency-key',
     },
     {
@@ -747,7 +811,7 @@ describe('invalid input: 400 with details, nothing proposed or forwarded', () =>
     expect([...t.title]).toHaveLength(255);
     const ok = await call(followerApi, 'PATCH', `/tasks/${t.id}`, {
       body: json({ status: 'done', expectedVersion: 1 }),
-      headers: { 'if-match': '"1"', 'idempotency-key': '~'.repeat(128) },
+      headers: { 'if-match': '"1"', 'idempotency-key': '~'.repeat(255) },
     });
     expect(ok.status, ok.text).toBe(200);
   });
@@ -792,12 +856,81 @@ describe('Idempotency-Key and If-Match', () => {
     expect((again.body as unknown as WriteResponse).task).toEqual(
       (first.body as unknown as WriteResponse).task,
     );
+    const fingerprint = expect.stringMatching(/^[0-9a-f]{64}$/);
     expect(leader.commands.map((c) => c.session)).toEqual([
-      { key: 'retry-me-42' },
-      { key: 'retry-me-42' },
+      { key: 'retry-me-42', fingerprint },
+      { key: 'retry-me-42', fingerprint },
     ]);
+    expect(leader.commands[1]!.session).toEqual(leader.commands[0]!.session);
     expect(leader.tasks.size).toBe(1);
     expect(follower.commands).toEqual([]);
+  });
+
+  it('accepts keys of 1 to 255 printable characters, bare or as a quoted sf-string', async () => {
+    const accepted: [header: string, key: string][] = [
+      ['k', 'k'],
+      ['~'.repeat(255), '~'.repeat(255)],
+      ['my key with spaces', 'my key with spaces'],
+      ['"my key with spaces"', 'my key with spaces'],
+      ['"k"', 'k'],
+      [`"${'q'.repeat(255)}"`, 'q'.repeat(255)],
+      ['"say \\"hi\\" \\\\ bye"', 'say "hi" \\ bye'],
+      [' "  padded  " ', '  padded  '], // whitespace around the field value is not part of it
+      ['a"b\\c', 'a"b\\c'], // bare: taken as it is, quotes and backslashes included
+    ];
+    for (const [header, key] of accepted) {
+      const r = await call(followerApi, 'POST', '/tasks', {
+        body: json({ title: 'k' }),
+        headers: { 'idempotency-key': header },
+      });
+      expect(r.status, `${JSON.stringify(header)}: ${r.text}`).toBe(201);
+      expect(leader.commands.at(-1)?.session?.key, JSON.stringify(header)).toBe(key);
+    }
+  });
+
+  it('fingerprints method, target and canonical body, the same on a follower and the leader', async () => {
+    const t = await create('target');
+    let n = 0;
+    async function send(
+      api: ApiServer,
+      method: string,
+      path: string,
+      body: string | undefined,
+    ): Promise<string> {
+      const r = await call(api, method, path, {
+        body,
+        headers: { 'idempotency-key': `fp-${n++}` },
+      });
+      expect(r.status, r.text).toBeLessThan(500); // proposed: a 409 still built the command
+      const fp = leader.commands.at(-1)?.session?.fingerprint;
+      expect(fp).toMatch(/^[0-9a-f]{64}$/);
+      return fp!;
+    }
+    const a = await send(leaderApi, 'PATCH', `/tasks/${t.id}`, '{"title":"x","status":"done"}');
+    // Through a follower, with other whitespace and key order, and an upper-case id.
+    const b = await send(
+      followerApi,
+      'PATCH',
+      `/tasks/${t.id.toUpperCase()}`,
+      '{ "status" : "done",\n "title":"x" }',
+    );
+    expect(b).toBe(a);
+    const others = [
+      await send(leaderApi, 'PATCH', `/tasks/${t.id}`, '{"title":"y","status":"done"}'),
+      await send(
+        leaderApi,
+        'PATCH',
+        `/tasks/${t.id}`,
+        '{"title":"x","status":"done","expectedVersion":3}',
+      ),
+      await send(leaderApi, 'POST', '/tasks', '{"title":"x","status":"done"}'),
+      await send(leaderApi, 'DELETE', `/tasks/${t.id}`, undefined),
+    ];
+    expect(new Set([a, ...others]).size).toBe(5);
+    // An empty DELETE body and `{ }` are the same request.
+    const t2 = await create('second');
+    const empty = await send(leaderApi, 'DELETE', `/tasks/${t2.id}`, undefined);
+    expect(await send(leaderApi, 'DELETE', `/tasks/${t2.id}`, ' { } ')).toBe(empty);
   });
 
   it('passes a version conflict (409) back, from If-Match (plain or quoted) or the body', async () => {
@@ -989,7 +1122,10 @@ describe('forwarding to the leader', () => {
     expect(direct.status).toBe(201);
     expect(direct.body.servedBy).toBe(3);
     expect(newLeader.commands).toHaveLength(1);
-    expect(newLeader.commands[0].session).toEqual({ key: 'moving' });
+    expect(newLeader.commands[0].session).toEqual({
+      key: 'moving',
+      fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
   });
 
   it('gives up after one retry when leadership keeps moving', async () => {

@@ -7,15 +7,15 @@ import { randomUUID } from 'node:crypto';
 import type { CreateTaskBody, PatchTaskBody } from '../../api/schemas.js';
 import type { SessionRef, TaskCommand, TaskPatch } from '../../api/task.js';
 
-function sessionOf(key: string | undefined): { session?: SessionRef } {
-  return key === undefined ? {} : { session: { key } };
+function sessionOf(session: SessionRef | undefined): { session?: SessionRef } {
+  return session === undefined ? {} : { session };
 }
 
 function versionOf(expectedVersion: number | undefined): { expectedVersion?: number } {
   return expectedVersion === undefined ? {} : { expectedVersion };
 }
 
-export function createCommand(body: CreateTaskBody, key: string | undefined): TaskCommand {
+export function createCommand(body: CreateTaskBody, session: SessionRef | undefined): TaskCommand {
   return {
     op: 'create',
     task: {
@@ -27,7 +27,7 @@ export function createCommand(body: CreateTaskBody, key: string | undefined): Ta
       dueDate: body.dueDate,
     },
     at: new Date().toISOString(),
-    ...sessionOf(key),
+    ...sessionOf(session),
   };
 }
 
@@ -35,7 +35,7 @@ export function updateCommand(
   id: string,
   body: PatchTaskBody,
   expectedVersion: number | undefined,
-  key: string | undefined,
+  session: SessionRef | undefined,
 ): TaskCommand {
   // Only the fields the client gave: an absent field must stay "unchanged", not become undefined
   // in the entry (and `dueDate: null` is a real change: it clears the date).
@@ -51,20 +51,20 @@ export function updateCommand(
     patch,
     ...versionOf(expectedVersion),
     at: new Date().toISOString(),
-    ...sessionOf(key),
+    ...sessionOf(session),
   };
 }
 
 export function deleteCommand(
   id: string,
   expectedVersion: number | undefined,
-  key: string | undefined,
+  session: SessionRef | undefined,
 ): TaskCommand {
   return {
     op: 'delete',
     id,
     ...versionOf(expectedVersion),
     at: new Date().toISOString(),
-    ...sessionOf(key),
+    ...sessionOf(session),
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
+import { parseIdempotencyKeyValue } from '../../api/idempotency.js';
 import { fieldErrors } from '../../api/schemas.js';
 import { HttpError, readJsonBody } from '../../http/index.js';
 import { invalidInput } from './errors.js';
@@ -55,22 +56,28 @@ export function rejectQuery(query: URLSearchParams): void {
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const IF_MATCH_HEADER = 'if-match';
 
-// Visible ASCII only: the key travels in log entries and in logs, and a bounded, printable key
-// cannot smuggle control characters or blow up the session table.
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
-
-/** The Idempotency-Key header, undefined when absent. */
+/**
+ * The Idempotency-Key header, undefined when absent: the key it names, bare or quoted
+ * (cluster/api/idempotency.ts). Bounded and printable, so a key cannot smuggle control
+ * characters into log entries and logs.
+ */
 export function parseIdempotencyKey(req: IncomingMessage): string | undefined {
-  const raw = req.headers[IDEMPOTENCY_KEY_HEADER];
-  if (raw === undefined) return undefined;
-  // Node joins a repeated custom header with ", ", which the pattern then refuses.
-  const value = Array.isArray(raw) ? raw.join(', ') : raw;
-  if (!IDEMPOTENCY_KEY.test(value)) {
+  // headersDistinct keeps a repeated header apart (Node would join it with ", ", which can be a
+  // key now that spaces are allowed): two keys for one request cannot both hold.
+  const values = req.headersDistinct[IDEMPOTENCY_KEY_HEADER];
+  if (values === undefined) return undefined;
+  if (values.length > 1) {
     throw invalidInput('invalid Idempotency-Key header', {
-      [IDEMPOTENCY_KEY_HEADER]: 'must be 1 to 128 visible ASCII characters (no spaces)',
+      [IDEMPOTENCY_KEY_HEADER]: 'is given more than once',
     });
   }
-  return value;
+  const parsed = parseIdempotencyKeyValue(values[0] ?? '');
+  if (!parsed.ok) {
+    throw invalidInput('invalid Idempotency-Key header', {
+      [IDEMPOTENCY_KEY_HEADER]: parsed.reason,
+    });
+  }
+  return parsed.key;
 }
 
 /** `If-Match: 3` or `If-Match: "3"` (an ETag-style quoted version); undefined when absent. */

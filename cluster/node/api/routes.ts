@@ -17,11 +17,12 @@ import {
   listTasksQuerySchema,
   patchTaskSchema,
 } from '../../api/schemas.js';
-import type { TaskCommand } from '../../api/task.js';
+import type { SessionRef, TaskCommand } from '../../api/task.js';
 import { HttpError, Router, sendJson, type RouteContext } from '../../http/index.js';
 import type { NodeService } from '../service.js';
 import { createCommand, deleteCommand, updateCommand } from './commands.js';
 import { invalidInput, resultError, toHttpError, type Operation } from './errors.js';
+import { requestFingerprint, type FingerprintedRequest } from './fingerprint.js';
 import {
   expectedVersionOf,
   parseIdempotencyKey,
@@ -41,6 +42,14 @@ export interface ClientRouterOptions {
 }
 
 const taskQuerySchema = listTasksQuerySchema.pick({ consistency: true });
+
+/** The session a keyed write carries: its key and what it was sent with (./fingerprint.ts). */
+function sessionFor(
+  key: string | undefined,
+  request: FingerprintedRequest,
+): SessionRef | undefined {
+  return key === undefined ? undefined : { key, fingerprint: requestFingerprint(request) };
+}
 
 /**
  * TEST-ONLY planted bug (issue 6): `RAFTBOARD_PLANTED_BUG=local-reads` makes linearizable reads
@@ -155,7 +164,13 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     }
     const raw = await readBody(ctx.req);
     const body = parseWith(createTaskSchema, raw, 'task');
-    await write(ctx, raw, () => createCommand(body, key));
+    const session = sessionFor(key, {
+      method: 'POST',
+      target: '/tasks',
+      body: raw,
+      ifMatch: undefined,
+    });
+    await write(ctx, raw, () => createCommand(body, session));
   });
 
   router.on('PATCH', '/tasks/:id', async (ctx) => {
@@ -166,7 +181,9 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     const raw = await readBody(ctx.req);
     const body = parseWith(patchTaskSchema, raw, 'task change');
     const expected = expectedVersionOf(body.expectedVersion, ifMatch);
-    await write(ctx, raw, () => updateCommand(id, body, expected, key));
+    const target = `/tasks/${id}`;
+    const session = sessionFor(key, { method: 'PATCH', target, body: raw, ifMatch });
+    await write(ctx, raw, () => updateCommand(id, body, expected, session));
   });
 
   router.on('DELETE', '/tasks/:id', async (ctx) => {
@@ -177,7 +194,9 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     const raw = await readBody(ctx.req); // may be empty: reads as {}
     const body = parseWith(deleteTaskSchema, raw, 'delete request');
     const expected = expectedVersionOf(body.expectedVersion, ifMatch);
-    await write(ctx, raw, () => deleteCommand(id, expected, key));
+    const target = `/tasks/${id}`;
+    const session = sessionFor(key, { method: 'DELETE', target, body: raw, ifMatch });
+    await write(ctx, raw, () => deleteCommand(id, expected, session));
   });
 
   router.on('GET', '/status', ({ res }) => sendJson(res, 200, service.status()));

@@ -129,7 +129,10 @@ export function withDatabase(url: string, database: string): string {
   const at = url.indexOf('?');
   const base = at === -1 ? url : url.slice(0, at);
   const query = at === -1 ? '' : url.slice(at);
-  return `${base.replace(/\/[^/]*$/, '')}/${database}${query}`;
+  const authority = base.indexOf('//') + 2;
+  const slash = base.indexOf('/', authority);
+  const server = slash === -1 ? base : base.slice(0, slash);
+  return `${server}/${database}${query}`;
 }
 
 /** Where and as whom the driver connects: the socket when the URL names one, else host:port. */

@@ -175,12 +175,14 @@ export async function startDockerMySql(opts: DockerMySqlOptions): Promise<string
   const deadline = Date.now() + (opts.startTimeoutMs ?? 600_000);
   let last = '';
   const where = { host: '127.0.0.1', port: opts.port };
+  let passwordSet = false;
   for (;;) {
     const login = await loginAsRoot(where, password);
     if (login.ok) break;
     last = login.error;
     // A container created by an older version: root has an empty password until now.
-    if (login.denied && (await setRootPassword(where, password))) {
+    if (login.denied && !passwordSet && (await setRootPassword(where, password))) {
+      passwordSet = true;
       log(`gave root of container ${name} the password kept in ${opts.passwordFile}`);
       continue;
     }

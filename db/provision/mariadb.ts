@@ -272,6 +272,7 @@ export async function startMariaDb(options: StartOptions): Promise<MariaDbInstan
     }
   });
 
+  let passwordSet = false;
   const tail = () => logTail(logFile, logStart);
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   const kill = async () => {
@@ -293,8 +294,9 @@ export async function startMariaDb(options: StartOptions): Promise<MariaDbInstan
       );
     }
     if (login.denied) {
-      // Root has no password yet (a new data dir, or one from an older version): set it.
-      if (await setRootPassword({ socketPath: plan.socketPath }, password)) {
+      // Root has no password yet (a new data dir, or one from an older version): set it, once.
+      if (!passwordSet && (await setRootPassword({ socketPath: plan.socketPath }, password))) {
+        passwordSet = true;
         log(`gave root of ${dataDir} the password kept in ${plan.passwordFile}`);
         continue;
       }

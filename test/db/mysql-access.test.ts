@@ -53,6 +53,8 @@ describe('MySQL URLs with a socket and a password file', () => {
     expect(withDb.database).toBe('rb_1');
     expect(withDb.socketPath).toBe(target.socketPath);
     expect(withDatabase('mysql://u@h:1/', 'x')).toBe('mysql://u@h:1/x');
+    expect(withDatabase('mysql://u@h:1', 'x_{node}')).toBe('mysql://u@h:1/x_{node}');
+    expect(withDatabase('mysql://u@h:1/old?socket=/s', '')).toBe('mysql://u@h:1/?socket=/s');
   });
 
   it('keeps host and port when there is no socket, and refuses mistakes', () => {

@@ -100,6 +100,21 @@ describe.runIf(binaries !== undefined && client !== undefined && asRoot && runus
       expect(fs.readdirSync(filesDir)).toEqual([]);
       expect(fs.statSync(filesDir).mode & 0o777).toBe(0o700);
       expect(fs.statSync(path.dirname(socket)).mode & 0o777).toBe(0o700);
+      // Even root cannot read the node's secrets or write files outside that directory.
+      const secret = path.join(path.dirname(dataDir), 'token');
+      fs.writeFileSync(secret, 'the-token', { mode: 0o600 });
+      const files = await withServerConnection(server.url, async (c) => {
+        const [rows] = await c.query('SELECT LOAD_FILE(?) AS content', [secret]);
+        const outfile = await c
+          .query('SELECT 1 INTO OUTFILE ?', [path.join(path.dirname(dataDir), 'out')])
+          .then(
+            () => 'written',
+            (e: unknown) => (e as Error).message,
+          );
+        return { content: (rows as { content: unknown }[])[0]?.content, outfile };
+      });
+      expect(files.content).toBeNull();
+      expect(files.outfile).toMatch(/secure-file-priv/);
       const passwordFile = server.passwordFile;
       expect(fs.statSync(passwordFile).mode & 0o777).toBe(0o600);
       expect(fs.readFileSync(passwordFile, 'utf8').trim()).toMatch(/^[A-Za-z0-9_-]{32,}$/);

@@ -142,6 +142,10 @@ describe('the control room’s view of a real cluster', () => {
     const config = JSON.parse(
       fs.readFileSync(path.join(dataDir, 'nodes', `n${victim}`, 'node.json'), 'utf8'),
     ) as { mysql: { url: string; database: string } };
+    // The node's config names the managed server's socket and password file, not a password.
+    expect(config.mysql.url).toMatch(/^mysql:\/\/root@localhost\/\?socket=.*&password-file=/);
+    const passwordFile = new URL(config.mysql.url).searchParams.get('password-file') ?? '';
+    expect(config.mysql.url).not.toContain(fs.readFileSync(passwordFile, 'utf8').trim());
     // As the owner, through the node's URL: the socket and the root password file.
     await withServerConnection(config.mysql.url, async (conn) => {
       await conn.query(`UPDATE \`${config.mysql.database}\`.tasks SET title = 'tampered' LIMIT 1`);

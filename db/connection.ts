@@ -1,9 +1,17 @@
 /**
  * MySQL URLs, the Sequelize instance every state machine uses, and `ensureDatabase`.
  *
+ * A URL may name a Unix socket (or Windows named pipe) instead of host:port, and a file that
+ * holds the password instead of the password itself (docs/contract.md §6, §7):
+ * `mysql://root@localhost/?socket=/DATA/nodes/n1/mysql/s.sock&password-file=/…/root-password`.
+ * The password is read from the file each time a connection is configured, so node configs and
+ * logs never carry it.
+ *
  * Pool settings are short on purpose: a node whose MySQL is gone must learn it within ~2 s
  * (acquire and connect timeouts) and keep running; it retries, it never hangs or crashes.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { Sequelize } from 'sequelize';
 import { StateMachineError, toMySqlError } from './errors.js';
@@ -15,7 +23,14 @@ export interface MySqlTarget {
   readonly password: string;
   /** The database named in the URL's path, if any. */
   readonly database: string | undefined;
+  /** `?socket=`: connect through this Unix socket or named pipe, not host:port. */
+  readonly socketPath: string | undefined;
+  /** `?password-file=`: where `password` was read from. */
+  readonly passwordFile: string | undefined;
 }
+
+/** The query parameters a MySQL URL may carry. */
+const URL_PARAMS = new Set(['socket', 'password-file']);
 
 /** Character set and collation of every database and table: any Unicode round-trips exactly. */
 export const CHARSET = 'utf8mb4';
@@ -24,7 +39,10 @@ export const COLLATION = 'utf8mb4_bin';
 /** How long to wait for a connection (TCP connect, pool acquire) before calling MySQL down. */
 export const CONNECT_TIMEOUT_MS = 2_000;
 
-/** Parses `mysql://user[:password]@host[:port][/database]`. */
+/**
+ * Parses `mysql://user[:password]@host[:port][/database][?socket=PATH][&password-file=PATH]`.
+ * With `password-file` the password is that file's content (trimmed).
+ */
 export function parseMySqlUrl(url: string): MySqlTarget {
   let parsed: URL;
   try {
@@ -37,14 +55,104 @@ export function parseMySqlUrl(url: string): MySqlTarget {
       `not a MySQL URL (want mysql://user@host:port/): ${JSON.stringify(url)}`,
     );
   }
-  const path = decodeURIComponent(parsed.pathname.replace(/^\/+/, ''));
+  for (const key of parsed.searchParams.keys()) {
+    if (!URL_PARAMS.has(key)) {
+      throw new StateMachineError(
+        `unknown parameter ${JSON.stringify(key)} in MySQL URL (known: socket, password-file)`,
+      );
+    }
+  }
+  const database = decodeURIComponent(parsed.pathname.replace(/^\/+/, ''));
+  const socketPath = absoluteParam(parsed, 'socket');
+  const passwordFile = absoluteParam(parsed, 'password-file');
+  if (passwordFile !== undefined && parsed.password !== '') {
+    throw new StateMachineError('a MySQL URL takes a password or a password-file, not both');
+  }
   return {
     host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
     port: parsed.port === '' ? 3306 : Number(parsed.port),
     user: decodeURIComponent(parsed.username) || 'root',
-    password: decodeURIComponent(parsed.password),
-    database: path === '' ? undefined : path,
+    password:
+      passwordFile === undefined ? decodeURIComponent(parsed.password) : readSecret(passwordFile),
+    database: database === '' ? undefined : database,
+    socketPath,
+    passwordFile,
   };
+}
+
+function absoluteParam(url: URL, key: string): string | undefined {
+  const value = url.searchParams.get(key);
+  if (value === null) return undefined;
+  // A relative path would depend on the working directory of whoever opens the URL.
+  if (!path.isAbsolute(value) && !value.startsWith('\\\\.\\pipe\\')) {
+    throw new StateMachineError(`MySQL URL parameter ${key} must be an absolute path: ${value}`);
+  }
+  return value;
+}
+
+function readSecret(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new StateMachineError(
+      `cannot read the MySQL password file ${file}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * Builds a URL that `parseMySqlUrl` reads back as `target` (the password stays in its file when
+ * the target names one).
+ */
+export function formatMySqlUrl(
+  target: Omit<MySqlTarget, 'password' | 'database'> & {
+    readonly password?: string;
+    readonly database?: string | undefined;
+  },
+): string {
+  const password =
+    target.passwordFile === undefined && (target.password ?? '') !== ''
+      ? `:${encodeURIComponent(target.password ?? '')}`
+      : '';
+  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+  const where = target.socketPath === undefined ? `${host}:${target.port}` : 'localhost';
+  const params = new URLSearchParams();
+  if (target.socketPath !== undefined) params.set('socket', target.socketPath);
+  if (target.passwordFile !== undefined) params.set('password-file', target.passwordFile);
+  const query = params.size === 0 ? '' : `?${params.toString()}`;
+  const database = target.database === undefined ? '' : encodeURIComponent(target.database);
+  return `mysql://${encodeURIComponent(target.user)}${password}@${where}/${database}${query}`;
+}
+
+/** The same server and credentials with `database` in the path (a `{node}` placeholder stays). */
+export function withDatabase(url: string, database: string): string {
+  const at = url.indexOf('?');
+  const base = at === -1 ? url : url.slice(0, at);
+  const query = at === -1 ? '' : url.slice(at);
+  const authority = base.indexOf('//') + 2;
+  const slash = base.indexOf('/', authority);
+  const server = slash === -1 ? base : base.slice(0, slash);
+  return `${server}/${database}${query}`;
+}
+
+/** Where and as whom the driver connects: the socket when the URL names one, else host:port. */
+export function driverOptions(target: MySqlTarget): {
+  host?: string;
+  port?: number;
+  socketPath?: string;
+  user: string;
+  password: string;
+} {
+  const where =
+    target.socketPath === undefined
+      ? { host: target.host, port: target.port }
+      : { socketPath: target.socketPath };
+  return { ...where, user: target.user, password: target.password };
+}
+
+/** `host:port`, or the socket, for messages. */
+export function describeTarget(target: MySqlTarget): string {
+  return target.socketPath ?? `${target.host}:${target.port}`;
 }
 
 const DATABASE_NAME = /^[A-Za-z0-9_$-]{1,64}$/;
@@ -89,10 +197,7 @@ export async function withServerConnection<T>(
   let connection: mysql.Connection | undefined;
   try {
     connection = await mysql.createConnection({
-      host: target.host,
-      port: target.port,
-      user: target.user,
-      password: target.password,
+      ...driverOptions(target),
       connectTimeout: CONNECT_TIMEOUT_MS,
       charset: 'UTF8MB4_BIN',
     });
@@ -100,7 +205,7 @@ export async function withServerConnection<T>(
     connection.on('error', () => undefined);
     return await fn(connection);
   } catch (error) {
-    throw toMySqlError(error, `talking to ${target.host}:${target.port}`);
+    throw toMySqlError(error, `talking to ${describeTarget(target)}`);
   } finally {
     if (connection !== undefined) {
       await connection.end().catch(() => connection?.destroy());
@@ -135,6 +240,8 @@ export function createSequelize(
     timezone: '+00:00',
     define: { charset: CHARSET, collate: COLLATION, timestamps: false, freezeTableName: true },
     dialectOptions: {
+      // Sequelize hands these to mysql2 as they are: the socket, when the URL names one.
+      ...(target.socketPath === undefined ? {} : { socketPath: target.socketPath }),
       connectTimeout: CONNECT_TIMEOUT_MS,
       charset: 'UTF8MB4_BIN',
     },

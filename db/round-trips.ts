@@ -8,7 +8,7 @@
  * and restores keeps the driver's default, so no other query can ever carry a second statement.
  */
 import mysql from 'mysql2/promise';
-import { CONNECT_TIMEOUT_MS, parseMySqlUrl } from './connection.js';
+import { CONNECT_TIMEOUT_MS, driverOptions, parseMySqlUrl } from './connection.js';
 
 /** A round trip carries statements up to this size (MariaDB's max_allowed_packet is 16 MiB). */
 const MAX_ROUND_TRIP_BYTES = 4 * 1024 * 1024;
@@ -49,10 +49,7 @@ export class RoundTrips {
     if (this.connection === undefined) {
       const target = parseMySqlUrl(this.url);
       const connecting = mysql.createConnection({
-        host: target.host,
-        port: target.port,
-        user: target.user,
-        password: target.password,
+        ...driverOptions(target),
         database: this.database,
         connectTimeout: CONNECT_TIMEOUT_MS,
         charset: 'UTF8MB4_BIN',

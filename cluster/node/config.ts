@@ -38,7 +38,11 @@ export const nodeConfigSchema = z
     /** WAL, hard state and snapshots (relative paths are relative to the config file). */
     dataDir: z.string().min(1),
     mysql: z.strictObject({
-      /** Server URL, e.g. `mysql://root@127.0.0.1:3306/`. */
+      /**
+       * Server URL, e.g. `mysql://root@127.0.0.1:3306/`, or for a managed server its socket and
+       * password file: `mysql://root@localhost/?socket=/abs/s.sock&password-file=/abs/root-password`
+       * (db/connection.ts; docs/contract.md §6).
+       */
       url: z.string().min(1),
       /** This node's own database (created if missing). */
       database: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'letters, digits and _ only'),

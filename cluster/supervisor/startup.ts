@@ -3,6 +3,7 @@
  * for `--fresh`, and decide the membership and ports (cluster.json, or a new cluster). Kept out
  * of supervisor.ts so the long-running part reads on its own.
  */
+import path from 'node:path';
 import type { MySqlMode } from '../api/control.js';
 import {
   removeDockerMySql,
@@ -145,7 +146,13 @@ export function mysqlSpecOf(
   }
   if (member.mysqlPort === null) throw new Error(`n${member.id} has no MySQL port in cluster.json`);
   if (mode === 'docker') {
-    return { mode, nodeId: member.id, clusterDir: layout.root, port: member.mysqlPort };
+    return {
+      mode,
+      nodeId: member.id,
+      clusterDir: layout.root,
+      port: member.mysqlPort,
+      passwordFile: path.join(layout.nodeDir(member.id), 'mysql-root-password'),
+    };
   }
   return {
     mode,

@@ -3,12 +3,18 @@
  * container) and its port published on 127.0.0.1 only. Needs a Docker engine that answers;
  * `checkDockerEngine` says clearly when none does, before anything starts.
  *
+ * The published port is reachable by every local user, so root has a random password (kept
+ * 0600 in the node's directory, access.ts), handed to the image's entrypoint through the docker
+ * client's environment (`--env NAME` without a value), never on a command line. A container an
+ * older version created with an empty root password gets the password at its next start.
+ *
  * Container and volume names are derived from the cluster's data dir, so a second start finds
  * the same container (and a container left running by a crash is simply reused).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import mysql from 'mysql2/promise';
+import { formatMySqlUrl } from '../connection.js';
+import { loginAsRoot, rootPassword, setRootPassword } from './access.js';
 import { STATE_MACHINE_TUNING } from './tuning.js';
 
 /** The image used unless RAFTBOARD_DOCKER_IMAGE names another. */
@@ -35,9 +41,14 @@ interface Ran {
   readonly missing: boolean;
 }
 
-function docker(args: readonly string[], timeoutMs = 30_000): Promise<Ran> {
+function docker(
+  args: readonly string[],
+  timeoutMs = 30_000,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Ran> {
   return new Promise((resolve) => {
-    execFile('docker', args, { timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
+    const options = { timeout: timeoutMs, encoding: 'utf8' as const, env };
+    execFile('docker', args, options, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
       resolve({
         code,
@@ -81,20 +92,68 @@ export interface DockerMySqlOptions {
   readonly nodeId: number;
   /** Published on 127.0.0.1. */
   readonly port: number;
+  /** root's password: read from this file, or created there (0600) on first use. */
+  readonly passwordFile: string;
   readonly image?: string | undefined;
   readonly log?: ((line: string) => void) | undefined;
   /** First start may pull the image; default 10 minutes. */
   readonly startTimeoutMs?: number | undefined;
 }
 
+/** The variables that carry root's password into the container (mysql and mariadb images). */
+export const PASSWORD_VARIABLES = ['MYSQL_ROOT_PASSWORD', 'MARIADB_ROOT_PASSWORD'] as const;
+
 /**
- * Starts (creating on first use) the node's container and waits until root can connect.
- * Returns the server URL.
+ * `docker run` arguments for a node's container: the port on loopback only, root's password
+ * named by variable (its value comes from the docker client's environment, see dockerEnv), no
+ * empty-password variables.
+ */
+export function dockerRunArgs(name: string, port: number, image: string): string[] {
+  return [
+    'run',
+    '--detach',
+    '--name',
+    name,
+    '--volume',
+    `${name}:/var/lib/mysql`,
+    '--publish',
+    `127.0.0.1:${port}:3306`,
+    ...PASSWORD_VARIABLES.flatMap((v) => ['--env', v]),
+    image,
+    ...STATE_MACHINE_TUNING,
+  ];
+}
+
+/** The docker client's environment with root's password in PASSWORD_VARIABLES. */
+export function dockerEnv(
+  password: string,
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  for (const v of PASSWORD_VARIABLES) env[v] = password;
+  return env;
+}
+
+/** The URL the node uses for its container: loopback port, password from the file. */
+export function dockerServerUrl(port: number, passwordFile: string): string {
+  return formatMySqlUrl({
+    host: '127.0.0.1',
+    port,
+    user: 'root',
+    socketPath: undefined,
+    passwordFile,
+  });
+}
+
+/**
+ * Starts (creating on first use) the node's container and waits until root can connect with
+ * the password of `passwordFile`. Returns the server URL.
  */
 export async function startDockerMySql(opts: DockerMySqlOptions): Promise<string> {
   const log = opts.log ?? (() => undefined);
   const name = dockerName(opts.clusterDir, opts.nodeId);
   const image = opts.image ?? process.env.RAFTBOARD_DOCKER_IMAGE ?? DEFAULT_DOCKER_IMAGE;
+  const password = rootPassword(opts.passwordFile);
   const exists = (await docker(['container', 'inspect', '--format', '{{.Id}}', name])).code === 0;
   if (exists) {
     log(`starting container ${name}`);
@@ -105,23 +164,9 @@ export async function startDockerMySql(opts: DockerMySqlOptions): Promise<string
   } else {
     log(`creating container ${name} from ${image} (the first run may pull the image)`);
     const r = await docker(
-      [
-        'run',
-        '--detach',
-        '--name',
-        name,
-        '--volume',
-        `${name}:/var/lib/mysql`,
-        '--publish',
-        `127.0.0.1:${opts.port}:3306`,
-        '--env',
-        'MYSQL_ALLOW_EMPTY_PASSWORD=yes',
-        '--env',
-        'MARIADB_ALLOW_EMPTY_ROOT_PASSWORD=1',
-        image,
-        ...STATE_MACHINE_TUNING,
-      ],
+      dockerRunArgs(name, opts.port, image),
       opts.startTimeoutMs ?? 600_000,
+      dockerEnv(password),
     );
     if (r.code !== 0) {
       throw new DockerMySqlError(`docker run for node ${opts.nodeId} failed: ${r.stderr}`);
@@ -129,18 +174,17 @@ export async function startDockerMySql(opts: DockerMySqlOptions): Promise<string
   }
   const deadline = Date.now() + (opts.startTimeoutMs ?? 600_000);
   let last = '';
+  const where = { host: '127.0.0.1', port: opts.port };
+  let passwordSet = false;
   for (;;) {
-    try {
-      const c = await mysql.createConnection({
-        host: '127.0.0.1',
-        port: opts.port,
-        user: 'root',
-        connectTimeout: 2_000,
-      });
-      await c.end();
-      break;
-    } catch (e) {
-      last = (e as Error).message;
+    const login = await loginAsRoot(where, password);
+    if (login.ok) break;
+    last = login.error;
+    // A container created by an older version: root has an empty password until now.
+    if (login.denied && !passwordSet && (await setRootPassword(where, password))) {
+      passwordSet = true;
+      log(`gave root of container ${name} the password kept in ${opts.passwordFile}`);
+      continue;
     }
     if (Date.now() > deadline) {
       const logs = await docker(['logs', '--tail', '25', name]);
@@ -152,7 +196,7 @@ export async function startDockerMySql(opts: DockerMySqlOptions): Promise<string
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   log(`container ${name} ready on 127.0.0.1:${opts.port}`);
-  return `mysql://root@127.0.0.1:${opts.port}/`;
+  return dockerServerUrl(opts.port, opts.passwordFile);
 }
 
 /** Stops the node's container (kept, with its volume, for the next start). */

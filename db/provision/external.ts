@@ -4,7 +4,7 @@
  * before any node starts, and every failure names what is wrong and how to fix it.
  */
 import mysql from 'mysql2/promise';
-import { parseMySqlUrl } from '../connection.js';
+import { describeTarget, driverOptions, formatMySqlUrl, parseMySqlUrl } from '../connection.js';
 
 /** The placeholder for the node id in a URL's database name. */
 export const NODE_PLACEHOLDER = '{node}';
@@ -42,7 +42,7 @@ function split(url: string, nodeId: number): MySqlTargetOfNode {
       `${(e as Error).message} (want mysql://user:password@host:port/database)`,
     );
   }
-  const rest = `${target.user}${target.password}${target.host}`;
+  const rest = `${target.user}${target.password}${target.host}${target.socketPath ?? ''}${target.passwordFile ?? ''}`;
   if (rest.includes(MARKER)) {
     throw new ExternalMySqlError(
       `${NODE_PLACEHOLDER} may only appear in the database name of ${JSON.stringify(url)}`,
@@ -55,11 +55,8 @@ function split(url: string, nodeId: number): MySqlTargetOfNode {
         'letters, digits or _',
     );
   }
-  const auth =
-    encodeURIComponent(target.user) +
-    (target.password === '' ? '' : `:${encodeURIComponent(target.password)}`);
-  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
-  return { nodeId, serverUrl: `mysql://${auth}@${host}:${target.port}/`, database };
+  // The socket and password file, if any, stay in the server URL.
+  return { nodeId, serverUrl: formatMySqlUrl({ ...target, database: undefined }), database };
 }
 
 /**
@@ -134,16 +131,13 @@ function describe(e: unknown): string {
  */
 export async function checkExternalTarget(target: MySqlTargetOfNode): Promise<void> {
   const t = parseMySqlUrl(target.serverUrl);
-  const where = `${t.host}:${t.port}`;
+  const where = describeTarget(t);
   const who = `'${t.user}'`;
   const prefix = `node ${target.nodeId}: MySQL at ${where}`;
   let connection: mysql.Connection;
   try {
     connection = await mysql.createConnection({
-      host: t.host,
-      port: t.port,
-      user: t.user,
-      password: t.password,
+      ...driverOptions(t),
       connectTimeout: 5_000,
       charset: 'UTF8MB4_BIN',
     });
@@ -154,7 +148,7 @@ export async function checkExternalTarget(target: MySqlTargetOfNode): Promise<vo
         `${prefix} refused user ${who} (wrong user or password in the URL): ${describe(e)}`,
       );
     }
-    if (d.code === 'ECONNREFUSED' || d.code === 'ETIMEDOUT' || d.code === 'ENOTFOUND') {
+    if (['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'ENOENT'].includes(d.code ?? '')) {
       throw new ExternalMySqlError(
         `${prefix} does not answer (${d.code}): is the server running and the URL right? ` +
           'Or drop --mysql external to let Raftboard run MariaDB itself.',

@@ -1,9 +1,12 @@
 /**
- * A managed MariaDB (or MySQL) server on loopback for one data directory (docs/architecture.md §7).
+ * A managed MariaDB (or MySQL) server for one data directory (docs/contract.md §7).
  *
  * `startMariaDb` finds the binaries, initialises the data dir once, stops an orphan left by a
- * previous crash (found through the pid file), starts `mariadbd` on 127.0.0.1 and waits until
- * it answers. root has an empty password and the server listens on loopback only.
+ * previous crash (found through the pid file), starts `mariadbd` and waits until it answers.
+ * Nothing listens on TCP: the server is reached through a socket in a 0700 directory (a named
+ * pipe on Windows) as root with a random password kept in a 0600 file (access.ts). A data dir
+ * whose root still has no password (just initialised, or initialised by an older version) gets
+ * it at the first start.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,11 +14,20 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
 import { MariaDbNotFoundError, MariaDbStartError } from '../errors.js';
+import {
+  accessPlan,
+  loginAsRoot,
+  managedServerUrl,
+  PASSWORD_FILE,
+  privateDir,
+  rootPassword,
+  setRootPassword,
+} from './access.js';
 import { STATE_MACHINE_TUNING } from './tuning.js';
 
 export { dropDatabase, ensureDatabase } from '../connection.js';
+export { accessPlan, managedServerUrl } from './access.js';
 
 export const SERVER_NAMES = ['mariadbd', 'mysqld'] as const;
 export const INSTALL_DB_NAMES = ['mariadb-install-db', 'mysql_install_db'] as const;
@@ -40,10 +52,13 @@ export const INSTALL_HINT =
   'RAFTBOARD_MYSQL_BIN_DIR to the directory that holds mariadbd, or use a server you run ' +
   'yourself: `--mysql external --mysql-url mysql://root@127.0.0.1:3306/`.';
 
+/** The server this process started last on each data dir (real path). */
+const newest = new Map<string, ChildProcess>();
+
 /** Files this module keeps in the data dir next to the server's own. */
 const SERVER_LOG = 'mariadbd.log';
 const INSTALL_MARKER = '.raftboard-initialising';
-const OWN_FILES = new Set([SERVER_LOG, INSTALL_MARKER]);
+const OWN_FILES = new Set([SERVER_LOG, INSTALL_MARKER, PASSWORD_FILE]);
 
 export interface FindOptions {
   /** Path of mariadbd/mysqld; skips the search. */
@@ -67,7 +82,10 @@ export interface MariaDbBinaries {
 export interface StartOptions extends FindOptions {
   /** The data directory; created if missing. Keep it for a persistent server. */
   readonly dataDir: string;
-  /** TCP port on 127.0.0.1; 0 picks a free one. */
+  /**
+   * The port kept for this server in cluster.json; 0 picks a free one. Nothing listens on it
+   * (`--skip-networking`); it only keeps the layout's format.
+   */
   readonly port: number;
   /** Progress lines ("initialising…", "ready…"). */
   readonly log?: ((line: string) => void) | undefined;
@@ -83,9 +101,13 @@ export interface MariaDbExit {
 }
 
 export interface MariaDbInstance {
-  /** `mysql://root@127.0.0.1:PORT/` */
+  /** `mysql://root@localhost/?socket=…&password-file=…` (managedServerUrl). */
   readonly url: string;
   readonly port: number;
+  /** The Unix socket (or `\\.\pipe\NAME`) the server listens on, its only listener. */
+  readonly socketPath: string;
+  /** The 0600 file holding root's password. */
+  readonly passwordFile: string;
   readonly pid: number;
   readonly dataDir: string;
   /** The server's stdout/stderr (its error log). */
@@ -195,14 +217,17 @@ export function isInitialised(dataDir: string): boolean {
 }
 
 /**
- * Starts a server on `dataDir` (initialising it on first use) and resolves once it accepts
- * connections as root on 127.0.0.1:port. On failure the error quotes the server's log.
+ * Starts a server on `dataDir` (initialising it on first use) and resolves once root can log in
+ * over the socket with the password of the data dir's password file. On failure the error
+ * quotes the server's log.
  */
 export async function startMariaDb(options: StartOptions): Promise<MariaDbInstance> {
   const log = options.log ?? (() => undefined);
   const binaries = findMariaDbBinaries(options);
-  fs.mkdirSync(options.dataDir, { recursive: true });
+  fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const dataDir = fs.realpathSync(options.dataDir);
+  // From the path as given, like NodeMySql.serverUrl, so the node configs name the same socket.
+  const plan = accessPlan(path.resolve(options.dataDir));
   const port = options.port === 0 ? await freePort() : options.port;
   if (!Number.isInteger(port) || port < 1 || port > 65_535) {
     throw new MariaDbStartError(`invalid port ${options.port}`);
@@ -210,11 +235,15 @@ export async function startMariaDb(options: StartOptions): Promise<MariaDbInstan
   const pidFile = path.join(dataDir, 'm.pid');
   await stopOrphan(pidFile, dataDir, options.stopTimeoutMs ?? 30_000, log);
   if (!isInitialised(dataDir)) await initialise(binaries, dataDir, log);
+  // The data dir holds the socket and the password file: only its owner may enter it.
+  privateDir(dataDir);
+  if (plan.socketDir !== null) privateDir(plan.socketDir);
+  const password = rootPassword(plan.passwordFile);
 
   const logFile = path.join(dataDir, SERVER_LOG);
   const logStart = fileSize(logFile);
-  const args = serverArgs(binaries, dataDir, port, pidFile);
-  log(`starting ${path.basename(binaries.server)} on 127.0.0.1:${port} (data dir ${dataDir})`);
+  const args = serverArgs(binaries, dataDir, plan.serverArgs, pidFile);
+  log(`starting ${path.basename(binaries.server)} on ${plan.socketPath} (data dir ${dataDir})`);
   const fd = fs.openSync(logFile, 'a');
   let child: ChildProcess;
   try {
@@ -225,6 +254,7 @@ export async function startMariaDb(options: StartOptions): Promise<MariaDbInstan
     fs.closeSync(fd);
   }
   child.unref();
+  newest.set(dataDir, child);
   const exited = new Promise<MariaDbExit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', () => resolve({ code: null, signal: null }));
@@ -232,9 +262,17 @@ export async function startMariaDb(options: StartOptions): Promise<MariaDbInstan
   let exit: MariaDbExit | undefined;
   void exited.then((e) => {
     exit = e;
+    // An orphan this process stopped may exit after its successor started: leave the
+    // successor's directories alone.
+    if (newest.get(dataDir) !== child) return;
+    newest.delete(dataDir);
     removePrivateTmpDir(dataDir);
+    if (plan.socketDir !== null && plan.socketDir !== path.resolve(options.dataDir)) {
+      fs.rmSync(plan.socketDir, { recursive: true, force: true });
+    }
   });
 
+  let passwordSet = false;
   const tail = () => logTail(logFile, logStart);
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   const kill = async () => {
@@ -247,32 +285,46 @@ export async function startMariaDb(options: StartOptions): Promise<MariaDbInstan
           `Its log (${logFile}) ends with:\n${tail()}`,
       );
     }
-    const probe = await probeServer(port);
-    if (probe.ok) {
-      if (sameDir(probe.datadir, dataDir)) break;
+    const login = await loginAsRoot({ socketPath: plan.socketPath }, password);
+    if (login.ok) {
+      if (sameDir(login.datadir, dataDir)) break;
       await kill();
       throw new MariaDbStartError(
-        `port ${port} is already served by another MySQL server (data dir ${probe.datadir}); ` +
-          'choose another port',
+        `${plan.socketPath} is served by another MySQL server (data dir ${login.datadir})`,
+      );
+    }
+    if (login.denied) {
+      // Root has no password yet (a new data dir, or one from an older version): set it, once.
+      if (!passwordSet && (await setRootPassword({ socketPath: plan.socketPath }, password))) {
+        passwordSet = true;
+        log(`gave root of ${dataDir} the password kept in ${plan.passwordFile}`);
+        continue;
+      }
+      await kill();
+      throw new MariaDbStartError(
+        `root of ${dataDir} refuses the password in ${plan.passwordFile} and logging in ` +
+          `without one; restore that file, or start with a new data dir (${login.error})`,
       );
     }
     if (Date.now() > deadline) {
       await kill();
       throw new MariaDbStartError(
-        `${path.basename(binaries.server)} did not accept connections on 127.0.0.1:${port} ` +
-          `within ${options.startTimeoutMs ?? 60_000} ms (last error: ${probe.error}). ` +
+        `${path.basename(binaries.server)} did not accept connections on ${plan.socketPath} ` +
+          `within ${options.startTimeoutMs ?? 60_000} ms (last error: ${login.error}). ` +
           `Its log (${logFile}) ends with:\n${tail()}`,
       );
     }
     await sleep(100);
   }
   const pid = child.pid ?? readPid(pidFile) ?? 0;
-  log(`MariaDB ready on 127.0.0.1:${port} (pid ${pid})`);
+  log(`MariaDB ready on ${plan.socketPath} (pid ${pid})`);
 
   let stopping: Promise<void> | undefined;
   return {
-    url: `mysql://root@127.0.0.1:${port}/`,
+    url: managedServerUrl(path.resolve(options.dataDir)),
     port,
+    socketPath: plan.socketPath,
+    passwordFile: plan.passwordFile,
     pid,
     dataDir,
     logFile,
@@ -280,7 +332,7 @@ export async function startMariaDb(options: StartOptions): Promise<MariaDbInstan
     stop: () => {
       stopping ??= (async () => {
         if (exit !== undefined) return;
-        log(`stopping MariaDB on 127.0.0.1:${port} (pid ${pid})`);
+        log(`stopping MariaDB on ${plan.socketPath} (pid ${pid})`);
         await terminate(child, exited, options.stopTimeoutMs ?? 30_000);
       })();
       return stopping;
@@ -291,17 +343,20 @@ export async function startMariaDb(options: StartOptions): Promise<MariaDbInstan
 function serverArgs(
   binaries: MariaDbBinaries,
   dataDir: string,
-  port: number,
+  listener: readonly string[],
   pidFile: string,
 ): string[] {
+  const tmpDir = privateTmpDir(dataDir);
   const args = [
     '--no-defaults',
     `--datadir=${dataDir}`,
     `--user=${serverUser()}`,
-    '--bind-address=127.0.0.1',
-    `--port=${port}`,
-    `--socket=${socketPath(dataDir)}`,
-    `--tmpdir=${privateTmpDir(dataDir)}`,
+    ...listener,
+    `--tmpdir=${tmpDir}`,
+    // LOAD_FILE, SELECT … INTO OUTFILE and LOAD DATA only inside an empty private directory:
+    // the server runs as the desktop user and could otherwise read the node's token and
+    // cluster secret, or write files anywhere the user can.
+    `--secure-file-priv=${filesDir(tmpDir)}`,
     `--pid-file=${pidFile}`,
     '--innodb-log-file-size=8M',
     ...STATE_MACHINE_TUNING,
@@ -350,12 +405,12 @@ function removePrivateTmpDir(dataDir: string): void {
   }
 }
 
-/** `D/s.sock`, unless that path is too long for a Unix socket (then one in the temp dir). */
-function socketPath(dataDir: string): string {
-  const inDir = path.join(dataDir, 's.sock');
-  if (Buffer.byteLength(inDir) <= 100) return inDir;
-  const digest = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
-  return path.join(os.tmpdir(), `raftboard-${digest}.sock`);
+/** An empty 0700 directory inside the server's private temp dir, for `--secure-file-priv`. */
+function filesDir(tmpDir: string): string {
+  const dir = path.join(tmpDir, 'files');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { mode: 0o700 });
+  return dir;
 }
 
 async function initialise(
@@ -550,28 +605,6 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
     return await Promise.race([promise.then(() => true as const), timeout]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-type Probe = { ok: true; datadir: string } | { ok: false; error: string };
-
-async function probeServer(port: number): Promise<Probe> {
-  let connection: mysql.Connection | undefined;
-  try {
-    connection = await mysql.createConnection({
-      host: '127.0.0.1',
-      port,
-      user: 'root',
-      connectTimeout: 1_000,
-    });
-    connection.on('error', () => undefined);
-    const [rows] = await connection.query('SELECT @@datadir AS datadir');
-    const datadir = (rows as { datadir?: unknown }[])[0]?.datadir;
-    return { ok: true, datadir: typeof datadir === 'string' ? datadir : '' };
-  } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
-  } finally {
-    if (connection !== undefined) await connection.end().catch(() => connection?.destroy());
   }
 }
 

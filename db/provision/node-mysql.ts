@@ -5,12 +5,14 @@
  * MySQL" fault) and whether the server runs.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { MySqlMode, MySqlServerState } from '../../cluster/api/control.js';
 import { ensureDatabase } from '../connection.js';
-import { checkDockerEngine, startDockerMySql, stopDockerMySql } from './docker.js';
+import { checkDockerEngine, dockerServerUrl, startDockerMySql, stopDockerMySql } from './docker.js';
 import { checkExternalTargets, type MySqlTargetOfNode } from './external.js';
 import {
   findMariaDbBinaries,
+  managedServerUrl,
   startMariaDb,
   type FindOptions,
   type MariaDbExit,
@@ -33,6 +35,7 @@ export type NodeMySqlSpec =
       readonly nodeId: number;
       /** The MariaDB data dir (initialised on first start). */
       readonly dataDir: string;
+      /** Kept in cluster.json; nothing listens on it (the server is reached by its socket). */
       readonly port: number;
       readonly find?: FindOptions | undefined;
     }
@@ -42,6 +45,8 @@ export type NodeMySqlSpec =
       /** Names the container and volume (stable per cluster). */
       readonly clusterDir: string;
       readonly port: number;
+      /** root's password (0600, in the node's directory; created on first start). */
+      readonly passwordFile: string;
     }
   | { readonly mode: 'external'; readonly nodeId: number; readonly target: MySqlTargetOfNode };
 
@@ -90,11 +95,19 @@ export class NodeMySql {
     return this.spec.nodeId;
   }
 
-  /** Known before the server runs (the port is fixed), so configs can be written first. */
+  /**
+   * Known before the server runs (socket, port and password file are fixed), so configs can be
+   * written first. It names the password file, never the password.
+   */
   get serverUrl(): string {
-    return this.spec.mode === 'external'
-      ? this.spec.target.serverUrl
-      : `mysql://root@127.0.0.1:${this.spec.port}/`;
+    switch (this.spec.mode) {
+      case 'external':
+        return this.spec.target.serverUrl;
+      case 'managed':
+        return managedServerUrl(path.resolve(this.spec.dataDir));
+      case 'docker':
+        return dockerServerUrl(this.spec.port, this.spec.passwordFile);
+    }
   }
 
   get database(): string {
@@ -142,6 +155,7 @@ export class NodeMySql {
             clusterDir: spec.clusterDir,
             nodeId: spec.nodeId,
             port: spec.port,
+            passwordFile: spec.passwordFile,
             log,
           });
         }

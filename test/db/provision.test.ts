@@ -4,7 +4,6 @@
  * what to install.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,10 +74,14 @@ describe.runIf(available)('a managed MariaDB', () => {
     port = await freePort();
   });
 
-  it('initialises once, serves root on loopback, stops cleanly and restarts with its data', async () => {
+  it('initialises once, serves root on its socket, stops cleanly and restarts with its data', async () => {
     const lines: string[] = [];
     const first = await startMariaDb({ dataDir, port, log: (l) => lines.push(l) });
-    expect(first.url).toBe(`mysql://root@127.0.0.1:${port}/`);
+    expect(first.url).toBe(
+      `mysql://root@localhost/?socket=${encodeURIComponent(path.join(dataDir, 's.sock'))}` +
+        `&password-file=${encodeURIComponent(path.join(dataDir, 'root-password'))}`,
+    );
+    expect(first.socketPath).toBe(path.join(dataDir, 's.sock'));
     expect(first.port).toBe(port);
     expect(alive(first.pid)).toBe(true);
     expect(lines.some((l) => l.startsWith('initialising'))).toBe(true);
@@ -129,22 +132,18 @@ describe.runIf(available)('a managed MariaDB', () => {
     await next.stop();
   });
 
-  it('fails with the tail of the server log when the port is taken', async () => {
-    const blocker = net.createServer((socket) => socket.destroy());
-    const taken = await new Promise<number>((resolve) => {
-      blocker.listen(0, '127.0.0.1', () => {
-        const address = blocker.address();
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
+  it('fails with the tail of the server log when its socket cannot be bound', async () => {
+    // A directory where the socket goes: the server cannot unlink it and refuses to start.
+    const socket = path.join(dataDir, 's.sock');
+    fs.mkdirSync(socket);
     try {
-      const error = await startMariaDb({ dataDir, port: taken, startTimeoutMs: 20_000 }).catch(
+      const error = await startMariaDb({ dataDir, port, startTimeoutMs: 20_000 }).catch(
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(MariaDbStartError);
-      expect((error as Error).message).toMatch(/Bind on TCP\/IP port|Address already in use/);
+      expect((error as Error).message).toMatch(/Bind on unix socket|Address already in use/);
     } finally {
-      blocker.close();
+      fs.rmdirSync(socket);
     }
     expect(fs.existsSync(path.join(dataDir, 'm.pid'))).toBe(false);
   });

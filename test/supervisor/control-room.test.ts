@@ -7,10 +7,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterChecksums, ClusterNode } from '../../cluster/api/control.js';
 import type { LogTermRun } from '../../cluster/api/node.js';
+import { withServerConnection } from '../../db/connection.js';
 import { killAllOf, startCli, waitFor, type RunningCli } from './cli-harness.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'raftboard-room-'));
@@ -142,12 +142,14 @@ describe('the control room’s view of a real cluster', () => {
     const config = JSON.parse(
       fs.readFileSync(path.join(dataDir, 'nodes', `n${victim}`, 'node.json'), 'utf8'),
     ) as { mysql: { url: string; database: string } };
-    const conn = await mysql.createConnection(config.mysql.url);
-    try {
+    // The node's config names the managed server's socket and password file, not a password.
+    expect(config.mysql.url).toMatch(/^mysql:\/\/root@localhost\/\?socket=.*&password-file=/);
+    const passwordFile = new URL(config.mysql.url).searchParams.get('password-file') ?? '';
+    expect(config.mysql.url).not.toContain(fs.readFileSync(passwordFile, 'utf8').trim());
+    // As the owner, through the node's URL: the socket and the root password file.
+    await withServerConnection(config.mysql.url, async (conn) => {
       await conn.query(`UPDATE \`${config.mysql.database}\`.tasks SET title = 'tampered' LIMIT 1`);
-    } finally {
-      await conn.end();
-    }
+    });
     const after = await settledChecksums();
     expect(after.diverged).toEqual([victim]);
     const others = after.replicas.filter((r) => r.nodeId !== victim);

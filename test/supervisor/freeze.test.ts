@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Supervisor } from '../../cluster/supervisor/supervisor.js';
+import { withDatabase } from '../../db/connection.js';
 import { useTestMariaDb } from '../support/mariadb.js';
 import { killAllOf, waitFor } from './cli-harness.js';
 
@@ -30,7 +31,7 @@ describe('pause by in-process freeze', () => {
       dataDir,
       nodes: 3,
       mysqlMode: 'external',
-      mysqlUrls: [`${db.url}${db.freshDatabase('frz')}_{node}`],
+      mysqlUrls: [withDatabase(db.url, `${db.freshDatabase('frz')}_{node}`)],
       slow: 0.4,
       pauseMode: 'freeze',
     });

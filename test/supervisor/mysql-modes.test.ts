@@ -8,7 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withServerConnection } from '../../db/connection.js';
+import {
+  formatMySqlUrl,
+  parseMySqlUrl,
+  withDatabase,
+  withServerConnection,
+} from '../../db/connection.js';
 import { MariaDbNotFoundError } from '../../db/errors.js';
 import {
   DockerUnavailableError,
@@ -80,10 +85,11 @@ describe('external MySQL URLs', () => {
 
 describe('external MySQL checks', () => {
   const user = `rb_limited_${process.pid}`;
-  let port = '';
+  /** The test server (its socket, or host:port) as `user` with `password`. */
+  const asUser = (password: string): string =>
+    formatMySqlUrl({ ...parseMySqlUrl(db.url), user, password, passwordFile: undefined });
 
   beforeAll(async () => {
-    port = new URL(db.url).port || '3306';
     await withServerConnection(db.url, async (c) => {
       await c.query(`DROP USER IF EXISTS '${user}'@'%'`);
       await c.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'secret-pw'`);
@@ -110,7 +116,7 @@ describe('external MySQL checks', () => {
   it('names a missing privilege and the GRANT that fixes it', async () => {
     const error = await checkExternalTarget({
       nodeId: 2,
-      serverUrl: `mysql://${user}:secret-pw@127.0.0.1:${port}/`,
+      serverUrl: asUser('secret-pw'),
       database: db.freshDatabase('ext'),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExternalMySqlError);
@@ -121,7 +127,7 @@ describe('external MySQL checks', () => {
   it('names a wrong password', async () => {
     const error = await checkExternalTarget({
       nodeId: 1,
-      serverUrl: `mysql://${user}:wrong@127.0.0.1:${port}/`,
+      serverUrl: asUser('wrong'),
       database: 'x',
     }).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/refused user .* \(wrong user or password/);
@@ -180,7 +186,7 @@ describe('an external-mode cluster', () => {
       dataDir,
       nodes: 3,
       mysqlMode: 'external',
-      mysqlUrls: [`${db.url}${prefix}_{node}`],
+      mysqlUrls: [withDatabase(db.url, `${prefix}_{node}`)],
       slow: 0.4,
     });
     try {

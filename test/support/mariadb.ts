@@ -1,7 +1,8 @@
 /**
  * One throwaway MariaDB per test file. Call `useTestMariaDb()` at the top level of a test file:
- * it starts a server on a temp dir and a free port before the file's tests and stops it and
- * removes the dir afterwards. Each test takes a fresh database name from `freshDatabase()`.
+ * it starts a server on a temp dir before the file's tests (reached through its socket, root with
+ * a random password: docs/contract.md §7) and stops it and removes the dir afterwards. Each test
+ * takes a fresh database name from `freshDatabase()`.
  *
  * Without server binaries it falls back to `mysql://root@127.0.0.1:3306/` if that answers
  * (databases created there are dropped afterwards), else fails with what to install.
@@ -23,7 +24,11 @@ import {
 export const FALLBACK_URL = 'mysql://root@127.0.0.1:3306/';
 
 export interface TestMariaDb {
-  /** `mysql://root@127.0.0.1:PORT/` (valid once the file's tests run). */
+  /**
+   * The server's URL (valid once the file's tests run): for our own server its socket and root
+   * password file (`mysql://root@localhost/?socket=…&password-file=…`); add a database with
+   * `withDatabase` from db/connection.ts, not by appending to the string.
+   */
   readonly url: string;
   /** True for our own throwaway server; false when using an external one. */
   readonly managed: boolean;

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dropDatabase } from '../../../db/connection.js';
+import { dropDatabase, withDatabase } from '../../../db/connection.js';
 import { killAllOf, RunningCli } from '../../supervisor/cli-harness.js';
 
 /** The repository: the nearest folder with a package.json (this file runs from test/ or build/test/). */
@@ -42,7 +42,8 @@ export async function startCliCluster(mysqlUrl: string): Promise<CliCluster> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'raftboard-fuzz-cli-'));
   counter += 1;
   const prefix = `rbfz_${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}${counter}`;
-  const base = mysqlUrl.endsWith('/') ? mysqlUrl : `${mysqlUrl}/`;
+  // The server part of the URL; its socket and password file (if any) stay in the query.
+  const base = withDatabase(mysqlUrl, '');
   const cli = startCli([
     '--data-dir',
     dataDir,
@@ -55,7 +56,7 @@ export async function startCliCluster(mysqlUrl: string): Promise<CliCluster> {
     '--mysql',
     'external',
     '--mysql-url',
-    `${base}${prefix}_{node}`,
+    withDatabase(mysqlUrl, `${prefix}_{node}`),
   ]);
   const stop = async (): Promise<void> => {
     if (cli.child.exitCode === null) await cli.stop('SIGTERM');

@@ -4,9 +4,11 @@
  * Pool settings are short on purpose: a node whose MySQL is gone must learn it within ~2 s
  * (acquire and connect timeouts) and keep running; it retries, it never hangs or crashes.
  */
-import mysql from 'mysql2/promise';
+import type { Connection as CallbackConnection } from 'mysql2';
+import type mysql from 'mysql2/promise';
 import { Sequelize } from 'sequelize';
 import { StateMachineError, toMySqlError } from './errors.js';
+import { connectPinned, pinSqlModeOf } from './session-mode.js';
 
 export interface MySqlTarget {
   readonly host: string;
@@ -88,7 +90,7 @@ export async function withServerConnection<T>(
   const target = parseMySqlUrl(url);
   let connection: mysql.Connection | undefined;
   try {
-    connection = await mysql.createConnection({
+    connection = await connectPinned({
       host: target.host,
       port: target.port,
       user: target.user,
@@ -144,6 +146,19 @@ export function createSequelize(
       acquire: CONNECT_TIMEOUT_MS,
       idle: 10_000,
       evict: 1_000,
+    },
+    hooks: {
+      // Before the pool ever hands the connection out (session-mode.ts says why). Sequelize
+      // does not close a connection whose afterConnect hook failed: this does.
+      afterConnect: async (connection: unknown) => {
+        const c = connection as CallbackConnection;
+        try {
+          await pinSqlModeOf(c);
+        } catch (error) {
+          c.destroy();
+          throw error;
+        }
+      },
     },
   });
 }

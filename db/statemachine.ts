@@ -229,6 +229,7 @@ export class TaskStateMachine {
     const conditions: WhereOptions<TaskAttributes>[] = [];
     if (query.status !== undefined) conditions.push({ status: query.status });
     if (query.q !== undefined && query.q !== '') {
+      // Escaped with backslashes: safe on the pool's pinned sql_mode (session-mode.ts).
       const pattern = this.sequelize.escape(`%${escapeLike(query.q)}%`);
       conditions.push(
         literal(
@@ -492,7 +493,8 @@ export class TaskStateMachine {
 
   // Hand-built multi-row statements: Model.bulkCreate's validation, hooks and cloning cost
   // more CPU than MySQL's work, both when applying and when restoring a snapshot (profiled).
-  // Values are escaped by the driver's rules (sequelize.escape), the same ones bulkCreate uses.
+  // Values are escaped by the driver's rules (sequelize.escape), the same ones bulkCreate uses:
+  // backslashes, correct only because every connection pins its sql_mode (session-mode.ts).
   private upsertTasks(tasks: readonly TaskAttributes[]): string[] {
     const esc = this.esc;
     return [...chunkRows(tasks, taskSize)].map((chunk) => {

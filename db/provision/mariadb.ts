@@ -75,6 +75,8 @@ export interface StartOptions extends FindOptions {
   readonly startTimeoutMs?: number | undefined;
   /** How long `stop()` waits after SIGTERM before SIGKILL (default 30 s). */
   readonly stopTimeoutMs?: number | undefined;
+  /** More server options, after the built-in ones (tests: e.g. `--sql-mode=…`). */
+  readonly extraArgs?: readonly string[] | undefined;
 }
 
 export interface MariaDbExit {
@@ -213,7 +215,7 @@ export async function startMariaDb(options: StartOptions): Promise<MariaDbInstan
 
   const logFile = path.join(dataDir, SERVER_LOG);
   const logStart = fileSize(logFile);
-  const args = serverArgs(binaries, dataDir, port, pidFile);
+  const args = [...serverArgs(binaries, dataDir, port, pidFile), ...(options.extraArgs ?? [])];
   log(`starting ${path.basename(binaries.server)} on 127.0.0.1:${port} (data dir ${dataDir})`);
   const fd = fs.openSync(logFile, 'a');
   let child: ChildProcess;

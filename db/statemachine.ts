@@ -21,6 +21,7 @@ import {
 import { canonicalInstant, decodeCommand, sessionStorageKey } from './command.js';
 import { createSequelize, ensureDatabase, parseMySqlUrl } from './connection.js';
 import { StateMachineError, toMySqlError } from './errors.js';
+import { stampOrCheckIdentity, type NodeIdentity, type VerifyApplied } from './identity.js';
 import { migrate } from './migrate.js';
 import { RoundTrips, type RunStatements } from './round-trips.js';
 import { snapshotJson } from './snapshot-json.js';
@@ -81,6 +82,16 @@ export interface OpenOptions {
    * replicated state machine: every replica of a cluster MUST use the same value.
    */
   readonly sessionRetention?: number | undefined;
+  /**
+   * The cluster and node that apply to this database: stamped into an unstamped one, else
+   * checked (ClusterIdentityError on a mismatch). Nodes always pass it; tools may leave it out.
+   */
+  readonly identity?: NodeIdentity | undefined;
+  /**
+   * With `identity`: sees the applied index/term before an unstamped database is stamped, and
+   * throws to refuse it (the node checks them against its log); nothing is written then.
+   */
+  readonly verifyApplied?: VerifyApplied | undefined;
 }
 
 /** Sessions are remembered for this many log entries (see README: "Client sessions"). */
@@ -148,8 +159,9 @@ export class TaskStateMachine {
   ) {}
 
   /**
-   * Connects to `url`, creates the database if missing (utf8mb4_bin) and runs pending
-   * migrations. Throws `MySqlUnavailableError` when MySQL cannot be reached.
+   * Connects to `url`, creates the database if missing (utf8mb4_bin), runs pending migrations
+   * and stamps or checks `identity`. Throws `MySqlUnavailableError` when MySQL cannot be
+   * reached, `ClusterIdentityError` when the database belongs to another cluster or node.
    */
   static async open(url: string, options: OpenOptions = {}): Promise<TaskStateMachine> {
     const database = options.database ?? parseMySqlUrl(url).database;
@@ -168,6 +180,14 @@ export class TaskStateMachine {
     try {
       const ran = await migrate(sequelize, { log: options.log });
       if (ran.length > 0) log(`database ${database}: applied migrations ${ran.join(', ')}`);
+      if (options.identity !== undefined) {
+        const { identity, verifyApplied } = options;
+        await stampOrCheckIdentity(sequelize, database, identity, log, verifyApplied).catch(
+          (error: unknown) => {
+            throw toMySqlError(error, 'checking whose database it is');
+          },
+        );
+      }
     } catch (error) {
       await sequelize.close().catch(() => undefined);
       throw error;

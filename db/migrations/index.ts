@@ -5,6 +5,7 @@
  */
 import type { QueryInterface } from 'sequelize';
 import * as initialSchema from './0001-initial-schema.js';
+import * as clusterIdentity from './0002-cluster-identity.js';
 
 export interface Migration {
   readonly name: string;
@@ -12,4 +13,4 @@ export interface Migration {
   down(queryInterface: QueryInterface): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initialSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, clusterIdentity];

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandResult, Task } from '../../cluster/api/task.js';
 import { withServerConnection } from '../../db/connection.js';
 import { StateMachineError } from '../../db/errors.js';
+import { MIGRATIONS } from '../../db/migrations/index.js';
 import { TaskStateMachine, type OpenOptions } from '../../db/statemachine.js';
 import { useTestMariaDb } from '../support/mariadb.js';
 import { at, create, entries, remove, taskId, update, workload } from './helpers.js';
@@ -74,7 +75,12 @@ describe('migrations', () => {
       database,
       'SELECT name FROM schema_migrations',
     );
-    expect(migrations.map((m) => m.name)).toEqual(['0001-initial-schema']);
+    // Every migration ran once, in order (0002 stamps whose database it is: cluster-identity.test).
+    expect(migrations.map((m) => m.name)).toEqual(MIGRATIONS.map((m) => m.name));
+    expect(migrations.map((m) => m.name).slice(0, 2)).toEqual([
+      '0001-initial-schema',
+      '0002-cluster-identity',
+    ]);
   });
 });
 

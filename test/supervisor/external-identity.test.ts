@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { withServerConnection } from '../../db/connection.js';
 import { useTestMariaDb } from '../support/mariadb.js';
 import { killAllOf, processesOf, startCli, waitFor, type RunningCli } from './cli-harness.js';
 
@@ -128,4 +129,54 @@ describe('external databases an older cluster used', () => {
     expect(line).toMatch(new RegExp(`${prefix}_[123]`));
     expect(processesOf(second)).toEqual([]);
   }, 180_000);
+
+  it('of the older version (no cluster id anywhere) are adopted once, keeping their tasks', async () => {
+    const prefix = db.freshDatabase('cid');
+    const url = `${db.url}${prefix}_{node}`;
+    const old = await olderCluster(url);
+
+    // Make it what the older version left: no id in cluster.json, the raft dirs or the databases.
+    const clusterFile = path.join(old.dataDir, 'cluster.json');
+    const file = JSON.parse(fs.readFileSync(clusterFile, 'utf8')) as Record<string, unknown>;
+    delete file.clusterId;
+    fs.writeFileSync(clusterFile, JSON.stringify(file));
+    for (const id of [1, 2, 3]) {
+      fs.rmSync(path.join(old.dataDir, 'nodes', `n${id}`, 'raft', 'identity.json'));
+      await withServerConnection(db.url, async (c) => {
+        await c.query(
+          `ALTER TABLE \`${prefix}_${id}\`.raft_meta DROP COLUMN cluster_id, DROP COLUMN node_id`,
+        );
+        await c.query(
+          `DELETE FROM \`${prefix}_${id}\`.schema_migrations WHERE name = '0002-cluster-identity'`,
+        );
+      });
+    }
+
+    const again = cli(old.dataDir, url);
+    await again.ready();
+    const said = again.lines.filter((l) => l.includes('cluster.json had no cluster id'));
+    expect(said, again.output()).toHaveLength(1);
+    const adopted = clusterIdOf(old.dataDir) as string;
+    expect(said[0]).toContain(adopted);
+    expect(await titles(again)).toEqual(['old one', 'old three', 'old two']);
+    await again.write('after the upgrade');
+    for (const id of [1, 2, 3]) {
+      const stamp = await withServerConnection(db.url, async (c) => {
+        const [rows] = await c.query(
+          `SELECT cluster_id AS clusterId, node_id AS nodeId FROM \`${prefix}_${id}\`.raft_meta`,
+        );
+        return rows as { clusterId: string; nodeId: number }[];
+      });
+      expect(stamp).toEqual([{ clusterId: adopted, nodeId: id }]);
+    }
+    expect((await again.stop()).code).toBe(0);
+
+    // Adopted once: the next start says nothing about it.
+    const third = cli(old.dataDir, url);
+    await third.ready();
+    expect(third.lines.filter((l) => l.includes('had no cluster id'))).toEqual([]);
+    expect(clusterIdOf(old.dataDir)).toBe(adopted);
+    expect((await third.stop()).code).toBe(0);
+    expect(processesOf(old.dataDir)).toEqual([]);
+  }, 240_000);
 });

@@ -12,9 +12,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
+import type { Connection as CallbackConnection } from 'mysql2';
+import type mysql from 'mysql2/promise';
 import { Sequelize } from 'sequelize';
 import { StateMachineError, toMySqlError } from './errors.js';
+import { connectPinned, pinSqlModeOf } from './session-mode.js';
 
 export interface MySqlTarget {
   readonly host: string;
@@ -196,7 +198,7 @@ export async function withServerConnection<T>(
   const target = parseMySqlUrl(url);
   let connection: mysql.Connection | undefined;
   try {
-    connection = await mysql.createConnection({
+    connection = await connectPinned({
       ...driverOptions(target),
       connectTimeout: CONNECT_TIMEOUT_MS,
       charset: 'UTF8MB4_BIN',
@@ -251,6 +253,19 @@ export function createSequelize(
       acquire: CONNECT_TIMEOUT_MS,
       idle: 10_000,
       evict: 1_000,
+    },
+    hooks: {
+      // Before the pool ever hands the connection out (session-mode.ts says why). Sequelize
+      // does not close a connection whose afterConnect hook failed: this does.
+      afterConnect: async (connection: unknown) => {
+        const c = connection as CallbackConnection;
+        try {
+          await pinSqlModeOf(c);
+        } catch (error) {
+          c.destroy();
+          throw error;
+        }
+      },
     },
   });
 }

@@ -30,6 +30,14 @@ export class StateMachineError extends Error {
   override readonly name: string = 'StateMachineError';
 }
 
+/**
+ * The database does not belong to this node: another cluster or node applied to it, or its
+ * applied index/term is not in this node's log. Retrying cannot help; the node refuses to run.
+ */
+export class ClusterIdentityError extends Error {
+  override readonly name: string = 'ClusterIdentityError';
+}
+
 /** No MariaDB/MySQL server binary could be found for managed mode. */
 export class MariaDbNotFoundError extends Error {
   override readonly name: string = 'MariaDbNotFoundError';
@@ -102,7 +110,13 @@ export function isUnavailable(error: unknown): boolean {
 
 /** Wraps anything thrown by Sequelize/mysql2 into the typed errors above. */
 export function toMySqlError(error: unknown, doing: string): Error {
-  if (error instanceof MySqlError || error instanceof StateMachineError) return error;
+  if (
+    error instanceof MySqlError ||
+    error instanceof StateMachineError ||
+    error instanceof ClusterIdentityError
+  ) {
+    return error;
+  }
   const driver = driverError(error);
   const code = typeof driver?.code === 'string' ? driver.code : undefined;
   const detail = error instanceof Error ? error.message : String(error);

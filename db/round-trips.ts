@@ -6,9 +6,12 @@
  *
  * Only this connection accepts multi-statement packets: the pool that serves reads, snapshots
  * and restores keeps the driver's default, so no other query can ever carry a second statement.
+ * Like every connection of ours it runs with a pinned sql_mode (session-mode.ts), so the
+ * backslash-escaped values in its statements stay values whatever the server's own sql_mode.
  */
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { CONNECT_TIMEOUT_MS, driverOptions, parseMySqlUrl } from './connection.js';
+import { connectPinned } from './session-mode.js';
 
 /** A round trip carries statements up to this size (MariaDB's max_allowed_packet is 16 MiB). */
 const MAX_ROUND_TRIP_BYTES = 4 * 1024 * 1024;
@@ -48,7 +51,9 @@ export class RoundTrips {
   private connect(): Promise<mysql.Connection> {
     if (this.connection === undefined) {
       const target = parseMySqlUrl(this.url);
-      const connecting = mysql.createConnection({
+      // Values in these statements are escaped with backslashes: only a pinned sql_mode makes
+      // that safe (session-mode.ts).
+      const connecting = connectPinned({
         ...driverOptions(target),
         database: this.database,
         connectTimeout: CONNECT_TIMEOUT_MS,

@@ -22,6 +22,7 @@ import {
 import { canonicalInstant, decodeCommand, sessionStorageKey } from './command.js';
 import { createSequelize, ensureDatabase, parseMySqlUrl } from './connection.js';
 import { StateMachineError, toMySqlError } from './errors.js';
+import { stampOrCheckIdentity, type NodeIdentity, type VerifyApplied } from './identity.js';
 import { migrate } from './migrate.js';
 import { RoundTrips, type RunStatements } from './round-trips.js';
 import { SESSION_RETENTION_ENTRIES, SESSION_RETENTION_MS } from './session-retention.js';
@@ -89,6 +90,16 @@ export interface OpenOptions {
    * entries follow it, so at most this many are stored, the oldest going first. Same rule.
    */
   readonly sessionRetentionEntries?: number | undefined;
+  /**
+   * The cluster and node that apply to this database: stamped into an unstamped one, else
+   * checked (ClusterIdentityError on a mismatch). Nodes always pass it; tools may leave it out.
+   */
+  readonly identity?: NodeIdentity | undefined;
+  /**
+   * With `identity`: sees the applied index/term before an unstamped database is stamped, and
+   * throws to refuse it (the node checks them against its log); nothing is written then.
+   */
+  readonly verifyApplied?: VerifyApplied | undefined;
 }
 
 export { SESSION_RETENTION_ENTRIES, SESSION_RETENTION_MS } from './session-retention.js';
@@ -166,8 +177,9 @@ export class TaskStateMachine {
   ) {}
 
   /**
-   * Connects to `url`, creates the database if missing (utf8mb4_bin) and runs pending
-   * migrations. Throws `MySqlUnavailableError` when MySQL cannot be reached.
+   * Connects to `url`, creates the database if missing (utf8mb4_bin), runs pending migrations
+   * and stamps or checks `identity`. Throws `MySqlUnavailableError` when MySQL cannot be
+   * reached, `ClusterIdentityError` when the database belongs to another cluster or node.
    */
   static async open(url: string, options: OpenOptions = {}): Promise<TaskStateMachine> {
     const database = options.database ?? parseMySqlUrl(url).database;
@@ -194,6 +206,14 @@ export class TaskStateMachine {
     try {
       const ran = await migrate(sequelize, { log: options.log });
       if (ran.length > 0) log(`database ${database}: applied migrations ${ran.join(', ')}`);
+      if (options.identity !== undefined) {
+        const { identity, verifyApplied } = options;
+        await stampOrCheckIdentity(sequelize, database, identity, log, verifyApplied).catch(
+          (error: unknown) => {
+            throw toMySqlError(error, 'checking whose database it is');
+          },
+        );
+      }
     } catch (error) {
       await sequelize.close().catch(() => undefined);
       throw error;
@@ -258,6 +278,7 @@ export class TaskStateMachine {
     const conditions: WhereOptions<TaskAttributes>[] = [];
     if (query.status !== undefined) conditions.push({ status: query.status });
     if (query.q !== undefined && query.q !== '') {
+      // Escaped with backslashes: safe on the pool's pinned sql_mode (session-mode.ts).
       const pattern = this.sequelize.escape(`%${escapeLike(query.q)}%`);
       conditions.push(
         literal(
@@ -551,7 +572,8 @@ export class TaskStateMachine {
 
   // Hand-built multi-row statements: Model.bulkCreate's validation, hooks and cloning cost
   // more CPU than MySQL's work, both when applying and when restoring a snapshot (profiled).
-  // Values are escaped by the driver's rules (sequelize.escape), the same ones bulkCreate uses.
+  // Values are escaped by the driver's rules (sequelize.escape), the same ones bulkCreate uses:
+  // backslashes, correct only because every connection pins its sql_mode (session-mode.ts).
   private upsertTasks(tasks: readonly TaskAttributes[]): string[] {
     const esc = this.esc;
     return [...chunkRows(tasks, taskSize)].map((chunk) => {

@@ -2,13 +2,17 @@
  * Applies committed entries to this node's MySQL, off the Raft loop. The loop hands entries over
  * and moves on; this queue applies them in order, several Ready batches per transaction, and
  * when MySQL is down it keeps the queue, reports `down`, retries with backoff and catches up.
- * A MySQL error never reaches the Raft loop.
+ * A MySQL error never reaches the Raft loop. The one thing it does not retry: a database that is
+ * not this node's (another cluster's or node's stamp, or an applied index/term that is not in
+ * this node's log, checked at the first connection); that is reported through `onFatal`.
  */
 import type { Entry, Snapshot } from '../raft/index.js';
 import type { CommandResult } from '../api/task.js';
 import type { MySqlStatus } from '../api/node.js';
 import { TaskStateMachine } from '../../db/statemachine.js';
-import { MySqlUnavailableError } from '../../db/errors.js';
+import { ClusterIdentityError, MySqlUnavailableError } from '../../db/errors.js';
+import type { NodeIdentity } from '../../db/identity.js';
+import { checkAppliedAgainstLog, type LogView } from './applied-check.js';
 import type { Logger } from './log.js';
 
 type Work =
@@ -21,6 +25,12 @@ export interface ApplierOptions {
   /** Client-session retention (node config; the same on every node of a cluster). */
   readonly sessionRetentionMs?: number;
   readonly sessionRetentionEntries?: number;
+  /** Stamped into the database, or checked against its stamp. */
+  readonly identity: NodeIdentity;
+  /** This node's Raft log, to check the database's applied index/term against. */
+  readonly raftLog: () => LogView;
+  /** The database is not this node's: the node must not run (nothing is retried). */
+  readonly onFatal: (error: Error) => void;
   readonly log: Logger;
   /** The newest snapshot on disk (the WAL's): restored into MySQL if MySQL is behind it. */
   readonly diskSnapshot: () => Snapshot;
@@ -42,6 +52,8 @@ export class Applier {
   private readonly queue: Work[] = [];
   private running = false;
   private closed = false;
+  /** The database was refused: nothing more is tried. */
+  private refused = false;
   private backoffMs = BACKOFF_FIRST_MS;
   private retryTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -131,7 +143,7 @@ export class Applier {
   }
 
   private kick(): void {
-    if (this.running || this.closed) return;
+    if (this.running || this.closed || this.refused) return;
     this.running = true;
     void this.loop().finally(() => {
       this.running = false;
@@ -149,6 +161,12 @@ export class Applier {
         this.backoffMs = BACKOFF_FIRST_MS;
       } catch (error) {
         if (this.closed) return;
+        if (error instanceof ClusterIdentityError) {
+          this.refused = true;
+          this.setStatus('down', error.message);
+          this.opts.onFatal(error);
+          return;
+        }
         if (error instanceof MySqlUnavailableError) {
           if (this._status !== 'down' || this._error !== error.message) {
             this.opts.log.warn(`MySQL unavailable, will retry: ${error.message}`);
@@ -174,6 +192,10 @@ export class Applier {
         database: this.opts.database,
         sessionRetentionMs: this.opts.sessionRetentionMs,
         sessionRetentionEntries: this.opts.sessionRetentionEntries,
+        identity: this.opts.identity,
+        // Once, before anything is applied or stamped: is what MySQL holds in this node's log?
+        verifyApplied: (applied) =>
+          checkAppliedAgainstLog(this.opts.database, applied, this.opts.raftLog()),
         log: (line) => this.opts.log.info(line),
       });
     }

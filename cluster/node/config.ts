@@ -33,6 +33,16 @@ export const peerSchema = z.strictObject({
 export const nodeConfigSchema = z
   .strictObject({
     id: z.number().int().min(1).max(1_000_000),
+    /**
+     * The cluster's id, made once when the cluster is created (the supervisor keeps it in
+     * cluster.json). Kept in the raft dir at the first start and stamped into the database;
+     * a data dir or database of another cluster is refused (docs/contract.md §6). Optional for
+     * configs of the older version: the node then adopts one once.
+     */
+    clusterId: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, 'letters, digits and - only (at most 64)')
+      .optional(),
     /** Every member of the initial cluster, this node included. */
     peers: z.array(peerSchema).min(1).max(9),
     /** WAL, hard state and snapshots (relative paths are relative to the config file). */

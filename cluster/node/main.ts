@@ -3,7 +3,8 @@
  *
  * Runs standalone, or under a parent (the supervisor, a test) that talks to it over the IPC
  * channel (control.ts). Exit codes: 0 clean stop, 1 cannot run (corrupt WAL, port taken, disk
- * failure; the reason is the last stderr line), 2 bad command line or config.
+ * failure, a database or data dir of another cluster or node; the reason is the last stderr
+ * line), 2 bad command line or config.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -31,7 +32,7 @@ function readToken(path: string): string {
   return token;
 }
 
-async function run(config: NodeConfig, log: Logger): Promise<void> {
+async function run(config: NodeConfig, log: Logger, fatal: (e: unknown) => void): Promise<void> {
   const token = readToken(config.tokenFile);
   const secret = await loadOrCreateSecret(config.secretFile);
   const node = await RaftNode.start({
@@ -41,6 +42,8 @@ async function run(config: NodeConfig, log: Logger): Promise<void> {
     emit: send,
     // A parent (the supervisor) draws the message flow; a node run by hand has nobody to tell.
     traceMessages: process.send !== undefined,
+    // Its database is another cluster's, node's or log's: say so and exit (never apply to it).
+    onFatal: fatal,
   });
   let api: ApiServer;
   try {
@@ -158,7 +161,7 @@ function main(): void {
   // A failed WAL write or a broken invariant leaves no safe way on: stop and say why.
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
-  run(config, log).catch(fatal);
+  run(config, log, fatal).catch(fatal);
 }
 
 main();

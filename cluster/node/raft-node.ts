@@ -22,7 +22,9 @@ import type { ChecksumResponse, NodeRole, NodeStatus } from '../api/node.js';
 import type { CommandResult, Task, TaskCommand } from '../api/task.js';
 import type { ListQuery } from '../../db/statemachine.js';
 import { MySqlUnavailableError } from '../../db/errors.js';
+import type { NodeIdentity } from '../../db/identity.js';
 import { Applier } from './applier.js';
+import { loadNodeIdentity } from './identity.js';
 import { selfOf, type NodeConfig } from './config.js';
 import type { NodeEvent } from './control.js';
 import type { Logger } from './log.js';
@@ -43,6 +45,11 @@ export interface RaftNodeOptions {
   readonly emit?: (event: NodeEvent) => void;
   /** Report sampled Raft messages through `emit` (only useful with a parent watching). */
   readonly traceMessages?: boolean;
+  /**
+   * The node cannot go on (its database belongs to another cluster, node or log); main.ts
+   * exits. Default: log it (MySQL stays `down`).
+   */
+  readonly onFatal?: (error: Error) => void;
 }
 
 interface PendingProposal {
@@ -103,6 +110,8 @@ export class RaftNode implements NodeService {
     private readonly transport: Transport,
     private readonly log: Logger,
     private readonly emit: (event: NodeEvent) => void,
+    identity: NodeIdentity,
+    onFatal: (error: Error) => void,
   ) {
     this.id = config.id;
     this.requestTimeoutMs = config.requestTimeoutMs;
@@ -129,6 +138,16 @@ export class RaftNode implements NodeService {
       database: config.mysql.database,
       sessionRetentionMs: config.sessionRetentionMs,
       sessionRetentionEntries: config.sessionRetentionEntries,
+      identity,
+      raftLog: () => ({
+        lastIndex: this.storage.lastIndex(),
+        // The entry before the first one is the snapshot's (its term is kept); older is gone.
+        termAt: (i) =>
+          i >= this.storage.firstIndex() - 1 && i <= this.storage.lastIndex()
+            ? this.storage.term(i)
+            : undefined,
+      }),
+      onFatal,
       log,
       diskSnapshot: () => this.storage.snapshot(),
       onApplied: (entry, result) => this.onApplied(entry, result),
@@ -148,10 +167,18 @@ export class RaftNode implements NodeService {
    */
   static async start(opts: RaftNodeOptions): Promise<RaftNode> {
     const { config, log } = opts;
-    const storage = DiskStorage.open(`${config.dataDir}/raft`, {
+    const raftDir = `${config.dataDir}/raft`;
+    const storage = DiskStorage.open(raftDir, {
       bootstrap: { voters: config.bootstrapVoters ?? config.peers.map((p) => p.id), learners: [] },
       log: (m) => log.warn(m),
     });
+    let identity: NodeIdentity;
+    try {
+      identity = loadNodeIdentity(raftDir, config, (m) => log.info(m));
+    } catch (e) {
+      storage.close();
+      throw e;
+    }
     // The transport needs the node's handlers, and the node needs the transport.
     const ref: { node?: RaftNode } = {};
     const peers = new Map<NodeId, PeerAddress>(
@@ -167,7 +194,15 @@ export class RaftNode implements NodeService {
       onUnreachable: (id) => ref.node?.onUnreachable(id),
       log: (level, msg) => log[level](`transport: ${msg}`),
     });
-    const node = new RaftNode(config, storage, transport, log, opts.emit ?? (() => undefined));
+    const node = new RaftNode(
+      config,
+      storage,
+      transport,
+      log,
+      opts.emit ?? (() => undefined),
+      identity,
+      opts.onFatal ?? ((e) => log.error(e.message)),
+    );
     ref.node = node;
     if (opts.traceMessages === true) {
       node.sampler = new MessageSampler(100, (messages, dropped) =>

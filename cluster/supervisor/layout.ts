@@ -5,17 +5,18 @@
  *
  * ```
  * DATA/
- *   cluster.json        members, ports, MySQL mode, original voters
+ *   cluster.json        cluster id, members, ports, MySQL mode, original voters
  *   cluster.secret      the transport's shared secret (0600)
  *   token               the API token of the current run (0600)
  *   supervisor.pid      the running supervisor (a second one on the same dir is refused)
  *   nodes/n1/
  *     node.json         the node's config (rewritten at every start)
  *     node.pid          the node process, so a crashed supervisor's leftovers are found
- *     raft/ peers.json  the node's own files (WAL, hard state, snapshots)
+ *     raft/ peers.json  the node's own files (WAL, hard state, snapshots, identity.json)
  *     mysql/            the managed MariaDB data dir
  * ```
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -46,6 +47,15 @@ const memberSchema = z.strictObject({
 
 const clusterFileSchema = z.strictObject({
   version: z.literal(1),
+  /**
+   * Made once with the cluster; every node config carries it, and each node keeps it in its raft
+   * dir and stamps it into its database (review H4). Absent in files of the older version: the
+   * supervisor adopts a new one (planCluster).
+   */
+  clusterId: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,64}$/)
+    .optional(),
   mysqlMode: z.enum(['managed', 'docker', 'external']),
   /** The membership at index 0; every node config carries it (see node config `bootstrapVoters`). */
   bootstrapVoters: z.array(z.number().int().min(1)).min(1).max(9),
@@ -215,6 +225,17 @@ function listenOnce(portNumber: number): Promise<number | undefined> {
   });
 }
 
+/** The file's cluster id; planCluster gives a file of the older version one before any use. */
+export function clusterIdOf(file: ClusterFile): string {
+  if (file.clusterId === undefined) throw new Error('cluster.json has no cluster id yet');
+  return file.clusterId;
+}
+
+/** A cluster id: random, so two clusters (say, before and after --fresh) never share one. */
+export function newClusterId(): string {
+  return randomUUID();
+}
+
 /** A new cluster file: `n` nodes, fresh ports. */
 export async function newClusterFile(
   n: number,
@@ -232,6 +253,7 @@ export async function newClusterFile(
   }
   return {
     version: 1,
+    clusterId: newClusterId(),
     mysqlMode,
     bootstrapVoters: nodes.map((m) => m.id),
     nextId: n + 1,

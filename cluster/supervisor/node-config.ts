@@ -54,6 +54,8 @@ export function scaledTimers(base: Timers, slow: number): Timers & { requestTime
 
 export interface NodeConfigInput {
   readonly layout: Layout;
+  /** cluster.json's: every node of the cluster carries the same one. */
+  readonly clusterId: string;
   readonly self: Member;
   readonly members: readonly Member[];
   readonly bootstrapVoters: readonly number[];
@@ -67,6 +69,7 @@ export function buildNodeConfig(input: NodeConfigInput): NodeConfig {
   const { requestTimeoutMs, ...raftTimers } = timers;
   return {
     id: self.id,
+    clusterId: input.clusterId,
     peers: input.members.map((m) => ({
       id: m.id,
       host: '127.0.0.1',

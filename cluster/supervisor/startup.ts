@@ -5,16 +5,25 @@
  */
 import path from 'node:path';
 import type { MySqlMode } from '../api/control.js';
+import { dropDatabase, parseMySqlUrl } from '../../db/connection.js';
 import {
   removeDockerMySql,
   resolveExternalTargets,
   stopOrphanMariaDb,
+  targetForNewNode,
   type FindOptions,
   type MySqlTargetOfNode,
   type NodeMySqlSpec,
 } from '../../db/provision/index.js';
 import { SupervisorError } from './errors.js';
-import { Layout, PortAllocator, newClusterFile, type ClusterFile, type Member } from './layout.js';
+import {
+  Layout,
+  PortAllocator,
+  newClusterFile,
+  newClusterId,
+  type ClusterFile,
+  type Member,
+} from './layout.js';
 import { stopLeftover } from './pidfile.js';
 
 type Progress = (message: string) => void;
@@ -31,8 +40,14 @@ export async function stopLeftovers(layout: Layout, progress: Progress): Promise
   }
 }
 
-/** `--fresh`: deletes the data dir's contents (and a docker cluster's containers). */
-export async function wipeDataDir(layout: Layout, progress: Progress): Promise<void> {
+/**
+ * `--fresh`: deletes the data dir's contents (and a docker cluster's containers). Returns the
+ * cluster file it held, so external databases of its members can be emptied too.
+ */
+export async function wipeDataDir(
+  layout: Layout,
+  progress: Progress,
+): Promise<ClusterFile | undefined> {
   progress(`--fresh: wiping ${layout.root}`);
   let old: ClusterFile | undefined;
   try {
@@ -46,6 +61,47 @@ export async function wipeDataDir(layout: Layout, progress: Progress): Promise<v
     }
   }
   layout.wipe();
+  return old;
+}
+
+/**
+ * `--fresh` in external mode: the databases the cluster is given are emptied (dropped; the
+ * preflight creates them again), after one line saying which. Without this a new cluster would
+ * meet the old cluster's stamp in them and refuse to start (review H4). `before` is the wiped
+ * cluster file: with a `{node}` URL the databases of its members are emptied as well, so a node
+ * added later does not meet an old database either.
+ */
+export async function emptyExternalDatabases(
+  file: ClusterFile,
+  before: ClusterFile | undefined,
+  urls: readonly string[],
+  progress: Progress,
+): Promise<void> {
+  const targets = [...externalTargets(file, urls).values()];
+  if (urls.length === 1 && before?.mysqlMode === 'external') {
+    for (const m of before.nodes) {
+      if (!targets.some((t) => t.nodeId === m.id)) targets.push(targetForNewNode(urls, m.id));
+    }
+  }
+  if (targets.length === 0) return;
+  const where = (t: MySqlTargetOfNode): string => {
+    const { host, port } = parseMySqlUrl(t.serverUrl);
+    return `${host}:${port}`;
+  };
+  const byServer = new Map<string, string[]>();
+  for (const t of targets) byServer.set(where(t), [...(byServer.get(where(t)) ?? []), t.database]);
+  const list = [...byServer].map(([server, dbs]) => `${dbs.join(', ')} on ${server}`).join('; ');
+  progress(`--fresh: emptying the external databases ${list} (their tasks are deleted)`);
+  for (const t of targets) {
+    try {
+      await dropDatabase(t.serverUrl, t.database);
+    } catch (e) {
+      throw new SupervisorError(
+        'invalid',
+        `--fresh: cannot empty the database ${t.database} on ${where(t)}: ${(e as Error).message}`,
+      );
+    }
+  }
 }
 
 /**
@@ -73,6 +129,15 @@ export async function planCluster(
     }
     progress(`new cluster of ${n} node(s)`);
     return newClusterFile(n, wanted.mysqlMode, new PortAllocator());
+  }
+  if (file.clusterId === undefined) {
+    // A data dir of the older version: its nodes and databases adopt this id (they have none).
+    const adopted = { ...file, clusterId: newClusterId() };
+    layout.writeClusterFile(adopted);
+    progress(
+      `cluster.json had no cluster id (made by an older version): adopted ${adopted.clusterId}`,
+    );
+    return planCluster(layout, wanted, progress);
   }
   if (file.mysqlMode !== wanted.mysqlMode) {
     throw new SupervisorError(

@@ -31,7 +31,7 @@ import {
 import { SupervisorError } from './errors.js';
 import { EventBus, type EventBody } from './events.js';
 import { everyFixedRate, type FixedRateTimer } from './fixed-rate.js';
-import { Layout, PortAllocator, type ClusterFile, type Member } from './layout.js';
+import { Layout, PortAllocator, clusterIdOf, type ClusterFile, type Member } from './layout.js';
 import {
   moveLeadershipAway,
   proposeConfChange,
@@ -52,6 +52,7 @@ import {
 } from './node-config.js';
 import { acquireLock, releaseLock } from './pidfile.js';
 import {
+  emptyExternalDatabases,
   externalTargets,
   mysqlSpecOf,
   planCluster,
@@ -195,7 +196,10 @@ export class Supervisor {
         throw new Error(`the node program ${this.nodeMain} does not exist: run npm run build:node`);
       }
       await stopLeftovers(this.layout, (m) => this.progress(m));
-      if (this.opts.fresh === true) await wipeDataDir(this.layout, (m) => this.progress(m));
+      const before =
+        this.opts.fresh === true
+          ? await wipeDataDir(this.layout, (m) => this.progress(m))
+          : undefined;
       const file = await planCluster(
         this.layout,
         { mysqlMode: this.opts.mysqlMode ?? 'managed', nodes: this.opts.nodes },
@@ -207,6 +211,11 @@ export class Supervisor {
         `data dir ${this.layout.root}: ${file.nodes.length} node(s), MySQL ${file.mysqlMode}`,
       );
       const externals = externalTargets(file, this.opts.mysqlUrls ?? []);
+      if (this.opts.fresh === true && file.mysqlMode === 'external') {
+        await emptyExternalDatabases(file, before, this.opts.mysqlUrls ?? [], (m) =>
+          this.progress(m),
+        );
+      }
       const t0 = Date.now();
       const found = await preflight(file.mysqlMode, [...externals.values()], this.opts.mysqlFind);
       this.progress(`MySQL: ${found} (${seconds(t0)})`);
@@ -363,6 +372,7 @@ export class Supervisor {
     for (const e of this.entries.values()) {
       const config = buildNodeConfig({
         layout: this.layout,
+        clusterId: clusterIdOf(file),
         self: e.member,
         members,
         bootstrapVoters: file.bootstrapVoters,

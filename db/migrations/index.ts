@@ -5,6 +5,7 @@
  */
 import type { QueryInterface } from 'sequelize';
 import * as initialSchema from './0001-initial-schema.js';
+import * as clusterIdentity from './0002-cluster-identity.js';
 import * as idempotencyFingerprint from './0003-idempotency-fingerprint.js';
 
 export interface Migration {
@@ -13,4 +14,8 @@ export interface Migration {
   down(queryInterface: QueryInterface): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initialSchema, idempotencyFingerprint];
+export const MIGRATIONS: readonly Migration[] = [
+  initialSchema,
+  clusterIdentity,
+  idempotencyFingerprint,
+];

@@ -5,6 +5,7 @@
  */
 import mysql from 'mysql2/promise';
 import { describeTarget, driverOptions, formatMySqlUrl, parseMySqlUrl } from '../connection.js';
+import { PINNED_SQL_MODE, pinSqlMode } from '../session-mode.js';
 
 /** The placeholder for the node id in a URL's database name. */
 export const NODE_PLACEHOLDER = '{node}';
@@ -125,9 +126,10 @@ function describe(e: unknown): string {
 }
 
 /**
- * Connects as the URL's user, creates the node's database if missing and exercises every
- * statement the state machine needs (CREATE/ALTER/DROP TABLE, CREATE INDEX, INSERT, UPDATE,
- * DELETE, SELECT, transactions) on a scratch table. Throws ExternalMySqlError naming the problem.
+ * Connects as the URL's user, pins the session sql_mode as every node connection does, creates
+ * the node's database if missing and exercises every statement the state machine needs
+ * (CREATE/ALTER/DROP TABLE, CREATE INDEX, INSERT, UPDATE, DELETE, SELECT, transactions) on a
+ * scratch table. Throws ExternalMySqlError naming the problem.
  */
 export async function checkExternalTarget(target: MySqlTargetOfNode): Promise<void> {
   const t = parseMySqlUrl(target.serverUrl);
@@ -157,6 +159,16 @@ export async function checkExternalTarget(target: MySqlTargetOfNode): Promise<vo
     throw new ExternalMySqlError(`${prefix}: cannot connect: ${describe(e)}`);
   }
   connection.on('error', () => undefined);
+  // Any global sql_mode is fine (NO_BACKSLASH_ESCAPES, ANSI_QUOTES, …): every connection of
+  // Raftboard's pins its own (db/session-mode.ts). Check here that this server lets it.
+  try {
+    await pinSqlMode(connection);
+  } catch (e) {
+    await connection.end().catch(() => connection.destroy());
+    throw new ExternalMySqlError(
+      `${prefix}: cannot set the session sql_mode '${PINNED_SQL_MODE}': ${describe(e)}`,
+    );
+  }
   const db = `\`${target.database}\``;
   const table = `${db}.\`_raftboard_privilege_check\``;
   const steps: readonly (readonly [string, string])[] = [

@@ -93,6 +93,8 @@ export interface StartOptions extends FindOptions {
   readonly startTimeoutMs?: number | undefined;
   /** How long `stop()` waits after SIGTERM before SIGKILL (default 30 s). */
   readonly stopTimeoutMs?: number | undefined;
+  /** More server options, after the built-in ones (tests: e.g. `--sql-mode=…`). */
+  readonly extraArgs?: readonly string[] | undefined;
 }
 
 export interface MariaDbExit {
@@ -242,7 +244,10 @@ export async function startMariaDb(options: StartOptions): Promise<MariaDbInstan
 
   const logFile = path.join(dataDir, SERVER_LOG);
   const logStart = fileSize(logFile);
-  const args = serverArgs(binaries, dataDir, plan.serverArgs, pidFile);
+  const args = [
+    ...serverArgs(binaries, dataDir, plan.serverArgs, pidFile),
+    ...(options.extraArgs ?? []),
+  ];
   log(`starting ${path.basename(binaries.server)} on ${plan.socketPath} (data dir ${dataDir})`);
   const fd = fs.openSync(logFile, 'a');
   let child: ChildProcess;

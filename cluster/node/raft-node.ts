@@ -219,7 +219,25 @@ export class RaftNode implements NodeService {
     await this.transport.close();
     await this.applier.close();
     await this.syncing;
+    this.persistCommit();
     this.storage.close();
+  }
+
+  /**
+   * On a clean stop, the commit index goes to the hard state (it is written otherwise only with
+   * a term or vote change): a log that comes back shorter than it (a damaged WAL) is then refused
+   * at start instead of silently serving fewer committed entries. Best effort: a failure is
+   * logged, the stop goes on.
+   */
+  private persistCommit(): void {
+    try {
+      const durable = this.storage.getHardState();
+      const commit = Math.min(this.raw.status().commit, this.storage.lastIndex());
+      if (commit > durable.commit)
+        this.storage.save({ entries: [], hardState: { ...durable, commit } });
+    } catch (e) {
+      this.log.warn(`could not record the commit index at stop: ${(e as Error).message}`);
+    }
   }
 
   // ---- the loop ----

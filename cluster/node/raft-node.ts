@@ -29,6 +29,7 @@ import type { Logger } from './log.js';
 import { NoQuorumError, NotLeaderError, type CommittedWrite, type NodeService } from './service.js';
 import { Transport, type FaultSpec, type PeerAddress } from './transport/index.js';
 import { DiskStorage } from './wal/index.js';
+import { acquireDirLock, type DirLock } from './dir-lock.js';
 import { PeerRegistry } from './peers.js';
 import type { ControlRequest } from './control.js';
 import { ThresholdWaiters, WaiterMap } from './waiters.js';
@@ -73,6 +74,8 @@ export class RaftNode implements NodeService {
   private syncedWhileFrozen: Ready | undefined;
   private drainScheduled = false;
   private stopped = false;
+  /** This process's exclusive hold on the data dir, released at stop. */
+  private dirLock: DirLock | undefined;
   private frozen = false;
 
   private role: Role;
@@ -146,10 +149,25 @@ export class RaftNode implements NodeService {
    */
   static async start(opts: RaftNodeOptions): Promise<RaftNode> {
     const { config, log } = opts;
-    const storage = DiskStorage.open(`${config.dataDir}/raft`, {
-      bootstrap: { voters: config.bootstrapVoters ?? config.peers.map((p) => p.id), learners: [] },
-      log: (m) => log.warn(m),
+    // Before recovery touches anything: a second process on this dir (same config started
+    // twice) must not truncate, rename or delete files under a live node.
+    const lock = await acquireDirLock(config.dataDir, {
+      what: `data dir ${config.dataDir}`,
+      pidFile: `${config.dataDir}/lock.pid`,
     });
+    let storage: DiskStorage;
+    try {
+      storage = DiskStorage.open(`${config.dataDir}/raft`, {
+        bootstrap: {
+          voters: config.bootstrapVoters ?? config.peers.map((p) => p.id),
+          learners: [],
+        },
+        log: (m) => log.warn(m),
+      });
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
     // The transport needs the node's handlers, and the node needs the transport.
     const ref: { node?: RaftNode } = {};
     const peers = new Map<NodeId, PeerAddress>(
@@ -166,6 +184,7 @@ export class RaftNode implements NodeService {
       log: (level, msg) => log[level](`transport: ${msg}`),
     });
     const node = new RaftNode(config, storage, transport, log, opts.emit ?? (() => undefined));
+    node.dirLock = lock;
     ref.node = node;
     if (opts.traceMessages === true) {
       node.sampler = new MessageSampler(100, (messages, dropped) =>
@@ -176,6 +195,7 @@ export class RaftNode implements NodeService {
       await transport.start();
     } catch (e) {
       storage.close();
+      await lock.release();
       throw e;
     }
     node.begin();
@@ -221,6 +241,7 @@ export class RaftNode implements NodeService {
     await this.syncing;
     this.persistCommit();
     this.storage.close();
+    await this.dirLock?.release();
   }
 
   /**

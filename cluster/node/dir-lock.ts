@@ -18,6 +18,9 @@
  *    fresh socket, letting both run. It needs a crashed holder and two simultaneous starts.
  * The holder answers each connection with its pid. A paused holder cannot answer, so the pid is
  * also written to a file (`pidFile`) once the lock is held, and read when no answer comes.
+ * Abstract names are shared by every user of the machine (one network namespace): another user
+ * could bind the name first and keep Raftboard from starting (it is refused, naming that pid);
+ * it can neither take a running node's lock nor reach its files that way.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';

@@ -31,6 +31,7 @@ import type { Logger } from './log.js';
 import { NoQuorumError, NotLeaderError, type CommittedWrite, type NodeService } from './service.js';
 import { Transport, type FaultSpec, type PeerAddress } from './transport/index.js';
 import { DiskStorage } from './wal/index.js';
+import { acquireDirLock, type DirLock } from './dir-lock.js';
 import { PeerRegistry } from './peers.js';
 import type { ControlRequest } from './control.js';
 import { ThresholdWaiters, WaiterMap } from './waiters.js';
@@ -80,6 +81,8 @@ export class RaftNode implements NodeService {
   private syncedWhileFrozen: Ready | undefined;
   private drainScheduled = false;
   private stopped = false;
+  /** This process's exclusive hold on the data dir, released at stop. */
+  private dirLock: DirLock | undefined;
   private frozen = false;
 
   private role: Role;
@@ -167,16 +170,32 @@ export class RaftNode implements NodeService {
    */
   static async start(opts: RaftNodeOptions): Promise<RaftNode> {
     const { config, log } = opts;
-    const raftDir = `${config.dataDir}/raft`;
-    const storage = DiskStorage.open(raftDir, {
-      bootstrap: { voters: config.bootstrapVoters ?? config.peers.map((p) => p.id), learners: [] },
-      log: (m) => log.warn(m),
+    // Before recovery touches anything: a second process on this dir (same config started
+    // twice) must not truncate, rename or delete files under a live node.
+    const lock = await acquireDirLock(config.dataDir, {
+      what: `data dir ${config.dataDir}`,
+      pidFile: `${config.dataDir}/lock.pid`,
     });
+    const raftDir = `${config.dataDir}/raft`;
+    let storage: DiskStorage;
+    try {
+      storage = DiskStorage.open(raftDir, {
+        bootstrap: {
+          voters: config.bootstrapVoters ?? config.peers.map((p) => p.id),
+          learners: [],
+        },
+        log: (m) => log.warn(m),
+      });
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
     let identity: NodeIdentity;
     try {
       identity = loadNodeIdentity(raftDir, config, (m) => log.info(m));
     } catch (e) {
       storage.close();
+      await lock.release();
       throw e;
     }
     // The transport needs the node's handlers, and the node needs the transport.
@@ -203,6 +222,7 @@ export class RaftNode implements NodeService {
       identity,
       opts.onFatal ?? ((e) => log.error(e.message)),
     );
+    node.dirLock = lock;
     ref.node = node;
     if (opts.traceMessages === true) {
       node.sampler = new MessageSampler(100, (messages, dropped) =>
@@ -213,6 +233,7 @@ export class RaftNode implements NodeService {
       await transport.start();
     } catch (e) {
       storage.close();
+      await lock.release();
       throw e;
     }
     node.begin();
@@ -256,7 +277,26 @@ export class RaftNode implements NodeService {
     await this.transport.close();
     await this.applier.close();
     await this.syncing;
+    this.persistCommit();
     this.storage.close();
+    await this.dirLock?.release();
+  }
+
+  /**
+   * On a clean stop, the commit index goes to the hard state (it is written otherwise only with
+   * a term or vote change): a log that comes back shorter than it (a damaged WAL) is then refused
+   * at start instead of silently serving fewer committed entries. Best effort: a failure is
+   * logged, the stop goes on.
+   */
+  private persistCommit(): void {
+    try {
+      const durable = this.storage.getHardState();
+      const commit = Math.min(this.raw.status().commit, this.storage.lastIndex());
+      if (commit > durable.commit)
+        this.storage.save({ entries: [], hardState: { ...durable, commit } });
+    } catch (e) {
+      this.log.warn(`could not record the commit index at stop: ${(e as Error).message}`);
+    }
   }
 
   // ---- the loop ----

@@ -8,10 +8,11 @@
  *   cluster.json        cluster id, members, ports, MySQL mode, original voters
  *   cluster.secret      the transport's shared secret (0600)
  *   token               the API token of the current run (0600)
- *   supervisor.pid      the running supervisor (a second one on the same dir is refused)
+ *   supervisor.pid      the running supervisor, which holds a lock on DATA (a second one is refused)
  *   nodes/n1/
  *     node.json         the node's config (rewritten at every start)
  *     node.pid          the node process, so a crashed supervisor's leftovers are found
+ *     lock.pid          written by the node, which holds a lock on this dir
  *     raft/ peers.json  the node's own files (WAL, hard state, snapshots, identity.json)
  *     mysql/            the managed MariaDB data dir
  * ```
@@ -32,6 +33,7 @@ const OWN_ENTRIES = new Set([
   'cluster.secret',
   'token',
   'supervisor.pid',
+  '.lock.sock',
   'nodes',
 ]);
 
@@ -177,7 +179,7 @@ export class Layout {
       );
     }
     for (const name of fs.readdirSync(this.root)) {
-      if (name === path.basename(this.supervisorPidFile)) continue;
+      if (name === path.basename(this.supervisorPidFile) || name === '.lock.sock') continue;
       fs.rmSync(path.join(this.root, name), { recursive: true, force: true });
     }
   }

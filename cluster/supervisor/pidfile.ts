@@ -1,7 +1,8 @@
 /**
  * Pid files: how a supervisor finds the node processes a crashed earlier run left behind (a
- * node normally exits when its parent's IPC channel closes, but a paused one cannot notice), and
- * how two supervisors are kept off the same data dir.
+ * node normally exits when its parent's IPC channel closes, but a paused one cannot notice).
+ * Two supervisors are kept off the same data dir by a lock (cluster/node/dir-lock.ts), not by a
+ * pid file: checking a pid file and then writing it is a race, and a reused pid fools it.
  */
 import fs from 'node:fs';
 
@@ -94,32 +95,4 @@ export async function stopLeftover(
   }
   removePidFile(file);
   return pid;
-}
-
-const heldHere = new Set<string>();
-
-/**
- * Claims the data dir for this process: refused while another live process holds it. Released
- * by `releaseLock` (and ignored after a crash, since the pid is then dead).
- */
-export function acquireLock(file: string, what: string): void {
-  if (heldHere.has(file))
-    throw new Error(`${what} is already used by a supervisor in this process`);
-  const pid = readPidFile(file);
-  if (pid !== undefined && pid !== process.pid && isAlive(pid)) {
-    const cmd = commandLine(pid);
-    // A reused pid of some unrelated program does not hold the lock.
-    if (cmd === undefined || /node|electron|raftboard/i.test(cmd)) {
-      throw new Error(
-        `${what} is in use by another Raftboard (pid ${pid}); stop it first, or pass --data-dir`,
-      );
-    }
-  }
-  writePidFile(file, process.pid);
-  heldHere.add(file);
-}
-
-export function releaseLock(file: string): void {
-  if (!heldHere.delete(file)) return;
-  if (readPidFile(file) === process.pid) removePidFile(file);
 }

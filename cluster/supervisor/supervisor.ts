@@ -50,7 +50,7 @@ import {
   writeNodeConfig,
   type Timers,
 } from './node-config.js';
-import { acquireLock, releaseLock } from './pidfile.js';
+import { acquireDirLock, DirLockError, type DirLock } from '../node/dir-lock.js';
 import {
   emptyExternalDatabases,
   externalTargets,
@@ -138,6 +138,8 @@ export class Supervisor {
   private stopping: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
   private aborted = false;
+  /** The exclusive hold on the data dir, from the start of start() to the end of teardown. */
+  private rootLock: DirLock | undefined;
   /** Membership and slow-motion changes run one at a time. */
   private exclusive: Promise<unknown> = Promise.resolve();
 
@@ -190,7 +192,19 @@ export class Supervisor {
   private async doStart(): Promise<void> {
     const started = Date.now();
     fs.mkdirSync(this.layout.root, { recursive: true, mode: 0o700 });
-    acquireLock(this.layout.supervisorPidFile, `data dir ${this.layout.root}`);
+    // Before anything else, and held until teardown (freed by the kernel if this process dies).
+    try {
+      this.rootLock = await acquireDirLock(this.layout.root, {
+        what: `data dir ${this.layout.root}`,
+        pidFile: this.layout.supervisorPidFile,
+      });
+    } catch (e) {
+      if (!(e instanceof DirLockError)) throw e;
+      const who = e.holderPid === undefined ? '' : ` (pid ${e.holderPid})`;
+      throw new Error(
+        `data dir ${this.layout.root} is in use by another Raftboard${who}; stop it first, or pass --data-dir`,
+      );
+    }
     try {
       if (!fs.existsSync(this.nodeMain)) {
         throw new Error(`the node program ${this.nodeMain} does not exist: run npm run build:node`);
@@ -289,7 +303,8 @@ export class Supervisor {
     );
     if (servers.length > 0) this.progress(`stopping ${servers.length} MySQL server(s)`);
     await Promise.all(servers.map((e) => e.mysql.stop().catch(() => undefined)));
-    releaseLock(this.layout.supervisorPidFile);
+    await this.rootLock?.release();
+    this.rootLock = undefined;
     this.progress(`stopped (${seconds(t0)})`);
   }
 

@@ -94,17 +94,27 @@ describe('recovery: a torn tail is truncated', () => {
     r.close();
   });
 
-  it('a bad checksum in the last record, alone or followed only by zeros', () => {
+  it('a last record whose unwritten sectors read as zeros, alone or followed only by zeros', () => {
+    // What an interrupted append leaves when the file grew but some 512-byte sectors of the
+    // record never reached the disk: the checksum fails and the record ends in zeros that start
+    // at a sector boundary.
     for (const pad of [0, 100]) {
-      const dir = logOf(5);
+      const dir = tempDir();
+      const { s: w } = openDisk(dir);
+      w.save({ entries: ents(1, [1, 1, 1]) });
+      w.save({ entries: [{ index: 4, term: 1, type: 'normal', data: 'x'.repeat(2000) }] });
+      w.close();
       const file = lastSegment(dir);
-      const last = recordOffsets(file)[4];
-      flipByte(file, last + 12);
-      if (pad) fs.appendFileSync(file, Buffer.alloc(pad));
+      const last = recordOffsets(file)[3];
+      const buf = fs.readFileSync(file);
+      const sector = Math.ceil((last + 100) / 512) * 512;
+      buf.fill(0, sector);
+      fs.writeFileSync(file, Buffer.concat([buf, Buffer.alloc(pad)]));
       const { s, logs } = openDisk(dir);
-      expect(s.lastIndex()).toBe(4);
+      expect(s.lastIndex()).toBe(3);
       expect(logs[0]).toContain(`at offset ${last}`);
       expect(logs[0]).toMatch(/checksum mismatch/);
+      expect(fs.statSync(file).size).toBe(last);
       s.close();
     }
   });
@@ -118,6 +128,101 @@ describe('recovery: a torn tail is truncated', () => {
     expect(s.lastIndex()).toBe(59);
     expect(logs).toHaveLength(1);
     s.close();
+  });
+});
+
+/**
+ * Every byte of a record's header (length and checksum) flipped, with several masks: the node
+ * must refuse to start naming the file and the record's offset, and must never open with fewer
+ * entries. A flipped high byte of the length used to be taken for a torn tail (the record "runs
+ * past the end of the file") and silently cut every record after it (review H5); a flipped
+ * checksum of the last record was cut the same way although the record was fsynced.
+ */
+describe('recovery: a damaged record header is never taken for a torn tail', () => {
+  const MASKS = [0x01, 0x10, 0x80, 0x5a, 0xff];
+  const N = 6;
+
+  for (const where of ['middle', 'last'] as const) {
+    it(`every header byte of the ${where} record, flipped: refused, file and offset named`, () => {
+      const dir = logOf(N);
+      const file = lastSegment(dir);
+      const rel = `wal/${path.basename(file)}`;
+      const pristine = fs.readFileSync(file);
+      const hardState = fs.readFileSync(path.join(dir, 'hardstate'));
+      const at = recordOffsets(file)[where === 'middle' ? 2 : N - 1];
+      for (let byte = 0; byte < 8; byte++) {
+        for (const mask of MASKS) {
+          const damaged = Buffer.from(pristine);
+          damaged[at + byte] ^= mask;
+          fs.writeFileSync(file, damaged);
+          const what = `${where} record at ${at}, header byte ${byte} ^ 0x${mask.toString(16)}`;
+          let opened: number | undefined;
+          let err: unknown;
+          try {
+            const { s } = openDisk(dir);
+            opened = s.lastIndex();
+            s.close();
+          } catch (e) {
+            err = e;
+          }
+          expect(opened, `${what}: opened with last index ${opened}`).toBeUndefined();
+          expect(err, what).toBeInstanceOf(WalCorruptionError);
+          const e = err as WalCorruptionError;
+          expect([e.file, e.offset], what).toEqual([rel, at]);
+          expect(e.message, what).toContain(`${rel} at offset ${at}`);
+          expect(fs.readFileSync(file).equals(damaged), `${what}: segment untouched`).toBe(true);
+          expect(fs.readFileSync(path.join(dir, 'hardstate')).equals(hardState)).toBe(true);
+        }
+      }
+      // Repaired by hand (the original bytes put back), it opens with every entry.
+      fs.writeFileSync(file, pristine);
+      const { s } = openDisk(dir);
+      expect(s.lastIndex()).toBe(N);
+      s.close();
+    });
+  }
+
+  it('a flipped payload byte of the last record (a whole record, not an interrupted write)', () => {
+    const dir = logOf(5);
+    const file = lastSegment(dir);
+    const last = recordOffsets(file)[4];
+    flipByte(file, last + 12);
+    const e = caught(() => openDisk(dir)) as WalCorruptionError;
+    expect(e).toBeInstanceOf(WalCorruptionError);
+    expect(e.offset).toBe(last);
+    expect(e.message).toMatch(/checksum mismatch/);
+  });
+
+  it('a torn-looking record followed by a valid one is corruption, not a torn tail', () => {
+    // The record's second half reads as zeros from a sector boundary (as an interrupted write
+    // would leave it), but a whole valid record follows: it was written, and fsynced, after it.
+    const dir = tempDir();
+    const { s: w } = openDisk(dir);
+    w.save({ entries: ents(1, [1]) });
+    w.save({ entries: [{ index: 2, term: 1, type: 'normal', data: 'y'.repeat(1500) }] });
+    w.save({ entries: ents(3, [1]) });
+    w.close();
+    const file = lastSegment(dir);
+    const [, second, third] = recordOffsets(file);
+    const buf = fs.readFileSync(file);
+    buf.fill(0, Math.ceil((second + 50) / 512) * 512, third);
+    fs.writeFileSync(file, buf);
+    const e = caught(() => openDisk(dir)) as WalCorruptionError;
+    expect(e).toBeInstanceOf(WalCorruptionError);
+    expect(e.offset).toBe(second);
+    expect(e.message).toMatch(/checksum mismatch/);
+  });
+
+  it("the review's case: the high byte of a middle length flipped (1.5 GB announced)", () => {
+    const dir = logOf(6);
+    const file = lastSegment(dir);
+    const offs = recordOffsets(file);
+    flipByte(file, offs[2] + 3);
+    const e = caught(() => openDisk(dir)) as WalCorruptionError;
+    expect(e).toBeInstanceOf(WalCorruptionError);
+    expect(e.offset).toBe(offs[2]);
+    expect(e.message).toMatch(/partial record: \d+ bytes announced/);
+    expect(e.message).toContain(`but a valid record follows at offset ${offs[3]}`);
   });
 });
 

@@ -80,6 +80,21 @@ describe('npm run cluster', () => {
     expect(before.some((l) => /n3: listening on/.test(l))).toBe(true);
   });
 
+  it('a second supervisor on the same data dir exits 1 naming the first one’s pid', async () => {
+    const clusterFile = fs.readFileSync(path.join(dataDir, 'cluster.json'));
+    const second = startCli(ARGS);
+    const exit = await second.exited;
+    expect(exit.code, second.output()).toBe(1);
+    expect(second.output()).toContain(
+      `data dir ${dataDir} is in use by another Raftboard (pid ${cli.child.pid})`,
+    );
+    expect(fs.readFileSync(path.join(dataDir, 'cluster.json')).equals(clusterFile)).toBe(true);
+    expect(fs.readFileSync(path.join(dataDir, 'supervisor.pid'), 'utf8')).toBe(
+      `${cli.child.pid}\n`,
+    );
+    await write('after a second supervisor was refused');
+  });
+
   it('refuses a missing or wrong token and a foreign Host header', async () => {
     const url = new URL(cli.base);
     const host = `127.0.0.1:${url.port}`;

@@ -91,8 +91,8 @@ export interface ScanProblem {
   readonly offset: number;
   readonly reason: string;
   /**
-   * Looks like an interrupted append (partial record, zeros, or a bad checksum with nothing but
-   * zeros after it): truncatable if and only if it is in the last segment.
+   * Looks like an interrupted append and like nothing else (see {@link scanSegment}):
+   * truncatable if and only if it is in the last segment.
    */
   readonly torn: boolean;
 }
@@ -104,20 +104,102 @@ export interface ScanResult {
   readonly problem?: ScanProblem;
 }
 
-function allZero(buf: Buffer, from: number): boolean {
-  for (let i = from; i < buf.length; i++) if (buf[i] !== 0) return false;
+function allZero(buf: Buffer, from: number, to = buf.length): boolean {
+  for (let i = from; i < to; i++) if (buf[i] !== 0) return false;
   return true;
 }
 
-/** Reads records from the start of a segment until its end or the first bad one. */
+/**
+ * The unit a disk writes whole or not at all. An append interrupted by a crash leaves a prefix
+ * of what it wrote, the rest absent (the file is shorter) or reading as zeros (the file grew but
+ * the blocks were never written): whole 512-byte sectors, the smallest unit of any disk, so a
+ * run of zeros that starts inside a sector is data, not a missing write.
+ */
+const SECTOR_BYTES = 512;
+
+/**
+ * Fewer trailing zeros than this are taken for data: an entry with empty data (a leader's
+ * no-op) ends with the 4 zero high bytes of its term, and a UTF-16LE one may end in a zero byte.
+ */
+const MIN_MISSING_BYTES = 8;
+
+/**
+ * Whether the record frame at [at, next) can be what an interrupted write left: its bytes from
+ * some sector boundary to its end read as zeros (at least {@link MIN_MISSING_BYTES} of them).
+ */
+function endsInUnwrittenSectors(buf: Buffer, at: number, next: number): boolean {
+  let zeros = next;
+  while (zeros > at && buf[zeros - 1] === 0) zeros--;
+  const boundary = Math.ceil(zeros / SECTOR_BYTES) * SECTOR_BYTES;
+  return boundary < next && next - boundary >= MIN_MISSING_BYTES;
+}
+
+/**
+ * A record whose length field runs past the end of the file, but whose bytes after the header
+ * are a whole record (its checksum matches with the length the file implies, give or take the
+ * zeros an entry may end in): the length field was damaged after the record was written, which
+ * no interrupted write can do. Returns that length, or undefined.
+ */
+function wholeRecordBehindLength(buf: Buffer, at: number): number | undefined {
+  const body = buf.subarray(at + HEADER_BYTES);
+  const crc = buf.readUInt32LE(at + 4);
+  let data = body.length;
+  while (data > 0 && body[data - 1] === 0) data--;
+  const longest = Math.min(body.length, data + MIN_MISSING_BYTES);
+  for (let len = Math.max(ENTRY_FIXED_BYTES, data); len <= longest; len++) {
+    const payload = body.subarray(0, len);
+    if (crc32c(payload) === crc && typeof decodeEntryPayload(payload) !== 'string') return len;
+  }
+  return undefined;
+}
+
+/**
+ * The offset of the first whole valid record (checksum matches, decodes as an entry) that starts
+ * after `from`, at any byte offset: evidence that what precedes it was written before it, and so
+ * was fsynced (an append starts only after the previous one's fdatasync returned). Only run on
+ * a damaged segment, at recovery.
+ */
+export function findValidRecord(buf: Buffer, from: number): number | undefined {
+  for (let p = from; p + HEADER_BYTES + ENTRY_FIXED_BYTES <= buf.length; p++) {
+    const len = buf.readUInt32LE(p);
+    if (len < ENTRY_FIXED_BYTES || len > buf.length - p - HEADER_BYTES) continue;
+    const payload = buf.subarray(p + HEADER_BYTES, p + HEADER_BYTES + len);
+    if (payload[0] !== RECORD_ENTRY || (payload[1] & ~(FLAG_CONF | FLAG_UTF16)) !== 0) continue;
+    if (crc32c(payload) !== buf.readUInt32LE(p + 4)) continue;
+    if (typeof decodeEntryPayload(payload) !== 'string') return p;
+  }
+  return undefined;
+}
+
+/**
+ * Reads records from the start of a segment until its end or the first bad one, and says
+ * whether that bad one can be the torn tail of an interrupted append (review H5: a damaged
+ * length taken for a torn tail silently cut every acknowledged record after it). It is torn only
+ * if its bytes are what a crash during the last write leaves, and nothing valid follows:
+ *  - fewer than 8 bytes left (a partial header), or zeros to the end of the file;
+ *  - a length that runs past the end of the file: a record cut short, unless the bytes that are
+ *    there form a whole record (then only its length field is damaged);
+ *  - a checksum mismatch where the record ends in zeros from a sector boundary (sectors never
+ *    written), followed by zeros or the end of the file;
+ *  - and in each case, no valid record at any later offset: the only write that can be torn is
+ *    the last one, and a record after it proves it was not the last.
+ * Anything else (a flipped bit in a whole record, header or payload, a valid record after a bad
+ * one) is corruption of fsynced, maybe acknowledged, data: `torn: false`.
+ * The segment is assumed written by appends, each fdatasync'ed before the next begins.
+ */
 export function scanSegment(buf: Buffer): ScanResult {
   const records: ScannedEntry[] = [];
   let off = 0;
-  const stop = (reason: string, torn: boolean): ScanResult => ({
-    records,
-    end: off,
-    problem: { offset: off, reason, torn },
-  });
+  const stop = (reason: string, torn: boolean): ScanResult => {
+    if (torn) {
+      const after = findValidRecord(buf, off + 1);
+      if (after !== undefined) {
+        reason = `${reason}, but a valid record follows at offset ${after}`;
+        torn = false;
+      }
+    }
+    return { records, end: off, problem: { offset: off, reason, torn } };
+  };
   while (off < buf.length) {
     const left = buf.length - off;
     if (left < HEADER_BYTES) {
@@ -130,11 +212,21 @@ export function scanSegment(buf: Buffer): ScanResult {
       return stop('record length 0', false);
     }
     const next = off + HEADER_BYTES + len;
-    if (next > buf.length)
+    if (next > buf.length) {
+      const whole = wholeRecordBehindLength(buf, off);
+      if (whole !== undefined)
+        return stop(
+          `record length ${len} runs past the end of the file, but a whole record of ${whole} bytes is there: its length field is damaged`,
+          false,
+        );
       return stop(`partial record: ${len} bytes announced, ${left - HEADER_BYTES} present`, true);
+    }
     const payload = buf.subarray(off + HEADER_BYTES, next);
     if (crc32c(payload) !== buf.readUInt32LE(off + 4)) {
-      return stop('checksum mismatch', next === buf.length || allZero(buf, next));
+      return stop(
+        'checksum mismatch',
+        allZero(buf, next) && endsInUnwrittenSectors(buf, off, next),
+      );
     }
     const entry = decodeEntryPayload(payload);
     if (typeof entry === 'string') return stop(entry, false);

@@ -57,6 +57,12 @@ export class Cluster {
     return this.proc(id).running;
   }
 
+  /** The pid of the node's running process (undefined when it is not running). */
+  pid(id: number): number | undefined {
+    const p = this.proc(id);
+    return p.running ? p.child?.pid : undefined;
+  }
+
   dataDir(id: number): string {
     return this.proc(id).dataDir;
   }

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { withServerConnection } from '../../db/connection.js';
+import { withDatabase, withServerConnection } from '../../db/connection.js';
 import { useTestMariaDb } from '../support/mariadb.js';
 import { killAllOf, processesOf, startCli, waitFor, type RunningCli } from './cli-harness.js';
 
@@ -78,7 +78,7 @@ async function olderCluster(url: string): Promise<{ dataDir: string; id: string 
 describe('external databases an older cluster used', () => {
   it('are emptied by --fresh (one line says so): writes answer 201, the old tasks are gone', async () => {
     const prefix = db.freshDatabase('cid');
-    const url = `${db.url}${prefix}_{node}`;
+    const url = withDatabase(db.url, `${prefix}_{node}`);
     const old = await olderCluster(url);
 
     const fresh = cli(old.dataDir, url, '--fresh');
@@ -103,7 +103,7 @@ describe('external databases an older cluster used', () => {
 
   it('refuse a new data dir without --fresh, naming both cluster ids and the database', async () => {
     const prefix = db.freshDatabase('cid');
-    const url = `${db.url}${prefix}_{node}`;
+    const url = withDatabase(db.url, `${prefix}_{node}`);
     const old = await olderCluster(url);
 
     const second = tempDir();
@@ -132,7 +132,7 @@ describe('external databases an older cluster used', () => {
 
   it('of the older version (no cluster id anywhere) are adopted once, keeping their tasks', async () => {
     const prefix = db.freshDatabase('cid');
-    const url = `${db.url}${prefix}_{node}`;
+    const url = withDatabase(db.url, `${prefix}_{node}`);
     const old = await olderCluster(url);
 
     // Make it what the older version left: no id in cluster.json, the raft dirs or the databases.

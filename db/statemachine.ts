@@ -81,6 +81,8 @@ export interface OpenOptions {
    * replicated state machine: every replica of a cluster MUST use the same value.
    */
   readonly sessionRetention?: number | undefined;
+  /** Time limit of each statement (default QUERY_TIMEOUT_MS, connection.ts). */
+  readonly queryTimeoutMs?: number | undefined;
 }
 
 /** Sessions are remembered for this many log entries (see README: "Client sessions"). */
@@ -164,6 +166,7 @@ export class TaskStateMachine {
     await ensureDatabase(url, database);
     const sequelize = createSequelize(url, database, {
       log: options.logSql === true ? log : undefined,
+      queryTimeoutMs: options.queryTimeoutMs,
     });
     try {
       const ran = await migrate(sequelize, { log: options.log });
@@ -178,7 +181,7 @@ export class TaskStateMachine {
       database,
       retention,
       log,
-      new RoundTrips(url, database),
+      new RoundTrips(url, database, options.queryTimeoutMs),
     );
   }
 
@@ -210,7 +213,7 @@ export class TaskStateMachine {
       this.run('applying entries', () =>
         this.applyInTransaction(entries, this.roundTrips.run).catch(async (error: unknown) => {
           // Nothing of the batch stays (a broken connection has rolled back by itself).
-          await this.roundTrips.run(['ROLLBACK']).catch(() => undefined);
+          await this.roundTrips.rollback();
           throw error;
         }),
       ),

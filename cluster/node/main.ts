@@ -37,6 +37,7 @@ async function run(config: NodeConfig, log: Logger): Promise<void> {
   const node = await RaftNode.start({
     config,
     secret,
+    token,
     log,
     emit: send,
     // A parent (the supervisor) draws the message flow; a node run by hand has nobody to tell.

@@ -125,6 +125,33 @@ describe.skipIf(missing !== undefined)('the applier and a frozen MySQL', () => {
     }
   });
 
+  it('an idle applier notices too: its ping stalls, then runs out of time on the pool', async () => {
+    const { applier, statuses } = newApplier();
+    const pid = db!.pid;
+    applier.start();
+    try {
+      await waitFor(() => applier.status === 'up', 30_000, 'MySQL up');
+      signal(pid, 'SIGSTOP');
+      try {
+        await waitFor(() => applier.status === 'stalled', 10_000, "status 'stalled' (ping)");
+        await waitFor(
+          () => applier.status === 'down',
+          20_000,
+          "status 'down' (pool query timeout)",
+        );
+        // The ping's pooled connection ran out of time (or a new one could not connect).
+        expect(applier.error).toMatch(/inactivity timeout|ETIMEDOUT/);
+      } finally {
+        signal(pid, 'SIGCONT');
+      }
+      await waitFor(() => applier.status === 'up', 30_000, "status 'up' after SIGCONT");
+      expect(statuses).toEqual(expect.arrayContaining(['stalled', 'down', 'up']));
+    } finally {
+      signal(pid, 'SIGCONT');
+      await applier.close();
+    }
+  });
+
   it('close() returns while MySQL is frozen', async () => {
     const { applier, applied } = newApplier();
     const pid = db!.pid;

@@ -153,4 +153,55 @@ describe.skipIf(missing !== undefined)("the leader's MySQL freezes and thaws", (
     const byId = new Map(list.tasks.map((t) => [t.id, t]));
     for (const t of acked) expect(byId.get(t.id), `"${t.title}" on n${frozen}`).toEqual(t);
   });
+  it('with every MySQL frozen the cluster still elects a leader and logs', async () => {
+    const cl = cluster;
+    if (!cl) throw new Error('cluster not started');
+    const pids = dbs.servers.map((d) => d.pid);
+    for (const pid of pids) signal(pid, 'SIGSTOP');
+    let killed: number | undefined;
+    try {
+      await cl.waitFor(
+        async () => {
+          for (const id of cl.ids) {
+            if (ok(await cl.client(id).status()).mysql.status === 'up') return undefined;
+          }
+          return true;
+        },
+        30_000,
+        "every node to report its MySQL 'stalled' or 'down'",
+      );
+      // No voter is healthy: nobody to hand over to, and the sick ones still campaign (late)
+      // when the leader goes away.
+      const before = await cl.leader();
+      killed = before;
+      await cl.kill(before, 'SIGKILL');
+      const after = await cl.leader(30_000);
+      expect(after).not.toBe(before);
+      // It logs and commits: a write cannot be applied anywhere, so it is answered mysql_down
+      // (or no_leader while leadership settles), but the commit index moves past it.
+      const commitBefore = ok(await cl.client(after).status()).commitIndex;
+      const answer = await cl.waitFor(
+        async () => {
+          const res = await cl
+            .client(after)
+            .createTask({ title: 'all frozen' }, { timeoutMs: 10_000 });
+          return !res.ok && res.status === 503 && res.body.error === 'mysql_down' ? res : undefined;
+        },
+        30_000,
+        'a write answered 503 mysql_down (committed, not applied)',
+      );
+      expect(answer.status).toBe(503);
+      const st = ok(await cl.client(after).status());
+      expect(st.commitIndex).toBeGreaterThan(commitBefore);
+      expect(st.appliedIndex).toBeLessThan(st.commitIndex);
+    } finally {
+      for (const pid of pids) signal(pid, 'SIGCONT');
+    }
+    if (killed !== undefined) await cl.start(killed);
+    await cl.waitReady(60_000);
+    const sums = await cl.checksums(60_000);
+    const values = [...sums.values()];
+    expect(values).toHaveLength(3);
+    for (const [id, s] of sums) expect(s, `checksum of n${id}`).toEqual(values[0]);
+  });
 });

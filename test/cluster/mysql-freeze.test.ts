@@ -16,6 +16,7 @@ import {
   startCluster,
   type Cluster,
 } from './harness/index.js';
+import { within } from './harness/poll.js';
 import {
   mariaDbMissing,
   startOwnMariaDbs,
@@ -198,6 +199,42 @@ describe.skipIf(missing !== undefined)("the leader's MySQL freezes and thaws", (
       for (const pid of pids) signal(pid, 'SIGCONT');
     }
     if (killed !== undefined) await cl.start(killed);
+    await cl.waitReady(60_000);
+    const sums = await cl.checksums(60_000);
+    const values = [...sums.values()];
+    expect(values).toHaveLength(3);
+    for (const [id, s] of sums) expect(s, `checksum of n${id}`).toEqual(values[0]);
+  });
+  it('SIGTERM stops a node whose MySQL is frozen; it catches up when started again', async () => {
+    const cl = cluster;
+    if (!cl) throw new Error('cluster not started');
+    await cl.waitReady(60_000);
+    const [follower] = await cl.followers();
+    const pid = dbs.servers[follower - 1].pid;
+    signal(pid, 'SIGSTOP');
+    let stopped = false;
+    try {
+      // A write for its applier to get stuck on: committed by the others, not applied there.
+      const leader = await cl.leader();
+      ok(await cl.client(leader).createTask({ title: 'before SIGTERM' }));
+      const commit = ok(await cl.client(leader).status()).commitIndex;
+      await cl.waitFor(
+        async () => {
+          const st = ok(await cl.client(follower).status());
+          return st.commitIndex >= commit && st.appliedIndex < commit;
+        },
+        20_000,
+        `n${follower} to have the write committed but not applied`,
+      );
+      const exit = cl.kill(follower, 'SIGTERM');
+      stopped = await within(exit, 30_000);
+      expect(stopped, `n${follower} exited on SIGTERM while its MySQL was frozen`).toBe(true);
+      expect(await exit).toEqual({ code: 0, signal: null });
+    } finally {
+      signal(pid, 'SIGCONT');
+      if (!stopped) await cl.kill(follower, 'SIGKILL');
+    }
+    await cl.start(follower);
     await cl.waitReady(60_000);
     const sums = await cl.checksums(60_000);
     const values = [...sums.values()];

@@ -267,9 +267,13 @@ export class RaftNode implements NodeService {
       this.heldTicks = 0;
       return false;
     }
-    const { electionElapsed, electionTimeout } = this.raw.status();
+    const { electionElapsed, electionTimeout, conf } = this.raw.status();
     const electionTicks = this.config.timers.electionTicks;
-    const atEdge = electionElapsed + 1 >= electionTimeout && electionElapsed >= electionTicks;
+    // A learner never campaigns: its timer runs past the edge and must not be slowed.
+    const atEdge =
+      conf.voters.includes(this.id) &&
+      electionElapsed + 1 >= electionTimeout &&
+      electionElapsed >= electionTicks;
     if (!atEdge || this.heldTicks >= SICK_CAMPAIGN_DELAY_TIMEOUTS * electionTicks) {
       this.heldTicks = 0;
       return false;

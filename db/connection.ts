@@ -9,6 +9,7 @@
  *
  * Pool settings are short on purpose: a node whose MySQL is gone must learn it within ~2 s
  * (acquire and connect timeouts) and keep running; it retries, it never hangs or crashes.
+ * Every query has a time limit too (query-timeout.ts): a frozen server never answers at all.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import type mysql from 'mysql2/promise';
 import { Sequelize } from 'sequelize';
 import { StateMachineError, toMySqlError } from './errors.js';
 import { connectPinned, pinSqlModeOf } from './session-mode.js';
+import { limitQueryTime } from './query-timeout.js';
 
 export interface MySqlTarget {
   readonly host: string;
@@ -40,6 +42,14 @@ export const COLLATION = 'utf8mb4_bin';
 
 /** How long to wait for a connection (TCP connect, pool acquire) before calling MySQL down. */
 export const CONNECT_TIMEOUT_MS = 2_000;
+
+/**
+ * The longest one statement may take before the connection is given up (destroyed) and MySQL
+ * called unavailable. Generous: statements here are small (pages of 1,000 rows, packets of at
+ * most a few MB), so only a server that stopped answering gets near it. Node config:
+ * `mysql.queryTimeoutMs`.
+ */
+export const QUERY_TIMEOUT_MS = 10_000;
 
 /**
  * Parses `mysql://user[:password]@host[:port][/database][?socket=PATH][&password-file=PATH]`.
@@ -205,13 +215,13 @@ export async function withServerConnection<T>(
     });
     // A connection that dies later must not become an unhandled 'error' event.
     connection.on('error', () => undefined);
+    // The promise wrapper queries through its callback connection: limit that one.
+    limitQueryTime((connection as unknown as { connection: unknown }).connection, QUERY_TIMEOUT_MS);
     return await fn(connection);
   } catch (error) {
     throw toMySqlError(error, `talking to ${describeTarget(target)}`);
   } finally {
-    if (connection !== undefined) {
-      await connection.end().catch(() => connection?.destroy());
-    }
+    if (connection !== undefined) await endConnection(connection);
   }
 }
 
@@ -219,9 +229,11 @@ export interface SequelizeOptions {
   readonly log?: ((line: string) => void) | undefined;
   /** Pool size; the state machine needs few connections. */
   readonly maxConnections?: number;
+  /** Time limit of each query (default QUERY_TIMEOUT_MS). */
+  readonly queryTimeoutMs?: number | undefined;
 }
 
-/** A Sequelize instance on `database` with short timeouts and utf8mb4_bin connections. */
+/** A Sequelize instance on `database` with timeouts on everything and utf8mb4_bin connections. */
 export function createSequelize(
   url: string,
   database: string,
@@ -230,6 +242,7 @@ export function createSequelize(
   const target = parseMySqlUrl(url);
   checkDatabaseName(database);
   const log = options.log;
+  const queryTimeoutMs = options.queryTimeoutMs ?? QUERY_TIMEOUT_MS;
   return new Sequelize({
     dialect: 'mysql',
     host: target.host,
@@ -255,10 +268,12 @@ export function createSequelize(
       evict: 1_000,
     },
     hooks: {
-      // Before the pool ever hands the connection out (session-mode.ts says why). Sequelize
-      // does not close a connection whose afterConnect hook failed: this does.
+      // Before the pool ever hands the connection out: first the time limit (so the pinning's
+      // own statements have it too), then the pinned sql_mode (session-mode.ts says why).
+      // Sequelize does not close a connection whose afterConnect hook failed: this does.
       afterConnect: async (connection: unknown) => {
         const c = connection as CallbackConnection;
+        limitQueryTime(c, queryTimeoutMs);
         try {
           await pinSqlModeOf(c);
         } catch (error) {
@@ -268,4 +283,23 @@ export function createSequelize(
       },
     },
   });
+}
+
+/**
+ * Closes a connection politely (COM_QUIT), or destroys it when the server does not let go within
+ * a connect timeout: `end()` waits for a frozen server forever.
+ */
+export async function endConnection(connection: mysql.Connection): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([
+    connection.end().then(
+      () => true,
+      () => false,
+    ),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), CONNECT_TIMEOUT_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!ended) connection.destroy();
 }

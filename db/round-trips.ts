@@ -10,7 +10,14 @@
  * backslash-escaped values in its statements stay values whatever the server's own sql_mode.
  */
 import type mysql from 'mysql2/promise';
-import { CONNECT_TIMEOUT_MS, driverOptions, parseMySqlUrl } from './connection.js';
+import {
+  CONNECT_TIMEOUT_MS,
+  QUERY_TIMEOUT_MS,
+  driverOptions,
+  endConnection,
+  parseMySqlUrl,
+} from './connection.js';
+import { isQueryTimeout } from './query-timeout.js';
 import { connectPinned } from './session-mode.js';
 
 /** A round trip carries statements up to this size (MariaDB's max_allowed_packet is 16 MiB). */
@@ -26,6 +33,8 @@ export class RoundTrips {
   constructor(
     private readonly url: string,
     private readonly database: string,
+    /** Each packet's time limit: a frozen server never answers, and never errors either. */
+    private readonly queryTimeoutMs: number = QUERY_TIMEOUT_MS,
   ) {}
 
   /** Statements in order, grouped into packets; the connection is made (again) when needed. */
@@ -33,19 +42,30 @@ export class RoundTrips {
     if (this.closed) throw new Error('the connection for the applier is closed');
     const connection = await this.connect();
     try {
-      return await runStatements(connection, statements);
+      return await runStatements(connection, statements, this.queryTimeoutMs);
     } catch (error) {
       // A fatal error leaves the connection unusable (and the server rolled back): start afresh.
-      if ((error as { fatal?: unknown }).fatal === true) this.drop();
+      // So does a timeout: the server may still answer that packet later, out of turn; and when
+      // it wakes up, the dropped connection's transaction is rolled back with it.
+      if ((error as { fatal?: unknown }).fatal === true || isQueryTimeout(error)) this.drop();
       throw error;
     }
   };
+
+  /**
+   * Ends an open transaction after a failed batch. Only on a connection still held: a dropped
+   * one has rolled back by itself, and a new one would just wait for the server to answer.
+   */
+  async rollback(): Promise<void> {
+    if (this.connection === undefined || this.closed) return;
+    await this.run(['ROLLBACK']).catch(() => undefined);
+  }
 
   async close(): Promise<void> {
     this.closed = true;
     const connection = await this.connection?.catch(() => undefined);
     this.connection = undefined;
-    await connection?.end().catch(() => connection.destroy());
+    if (connection !== undefined) await endConnection(connection);
   }
 
   private connect(): Promise<mysql.Connection> {
@@ -84,6 +104,7 @@ export class RoundTrips {
 async function runStatements(
   connection: mysql.Connection,
   statements: readonly string[],
+  timeout: number,
 ): Promise<unknown[]> {
   const results: unknown[] = [];
   let from = 0;
@@ -95,7 +116,7 @@ async function runStatements(
       to++;
     }
     const group = statements.slice(from, to);
-    const [got] = await connection.query(group.join(';'));
+    const [got] = await connection.query({ sql: group.join(';'), timeout });
     // One statement answers with its result; several with one result per statement.
     if (group.length === 1) results.push(got);
     else results.push(...(got as unknown[]));

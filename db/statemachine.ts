@@ -100,6 +100,8 @@ export interface OpenOptions {
    * throws to refuse it (the node checks them against its log); nothing is written then.
    */
   readonly verifyApplied?: VerifyApplied | undefined;
+  /** Time limit of each statement (default QUERY_TIMEOUT_MS, connection.ts). */
+  readonly queryTimeoutMs?: number | undefined;
 }
 
 export { SESSION_RETENTION_ENTRIES, SESSION_RETENTION_MS } from './session-retention.js';
@@ -202,6 +204,7 @@ export class TaskStateMachine {
     await ensureDatabase(url, database);
     const sequelize = createSequelize(url, database, {
       log: options.logSql === true ? log : undefined,
+      queryTimeoutMs: options.queryTimeoutMs,
     });
     try {
       const ran = await migrate(sequelize, { log: options.log });
@@ -224,7 +227,7 @@ export class TaskStateMachine {
       database,
       retention,
       log,
-      new RoundTrips(url, database),
+      new RoundTrips(url, database, options.queryTimeoutMs),
     );
   }
 
@@ -259,7 +262,7 @@ export class TaskStateMachine {
       this.run('applying entries', () =>
         this.applyInTransaction(entries, this.roundTrips.run).catch(async (error: unknown) => {
           // Nothing of the batch stays (a broken connection has rolled back by itself).
-          await this.roundTrips.run(['ROLLBACK']).catch(() => undefined);
+          await this.roundTrips.rollback();
           throw error;
         }),
       ),

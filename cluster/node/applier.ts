@@ -5,6 +5,10 @@
  * A MySQL error never reaches the Raft loop. The one thing it does not retry: a database that is
  * not this node's (another cluster's or node's stamp, or an applied index/term that is not in
  * this node's log, checked at the first connection); that is reported through `onFatal`.
+ *
+ * A frozen MySQL (SIGSTOP, a hung disk) gives no error at all: every statement has a time limit
+ * (`queryTimeoutMs`, then `down`), and a watchdog that does not depend on the work in flight
+ * reports `stalled` as soon as one operation has run for `stalledAfterMs`.
  */
 import type { Entry, Snapshot } from '../raft/index.js';
 import type { CommandResult } from '../api/task.js';
@@ -14,6 +18,7 @@ import { ClusterIdentityError, MySqlUnavailableError } from '../../db/errors.js'
 import type { NodeIdentity } from '../../db/identity.js';
 import { checkAppliedAgainstLog, type LogView } from './applied-check.js';
 import type { Logger } from './log.js';
+import { DEFAULT_STALLED_AFTER_MS } from './config.js';
 
 type Work =
   | { readonly kind: 'entries'; readonly entries: readonly Entry[] }
@@ -41,11 +46,20 @@ export interface ApplierOptions {
   readonly onStatus: (status: MySqlStatus, error?: string) => void;
   /** At most this many entries per transaction. */
   readonly maxBatch?: number;
+  /** Time limit of each statement (see TaskStateMachine.open). */
+  readonly queryTimeoutMs?: number;
+  /** An operation running this long makes the status `stalled` (default 3 s). */
+  readonly stalledAfterMs?: number;
 }
+
+/** What MySQL is busy with, and since when (for the watchdog). */
+type Operation = 'connect' | 'apply' | 'restore' | 'ping';
 
 const BACKOFF_FIRST_MS = 100;
 const BACKOFF_CAP_MS = 3_000;
 const PING_MS = 1_000;
+/** close() waits this long for the work in flight, then for the connections to close. */
+const CLOSE_WAIT_MS = 2_000;
 
 export class Applier {
   private sm: TaskStateMachine | undefined;
@@ -57,14 +71,19 @@ export class Applier {
   private backoffMs = BACKOFF_FIRST_MS;
   private retryTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
+  private watchdogTimer: NodeJS.Timeout | undefined;
+  /** The operation MySQL is working on, if any. */
+  private busy: { readonly op: Operation; readonly since: number } | undefined;
   private wake: (() => void) | undefined;
   private _applied = 0;
   private _status: MySqlStatus = 'connecting';
   private _error: string | undefined;
   private readonly maxBatch: number;
+  private readonly stalledAfterMs: number;
 
   constructor(private readonly opts: ApplierOptions) {
     this.maxBatch = opts.maxBatch ?? 500;
+    this.stalledAfterMs = opts.stalledAfterMs ?? DEFAULT_STALLED_AFTER_MS;
   }
 
   /** Applied to MySQL (0 until the first connection tells). */
@@ -96,15 +115,23 @@ export class Applier {
     // An idle node would not notice MySQL going away until the next write: look once a second.
     this.pingTimer = setInterval(() => this.ping(), PING_MS);
     this.pingTimer.unref();
+    // Busy work is not pinged: the watchdog looks at it instead, a few times per bound.
+    this.watchdogTimer = setInterval(
+      () => this.watchdog(),
+      Math.max(25, Math.min(250, Math.floor(this.stalledAfterMs / 4))),
+    );
+    this.watchdogTimer.unref();
   }
 
   private ping(): void {
     if (this.running || this.closed || this._status !== 'up' || this.sm === undefined) return;
     this.running = true;
-    void this.sm
-      .appliedIndex()
+    const sm = this.sm;
+    void this.timed('ping', () => sm.appliedIndex())
       .then(
-        () => undefined,
+        () => {
+          if (this._status === 'stalled') this.setStatus('up');
+        },
         (error: unknown) => {
           if (error instanceof MySqlUnavailableError) this.setStatus('down', error.message);
         },
@@ -113,6 +140,30 @@ export class Applier {
         this.running = false;
         if (this._status !== 'up' || this.queue.length > 0) this.kick();
       });
+  }
+
+  /**
+   * `stalled` once an operation has run past the bound. A snapshot restore is exempt: it is
+   * long by nature (tens of MB), and each of its statements has the query time limit anyway.
+   */
+  private watchdog(): void {
+    const b = this.busy;
+    if (b === undefined || b.op === 'restore' || this._status !== 'up' || this.closed) return;
+    const ms = Date.now() - b.since;
+    if (ms < this.stalledAfterMs) return;
+    const message = `MySQL has not answered for ${ms} ms (${b.op})`;
+    this.opts.log.warn(`${message}: reporting stalled`);
+    this.setStatus('stalled', message);
+  }
+
+  /** Runs one MySQL operation under the watchdog's eye. */
+  private async timed<T>(op: Operation, fn: () => Promise<T>): Promise<T> {
+    this.busy = { op, since: Date.now() };
+    try {
+      return await fn();
+    } finally {
+      this.busy = undefined;
+    }
   }
 
   enqueueEntries(entries: readonly Entry[]): void {
@@ -128,18 +179,34 @@ export class Applier {
 
   /** A read failed because MySQL went away: reconnect and report it. */
   reportUnavailable(error: unknown): void {
+    // Only from `up`: the refusals stateMachine() itself throws are reported here too.
     if (!(error instanceof MySqlUnavailableError) || this._status !== 'up') return;
     this.setStatus('down', error.message);
     this.kick();
   }
 
+  /**
+   * Stops applying and closes the connections. Bounded: with a frozen MySQL neither the work in
+   * flight nor a polite close would ever finish, and a node must still exit on SIGTERM. What is
+   * left unapplied is in the WAL and applied at the next start.
+   */
   async close(): Promise<void> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.pingTimer) clearInterval(this.pingTimer);
+    if (this.watchdogTimer) clearInterval(this.watchdogTimer);
     this.wake?.();
-    while (this.running) await new Promise((r) => setTimeout(r, 10));
-    await this.sm?.close();
+    const deadline = Date.now() + CLOSE_WAIT_MS;
+    while (this.running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    if (this.sm === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.sm.close(),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   private kick(): void {
@@ -155,9 +222,13 @@ export class Applier {
   private async loop(): Promise<void> {
     while (!this.closed) {
       try {
-        if (this.sm === undefined || this._status !== 'up') await this.connect();
+        if (this.sm === undefined || (this._status !== 'up' && this._status !== 'stalled')) {
+          await this.timed('connect', () => this.connect());
+        }
         if (this.queue.length === 0) return;
         await this.applyNext();
+        // The slow operation finished after all: MySQL answers again.
+        if (this._status === 'stalled') this.setStatus('up');
         this.backoffMs = BACKOFF_FIRST_MS;
       } catch (error) {
         if (this.closed) return;
@@ -196,6 +267,7 @@ export class Applier {
         // Once, before anything is applied or stamped: is what MySQL holds in this node's log?
         verifyApplied: (applied) =>
           checkAppliedAgainstLog(this.opts.database, applied, this.opts.raftLog()),
+        queryTimeoutMs: this.opts.queryTimeoutMs,
         log: (line) => this.opts.log.info(line),
       });
     }
@@ -223,7 +295,7 @@ export class Applier {
     if (head.kind === 'restore') {
       const { index, term } = head.snapshot.metadata;
       if (index > this._applied && head.snapshot.data !== '') {
-        await sm.restore(index, term, head.snapshot.data);
+        await this.timed('restore', () => sm.restore(index, term, head.snapshot.data));
         this._applied = index;
         this.opts.log.info(`installed snapshot at ${index}/${term} into MySQL`);
       }
@@ -259,8 +331,8 @@ export class Applier {
       taken++;
     }
     const first = batch[0].index;
-    if (first > this._applied + 1) await this.catchUpFromDisk();
-    const results = await sm.applyBatch(batch);
+    if (first > this._applied + 1) await this.timed('restore', () => this.catchUpFromDisk());
+    const results = await this.timed('apply', () => sm.applyBatch(batch));
     this.queue.splice(0, taken);
     const last = batch[batch.length - 1].index;
     const from = this._applied;

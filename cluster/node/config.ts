@@ -16,6 +16,10 @@ import { SESSION_RETENTION_ENTRIES, SESSION_RETENTION_MS } from '../../db/sessio
 export const DEFAULT_SNAPSHOT_ENTRIES = 10_000;
 export const DEFAULT_CATCH_UP_ENTRIES = 10_000;
 
+/** MySQL time limits (see the schema; why these values: docs/architecture.md §3). */
+export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+export const DEFAULT_STALLED_AFTER_MS = 3_000;
+
 export const DEFAULT_TIMERS = { tickMs: 25, electionTicks: 10, heartbeatTicks: 2 } as const;
 
 const port = z.number().int().min(0).max(65_535);
@@ -56,6 +60,18 @@ export const nodeConfigSchema = z
       url: z.string().min(1),
       /** This node's own database (created if missing). */
       database: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'letters, digits and _ only'),
+      /**
+       * Time limit of each MySQL statement; past it the connection is dropped and MySQL is
+       * `down` until it answers again. A frozen server never answers nor errors.
+       * Default DEFAULT_QUERY_TIMEOUT_MS (optional, so configs written by older code still parse).
+       */
+      queryTimeoutMs: z.number().int().min(100).max(600_000).optional(),
+      /**
+       * An apply (or the idle health ping) running longer than this makes mysql.status
+       * `stalled`: reads answer 503 mysql_down and a leader hands leadership to a healthy voter.
+       * Default DEFAULT_STALLED_AFTER_MS.
+       */
+      stalledAfterMs: z.number().int().min(100).max(600_000).optional(),
     }),
     /** 32 random bytes shared by every node (created with mode 0600 if missing). */
     secretFile: z.string().min(1),

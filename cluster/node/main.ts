@@ -38,6 +38,7 @@ async function run(config: NodeConfig, log: Logger, fatal: (e: unknown) => void)
   const node = await RaftNode.start({
     config,
     secret,
+    token,
     log,
     emit: send,
     // A parent (the supervisor) draws the message flow; a node run by hand has nobody to tell.

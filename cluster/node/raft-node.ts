@@ -6,6 +6,10 @@
  * Each Ready is handled synchronously and in the core's order: persist (one fdatasync), then
  * send, then hand committed entries to the applier. Nothing here awaits MySQL or a client, so
  * ticks keep their rhythm however slow the database is.
+ *
+ * A node whose MySQL is not up (stalled, down) stays a full Raft member, but steps aside: as
+ * leader it hands leadership to a voter whose MySQL is up (handover.ts), and as follower it holds
+ * its campaign back a little so that a healthy node is elected first (holdCampaign).
  */
 import {
   DEFAULT_CONFIG,
@@ -25,7 +29,12 @@ import { MySqlUnavailableError } from '../../db/errors.js';
 import type { NodeIdentity } from '../../db/identity.js';
 import { Applier } from './applier.js';
 import { loadNodeIdentity } from './identity.js';
-import { selfOf, type NodeConfig } from './config.js';
+import {
+  DEFAULT_QUERY_TIMEOUT_MS,
+  DEFAULT_STALLED_AFTER_MS,
+  selfOf,
+  type NodeConfig,
+} from './config.js';
 import type { NodeEvent } from './control.js';
 import type { Logger } from './log.js';
 import { NoQuorumError, NotLeaderError, type CommittedWrite, type NodeService } from './service.js';
@@ -37,10 +46,14 @@ import type { ControlRequest } from './control.js';
 import { ThresholdWaiters, WaiterMap } from './waiters.js';
 import { MessageSampler } from './message-sampler.js';
 import { logTermRuns } from './log-terms.js';
+import { SickLeaderHandover } from './handover.js';
+import { peerMySqlUp } from './peer-health.js';
 
 export interface RaftNodeOptions {
   readonly config: NodeConfig;
   readonly secret: Uint8Array;
+  /** The client API token: a leader with a sick MySQL asks the others' /status with it. */
+  readonly token?: string;
   readonly log: Logger;
   /** Events for the parent process (role changes, MySQL status). */
   readonly emit?: (event: NodeEvent) => void;
@@ -67,6 +80,8 @@ interface AppliedEntry {
 
 /** Proposals flushed into one Raft append at most (the rest wait for the next flush). */
 const MAX_PROPOSALS_PER_FLUSH = 512;
+/** A follower whose MySQL is not up campaigns this many election timeouts late (holdCampaign). */
+const SICK_CAMPAIGN_DELAY_TIMEOUTS = 2;
 
 export class RaftNode implements NodeService {
   readonly id: NodeId;
@@ -106,6 +121,9 @@ export class RaftNode implements NodeService {
   /** Membership changes proposed here, by log index, waiting to be applied. */
   private readonly confWaiters = new WaiterMap<number, Entry>();
   private sampler: MessageSampler | undefined;
+  private readonly handover: SickLeaderHandover;
+  /** Ticks held back at the edge of a campaign while MySQL is not up (holdCampaign). */
+  private heldTicks = 0;
 
   private constructor(
     private readonly config: NodeConfig,
@@ -115,6 +133,7 @@ export class RaftNode implements NodeService {
     private readonly emit: (event: NodeEvent) => void,
     identity: NodeIdentity,
     onFatal: (error: Error) => void,
+    token: string | undefined,
   ) {
     this.id = config.id;
     this.requestTimeoutMs = config.requestTimeoutMs;
@@ -155,12 +174,33 @@ export class RaftNode implements NodeService {
       diskSnapshot: () => this.storage.snapshot(),
       onApplied: (entry, result) => this.onApplied(entry, result),
       onProgress: (applied) => this.onAppliedProgress(applied),
+      queryTimeoutMs: config.mysql.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+      stalledAfterMs: config.mysql.stalledAfterMs ?? DEFAULT_STALLED_AFTER_MS,
       onStatus: (status, error) =>
         this.emit({
           type: 'mysql',
           id: this.id,
           status: error === undefined ? { status } : { status, error },
         }),
+    });
+    const electionMs = config.timers.electionTicks * config.timers.tickMs;
+    this.handover = new SickLeaderHandover({
+      isLeader: () => this.role === 'leader',
+      mysqlStatus: () => this.applier.status,
+      voters: () => {
+        const st = this.raw.status();
+        const voters = new Set(st.conf.voters);
+        return st.progress.filter((p) => p.id !== this.id && voters.has(p.id));
+      },
+      mysqlUpAt: async (id) => {
+        const url = this.peers.clientUrl(id);
+        return url !== undefined && token !== undefined && (await peerMySqlUp(url, token));
+      },
+      transfer: (to) => this.transferLeadership(to),
+      graceMs: config.mysql.stalledAfterMs ?? DEFAULT_STALLED_AFTER_MS,
+      // The core abandons a transfer after an election timeout; try again after that.
+      retryMs: Math.max(2 * electionMs, 500),
+      log,
     });
   }
 
@@ -221,6 +261,7 @@ export class RaftNode implements NodeService {
       opts.emit ?? (() => undefined),
       identity,
       opts.onFatal ?? ((e) => log.error(e.message)),
+      opts.token,
     );
     node.dirLock = lock;
     ref.node = node;
@@ -251,16 +292,46 @@ export class RaftNode implements NodeService {
     let ticks = 0;
     this.tickTimer = setInterval(() => {
       if (this.frozen) return;
-      this.raw.tick();
+      if (!this.holdCampaign()) this.raw.tick();
       // A read request is lost when it meets a follower that knows no leader, or a dropped
       // link; ask again every heartbeat interval until it is answered or times out.
       // (A leader keeps its own pending reads and retries them with every heartbeat.)
-      if (++ticks % this.config.timers.heartbeatTicks === 0 && this.role !== 'leader') {
-        this.resendReads();
+      if (++ticks % this.config.timers.heartbeatTicks === 0) {
+        if (this.role !== 'leader') this.resendReads();
+        else this.handover.check();
       }
       this.drain();
     }, this.config.timers.tickMs);
     this.drain();
+  }
+
+  /**
+   * Whether to skip this tick because it would start a campaign while MySQL is not up: such a
+   * node would lead a cluster it cannot answer for. It is held at the edge of its election
+   * timeout for SICK_CAMPAIGN_DELAY_TIMEOUTS more election timeouts, so a healthy voter wins
+   * first; then it campaigns anyway, so a cluster whose every MySQL is sick still elects a
+   * leader and keeps logging (Raft never waits for MySQL). Its votes are never held back, and it
+   * is held only past electionTicks: below that, a held timer would stretch the leader lease
+   * during which it refuses other candidates' votes.
+   */
+  private holdCampaign(): boolean {
+    if (this.role === 'leader' || this.applier.status === 'up') {
+      this.heldTicks = 0;
+      return false;
+    }
+    const { electionElapsed, electionTimeout, conf } = this.raw.status();
+    const electionTicks = this.config.timers.electionTicks;
+    // A learner never campaigns: its timer runs past the edge and must not be slowed.
+    const atEdge =
+      conf.voters.includes(this.id) &&
+      electionElapsed + 1 >= electionTimeout &&
+      electionElapsed >= electionTicks;
+    if (!atEdge || this.heldTicks >= SICK_CAMPAIGN_DELAY_TIMEOUTS * electionTicks) {
+      this.heldTicks = 0;
+      return false;
+    }
+    this.heldTicks++;
+    return true;
   }
 
   async stop(): Promise<void> {

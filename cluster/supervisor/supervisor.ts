@@ -58,6 +58,7 @@ import {
   stopLeftovers,
   wipeDataDir,
 } from './startup.js';
+import { waitServing } from './serving.js';
 import { FRESH_MS, ViewTracker, buildClusterStatus, type NodeSnapshot } from './status.js';
 
 export interface SupervisorOptions {
@@ -93,6 +94,11 @@ export interface SupervisorOptions {
   readonly nodeStartTimeoutMs?: number;
   /** How long the cluster may take to accept writes (default 60 s, times `slow`). */
   readonly readyTimeoutMs?: number;
+  /**
+   * Then how long every started node may take to serve a linearizable read (default 30 s, times
+   * `slow` when above 1); a node that does not is named, and start-up goes on without it.
+   */
+  readonly servingTimeoutMs?: number;
   /** How long a node may take to stop before SIGKILL (default 5 s). */
   readonly stopGraceMs?: number;
 }
@@ -233,6 +239,8 @@ export class Supervisor {
       );
       this.checkAborted();
       await this.waitReady();
+      this.checkAborted();
+      await this.waitEveryNodeServing();
       this.checkAborted();
       this.phase = 'running';
       this.progress(`cluster ready (${seconds(started)})`);
@@ -558,6 +566,35 @@ export class Supervisor {
       })
       .join('\n');
     throw new Error(`the cluster did not accept writes within ${timeoutMs} ms (${last})\n${lines}`);
+  }
+
+  /**
+   * Ready also means every started node serves reads (docs/contract.md §1): a follower whose
+   * MySQL is still connecting would answer 503. One that cannot within the bound is named in a
+   * progress line (the CLI prints it just before the ready line); the cluster works without it.
+   */
+  private async waitEveryNodeServing(): Promise<void> {
+    const timeoutMs = (this.opts.servingTimeoutMs ?? 30_000) * Math.max(1, this.slowFactor);
+    const t0 = Date.now();
+    const missing = await waitServing(
+      () =>
+        this.status().nodes.map((n) => ({
+          id: n.id,
+          clientUrl: n.clientUrl,
+          running: n.status === 'running',
+          status: n.status,
+        })),
+      this.token,
+      timeoutMs,
+      () => this.checkAborted(),
+    );
+    if (missing.length === 0) {
+      this.progress(`every node serves reads (${seconds(t0)})`);
+      return;
+    }
+    for (const m of missing) {
+      this.progress(`n${m.id} does not serve reads (${m.reason}); ready without it`);
+    }
   }
 
   // -------------------------------------------------------------------------------------------

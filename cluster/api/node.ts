@@ -38,7 +38,11 @@ export interface TaskResponse extends ReadMeta {
   readonly task: Task;
 }
 
-export type MySqlStatus = 'up' | 'down' | 'connecting';
+/**
+ * `stalled`: connected, but an apply (or the health ping) has run past the node's
+ * `mysql.stalledAfterMs` (a frozen or overloaded server); reads answer 503 mysql_down.
+ */
+export type MySqlStatus = 'up' | 'stalled' | 'down' | 'connecting';
 
 export type NodeRole = 'leader' | 'follower' | 'candidate' | 'preCandidate' | 'learner';
 

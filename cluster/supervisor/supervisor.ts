@@ -278,6 +278,8 @@ export class Supervisor {
   private async teardown(): Promise<void> {
     const t0 = Date.now();
     const grace = this.opts.stopGraceMs ?? 5_000;
+    // Never leave a frozen MySQL behind, and let each node close its connections to it.
+    await Promise.all([...this.entries.values()].map((e) => this.resumeMySql(e)));
     const live = [...this.entries.values()].filter((e) => e.proc.alive);
     if (live.length > 0) this.progress(`stopping ${live.length} node(s)`);
     await Promise.all(live.map((e) => e.proc.stop(grace)));
@@ -337,6 +339,20 @@ export class Supervisor {
     const entry: Entry = { member, proc, mysql, mysqlReported: undefined, polling: false };
     this.entries.set(id, entry);
     return entry;
+  }
+
+  /** SIGCONTs (unpauses) the node's MySQL if the supervisor paused it; true if it did. */
+  private async resumeMySql(e: Entry): Promise<boolean> {
+    if (!e.mysql.paused) return false;
+    try {
+      await e.mysql.resume();
+      this.progress(`n${e.member.id} mysql: resumed`);
+      this.emitMySql(e.member.id);
+      return true;
+    } catch (err) {
+      this.progress(`n${e.member.id} mysql: could not resume: ${(err as Error).message}`);
+      return false;
+    }
   }
 
   private async startMySql(e: Entry): Promise<void> {
@@ -675,15 +691,22 @@ export class Supervisor {
           need(!p.alive, 'start');
           await this.startProcess(e);
           return `n${id} started`;
-        case 'restart':
+        case 'restart': {
+          // A restart makes the node whole again: a MySQL it had paused runs again first.
+          const thawed = await this.resumeMySql(e);
           if (p.alive) await p.stop(this.opts.stopGraceMs ?? 5_000);
           await this.startProcess(e);
-          return `n${id} restarted`;
+          return thawed ? `n${id} restarted (its MySQL resumed)` : `n${id} restarted`;
+        }
       }
     });
   }
 
-  /** Stops or starts the node's own MySQL server (managed and docker modes). */
+  /**
+   * Stops, starts, pauses or resumes the node's own MySQL server (managed and docker modes).
+   * Pause freezes it (SIGSTOP of mariadbd, `docker pause`): the node keeps its connections and
+   * gets no answer, the fault behind a `stalled` MySQL.
+   */
   mysqlAction(id: number, action: MySqlAction): Promise<ActionResult> {
     return this.act(`mysql-${action}`, id, async () => {
       const e = this.entry(id);
@@ -692,6 +715,18 @@ export class Supervisor {
           'unsupported',
           `n${id}'s MySQL is an external server: Raftboard cannot ${action} it`,
         );
+      }
+      if (action === 'pause' || action === 'resume') {
+        const state = e.mysql.state;
+        if (action === 'pause' ? state !== 'running' : state !== 'paused') {
+          throw new SupervisorError('conflict', `n${id}'s MySQL is ${state}: cannot ${action} it`);
+        }
+        await (action === 'pause' ? e.mysql.pause() : e.mysql.resume());
+        this.emitMySql(id);
+        const docker = e.mysql.mode === 'docker';
+        return action === 'pause'
+          ? `n${id}'s MySQL paused (${docker ? 'docker pause' : 'SIGSTOP'})`
+          : `n${id}'s MySQL resumed (${docker ? 'docker unpause' : 'SIGCONT'})`;
       }
       if (action === 'stop') {
         await e.mysql.stop();
@@ -874,6 +909,7 @@ export class Supervisor {
         await moveLeadershipAway(host, id);
         await proposeConfChange(host, { type: 'remove', nodeId: id });
         this.progress(`n${id} removed from the membership; stopping it and deleting its data`);
+        await this.resumeMySql(e);
         await e.proc.stop(this.opts.stopGraceMs ?? 5_000);
         if (e.mysql.mode === 'docker')
           await removeDockerMySql(this.layout.root, id).catch(() => undefined);

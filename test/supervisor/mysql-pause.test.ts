@@ -1,8 +1,9 @@
 /**
  * Issue 12, hole 1: a frozen MySQL as a fault. `POST /api/nodes/:id/mysql/pause` SIGSTOPs the
  * node's managed mariadbd (the process state in /proc is `T`), `resume` SIGCONTs it; the
- * supervisor shows `server: 'paused'` meanwhile. A restart of the node, a MySQL stop and the
- * supervisor's own shutdown resume it first: no SIGSTOPped mariadbd is ever left behind.
+ * supervisor shows `server: 'paused'` meanwhile. A restart of the node, a MySQL stop, removing
+ * the node and the supervisor's own shutdown resume it first: no SIGSTOPped mariadbd is ever
+ * left behind, not even by a supervisor that crashed.
  * One real cluster through the CLI (3 node processes, 3 managed MariaDB servers).
  */
 import fs from 'node:fs';
@@ -122,6 +123,18 @@ describe('pause and resume a node’s MySQL', () => {
     expect((await node(f)).mysql.server).toBe('stopped');
     expect((await cli.api('POST', `/api/nodes/${f}/mysql/pause`)).status).toBe(409);
     expect((await cli.api('POST', `/api/nodes/${f}/mysql/start`)).status).toBe(200);
+  });
+
+  it('removing a node whose MySQL is paused stops that MySQL and deletes its data', async () => {
+    const f = await aFollower();
+    const pid = mariadbPid(f);
+    expect((await cli.api('POST', `/api/nodes/${f}/mysql/pause`)).status).toBe(200);
+    await stateIs(pid, true);
+    const removed = await cli.api('DELETE', `/api/nodes/${f}`);
+    expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+    expect(processesOf(dataDir).some((p) => p.pid === pid)).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, 'nodes', `n${f}`))).toBe(false);
+    await cli.write('after removing a node with a frozen MySQL');
   });
 
   it('SIGTERM with a paused MySQL stops it cleanly and leaves no process behind', async () => {

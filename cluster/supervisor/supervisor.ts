@@ -96,7 +96,8 @@ export interface SupervisorOptions {
   readonly readyTimeoutMs?: number;
   /**
    * Then how long every started node may take to serve a linearizable read (default 30 s, times
-   * `slow` when above 1); a node that does not is named, and start-up goes on without it.
+   * `slow` when above 1, at most 4 times); a node that does not is named, and start-up goes on
+   * without it.
    */
   readonly servingTimeoutMs?: number;
   /** How long a node may take to stop before SIGKILL (default 5 s). */
@@ -590,7 +591,10 @@ export class Supervisor {
    * progress line (the CLI prints it just before the ready line); the cluster works without it.
    */
   private async waitEveryNodeServing(): Promise<void> {
-    const timeoutMs = (this.opts.servingTimeoutMs ?? 30_000) * Math.max(1, this.slowFactor);
+    // Slow motion stretches the heartbeats a read waits for, but a broken node should not hold
+    // the ready line for a quarter of an hour at --slow 30: at most 4 times the bound.
+    const timeoutMs =
+      (this.opts.servingTimeoutMs ?? 30_000) * Math.min(4, Math.max(1, this.slowFactor));
     const t0 = Date.now();
     const missing = await waitServing(
       () =>

@@ -99,7 +99,7 @@ export function registerBridge(ipc: Ipc, host: BridgeHost, events: EventsHandler
   );
   ipc.handle(
     bridgeChannel('mysqlAction'),
-    z.tuple([nodeId, z.enum(['stop', 'start'])]),
+    z.tuple([nodeId, z.enum(['stop', 'start', 'pause', 'resume'])]),
     ([id, action]) => host.mysqlAction(id, action),
   );
   ipc.handle(bridgeChannel('addNode'), z.tuple([]), () => host.addNode());

@@ -17,9 +17,13 @@ export type NodeProcessStatus = 'starting' | 'running' | 'paused' | 'stopped' | 
 
 export type MySqlMode = 'managed' | 'docker' | 'external';
 
-/** The MySQL server as the supervisor runs it; `external` servers are the user's. */
+/**
+ * The MySQL server as the supervisor runs it; `external` servers are the user's. `paused`: the
+ * supervisor froze it on purpose (`POST /api/nodes/:id/mysql/pause`: SIGSTOP of the managed
+ * mariadbd, `docker pause` of the container) and it answers nothing until resumed.
+ */
 export type MySqlServerState =
-  'starting' | 'running' | 'stopping' | 'stopped' | 'crashed' | 'external';
+  'starting' | 'running' | 'paused' | 'stopping' | 'stopped' | 'crashed' | 'external';
 
 export interface ProcessExit {
   readonly code: number | null;
@@ -45,8 +49,9 @@ export interface ClusterNode {
   readonly mysql: {
     readonly mode: MySqlMode;
     /**
-     * `up`/`connecting`/`down` as the node sees its database; `down` whenever the server is
-     * stopped or crashed, even before the node notices.
+     * `up`/`connecting`/`stalled`/`down` as the node sees its database; `down` whenever the
+     * server is stopped or crashed, even before the node notices. A paused server shows in
+     * `server`; `status` stays the node's own view (`stalled` once it notices).
      */
     readonly status: MySqlStatus;
     readonly server: MySqlServerState;
@@ -105,7 +110,8 @@ export interface NetworkBody {
 }
 
 export type NodeAction = 'pause' | 'resume' | 'kill' | 'restart' | 'stop' | 'start';
-export type MySqlAction = 'stop' | 'start';
+/** `stop`/`start` the server; `pause` freezes it (SIGSTOP / docker pause), `resume` thaws it. */
+export type MySqlAction = 'stop' | 'start' | 'pause' | 'resume';
 
 /** The answer to every fault or membership action. */
 export interface ActionResult {

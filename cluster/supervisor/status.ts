@@ -46,8 +46,9 @@ function mysqlView(s: NodeSnapshot): ClusterNode['mysql'] {
     return { mode: s.mysqlMode, status: 'down', server: s.mysqlServer };
   }
   if (s.process !== 'running' && s.process !== 'paused') {
-    // Nobody uses the database; say whether the server is there.
-    const status: MySqlStatus = s.mysqlServer === 'starting' ? 'connecting' : 'up';
+    // Nobody uses the database; say whether the server is there (and answers).
+    const status: MySqlStatus =
+      s.mysqlServer === 'starting' ? 'connecting' : s.mysqlServer === 'paused' ? 'stalled' : 'up';
     return { mode: s.mysqlMode, status, server: s.mysqlServer };
   }
   const status = reported?.status ?? 'connecting';

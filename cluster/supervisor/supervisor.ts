@@ -59,6 +59,7 @@ import {
   stopLeftovers,
   wipeDataDir,
 } from './startup.js';
+import { waitServing } from './serving.js';
 import { FRESH_MS, ViewTracker, buildClusterStatus, type NodeSnapshot } from './status.js';
 
 export interface SupervisorOptions {
@@ -94,6 +95,12 @@ export interface SupervisorOptions {
   readonly nodeStartTimeoutMs?: number;
   /** How long the cluster may take to accept writes (default 60 s, times `slow`). */
   readonly readyTimeoutMs?: number;
+  /**
+   * Then how long every started node may take to serve a linearizable read (default 30 s, times
+   * `slow` when above 1, at most 4 times); a node that does not is named, and start-up goes on
+   * without it.
+   */
+  readonly servingTimeoutMs?: number;
   /** How long a node may take to stop before SIGKILL (default 5 s). */
   readonly stopGraceMs?: number;
 }
@@ -257,6 +264,8 @@ export class Supervisor {
       this.checkAborted();
       await this.waitReady();
       this.checkAborted();
+      await this.waitEveryNodeServing();
+      this.checkAborted();
       this.phase = 'running';
       this.progress(`cluster ready (${seconds(started)})`);
     } catch (e) {
@@ -293,6 +302,8 @@ export class Supervisor {
   private async teardown(): Promise<void> {
     const t0 = Date.now();
     const grace = this.opts.stopGraceMs ?? 5_000;
+    // Never leave a frozen MySQL behind, and let each node close its connections to it.
+    await Promise.all([...this.entries.values()].map((e) => this.resumeMySql(e)));
     const live = [...this.entries.values()].filter((e) => e.proc.alive);
     if (live.length > 0) this.progress(`stopping ${live.length} node(s)`);
     await Promise.all(live.map((e) => e.proc.stop(grace)));
@@ -353,6 +364,20 @@ export class Supervisor {
     const entry: Entry = { member, proc, mysql, mysqlReported: undefined, polling: false };
     this.entries.set(id, entry);
     return entry;
+  }
+
+  /** SIGCONTs (unpauses) the node's MySQL if the supervisor paused it; true if it did. */
+  private async resumeMySql(e: Entry): Promise<boolean> {
+    if (!e.mysql.paused) return false;
+    try {
+      await e.mysql.resume();
+      this.progress(`n${e.member.id} mysql: resumed`);
+      this.emitMySql(e.member.id);
+      return true;
+    } catch (err) {
+      this.progress(`n${e.member.id} mysql: could not resume: ${(err as Error).message}`);
+      return false;
+    }
   }
 
   private async startMySql(e: Entry): Promise<void> {
@@ -585,6 +610,38 @@ export class Supervisor {
     throw new Error(`the cluster did not accept writes within ${timeoutMs} ms (${last})\n${lines}`);
   }
 
+  /**
+   * Ready also means every started node serves reads (docs/contract.md §1): a follower whose
+   * MySQL is still connecting would answer 503. One that cannot within the bound is named in a
+   * progress line (the CLI prints it just before the ready line); the cluster works without it.
+   */
+  private async waitEveryNodeServing(): Promise<void> {
+    // Slow motion stretches the heartbeats a read waits for, but a broken node should not hold
+    // the ready line for a quarter of an hour at --slow 30: at most 4 times the bound.
+    const timeoutMs =
+      (this.opts.servingTimeoutMs ?? 30_000) * Math.min(4, Math.max(1, this.slowFactor));
+    const t0 = Date.now();
+    const missing = await waitServing(
+      () =>
+        this.status().nodes.map((n) => ({
+          id: n.id,
+          clientUrl: n.clientUrl,
+          running: n.status === 'running',
+          status: n.status,
+        })),
+      this.token,
+      timeoutMs,
+      () => this.checkAborted(),
+    );
+    if (missing.length === 0) {
+      this.progress(`every node serves reads (${seconds(t0)})`);
+      return;
+    }
+    for (const m of missing) {
+      this.progress(`n${m.id} does not serve reads (${m.reason}); ready without it`);
+    }
+  }
+
   // -------------------------------------------------------------------------------------------
   // Faults (each one is also an event)
 
@@ -663,15 +720,22 @@ export class Supervisor {
           need(!p.alive, 'start');
           await this.startProcess(e);
           return `n${id} started`;
-        case 'restart':
+        case 'restart': {
+          // A restart makes the node whole again: a MySQL it had paused runs again first.
+          const thawed = await this.resumeMySql(e);
           if (p.alive) await p.stop(this.opts.stopGraceMs ?? 5_000);
           await this.startProcess(e);
-          return `n${id} restarted`;
+          return thawed ? `n${id} restarted (its MySQL resumed)` : `n${id} restarted`;
+        }
       }
     });
   }
 
-  /** Stops or starts the node's own MySQL server (managed and docker modes). */
+  /**
+   * Stops, starts, pauses or resumes the node's own MySQL server (managed and docker modes).
+   * Pause freezes it (SIGSTOP of mariadbd, `docker pause`): the node keeps its connections and
+   * gets no answer, the fault behind a `stalled` MySQL.
+   */
   mysqlAction(id: number, action: MySqlAction): Promise<ActionResult> {
     return this.act(`mysql-${action}`, id, async () => {
       const e = this.entry(id);
@@ -680,6 +744,18 @@ export class Supervisor {
           'unsupported',
           `n${id}'s MySQL is an external server: Raftboard cannot ${action} it`,
         );
+      }
+      if (action === 'pause' || action === 'resume') {
+        const state = e.mysql.state;
+        if (action === 'pause' ? state !== 'running' : state !== 'paused') {
+          throw new SupervisorError('conflict', `n${id}'s MySQL is ${state}: cannot ${action} it`);
+        }
+        await (action === 'pause' ? e.mysql.pause() : e.mysql.resume());
+        this.emitMySql(id);
+        const docker = e.mysql.mode === 'docker';
+        return action === 'pause'
+          ? `n${id}'s MySQL paused (${docker ? 'docker pause' : 'SIGSTOP'})`
+          : `n${id}'s MySQL resumed (${docker ? 'docker unpause' : 'SIGCONT'})`;
       }
       if (action === 'stop') {
         await e.mysql.stop();
@@ -862,6 +938,7 @@ export class Supervisor {
         await moveLeadershipAway(host, id);
         await proposeConfChange(host, { type: 'remove', nodeId: id });
         this.progress(`n${id} removed from the membership; stopping it and deleting its data`);
+        await this.resumeMySql(e);
         await e.proc.stop(this.opts.stopGraceMs ?? 5_000);
         if (e.mysql.mode === 'docker')
           await removeDockerMySql(this.layout.root, id).catch(() => undefined);

@@ -208,6 +208,22 @@ export async function stopDockerMySql(clusterDir: string, nodeId: number): Promi
   }
 }
 
+/**
+ * Freezes (`docker pause`: every process of the container in the cgroup freezer) or thaws the
+ * node's container: the control room's "Pause MySQL" fault.
+ */
+export async function pauseDockerMySql(
+  clusterDir: string,
+  nodeId: number,
+  pause: boolean,
+): Promise<void> {
+  const name = dockerName(clusterDir, nodeId);
+  const verb = pause ? 'pause' : 'unpause';
+  const r = await docker([verb, name], 30_000);
+  if (r.code !== 0)
+    throw new DockerMySqlError(`docker ${verb} ${name} failed: ${firstLine(r.stderr)}`);
+}
+
 /** Removes the node's container and volume (`--fresh`, a removed node). */
 export async function removeDockerMySql(clusterDir: string, nodeId: number): Promise<void> {
   const name = dockerName(clusterDir, nodeId);

@@ -535,6 +535,9 @@ async function stopOrphan(
   }
   log(`stopping an orphan MariaDB (pid ${pid}) left on ${dataDir} by an earlier run`);
   signal(pid, 'SIGTERM');
+  // A server the earlier run had paused (the "Pause MySQL" fault) acts on SIGTERM only once
+  // it runs again.
+  signal(pid, 'SIGCONT');
   const deadline = Date.now() + stopTimeoutMs;
   while (isAlive(pid) && Date.now() < deadline) await sleep(100);
   if (isAlive(pid)) {
@@ -596,6 +599,8 @@ async function terminate(
   timeoutMs: number,
 ): Promise<void> {
   child.kill('SIGTERM');
+  // A paused server (SIGSTOP) would hold the SIGTERM until the timeout: let it run to act on it.
+  child.kill('SIGCONT');
   if (await within(exited, timeoutMs)) return;
   child.kill('SIGKILL');
   await within(exited, 10_000);

@@ -8,7 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { MySqlMode, MySqlServerState } from '../../cluster/api/control.js';
 import { ensureDatabase } from '../connection.js';
-import { checkDockerEngine, dockerServerUrl, startDockerMySql, stopDockerMySql } from './docker.js';
+import {
+  checkDockerEngine,
+  dockerServerUrl,
+  pauseDockerMySql,
+  startDockerMySql,
+  stopDockerMySql,
+} from './docker.js';
 import { checkExternalTargets, type MySqlTargetOfNode } from './external.js';
 import {
   findMariaDbBinaries,
@@ -24,6 +30,11 @@ export type { MySqlMode, MySqlServerState };
 /** Stop/start asked of a server Raftboard does not run (external mode). */
 export class MySqlNotControllableError extends Error {
   override readonly name: string = 'MySqlNotControllableError';
+}
+
+/** Pause/resume asked of a server in the wrong state (not running, not paused). */
+export class MySqlStateError extends Error {
+  override readonly name: string = 'MySqlStateError';
 }
 
 /** The database every managed/docker node uses on its own server. */
@@ -133,6 +144,10 @@ export class NodeMySql {
         return;
       }
       if (this.serverState === 'running') return;
+      if (this.serverState === 'paused') {
+        await this.thaw();
+        return;
+      }
       this.serverState = 'starting';
       try {
         if (spec.mode === 'managed') {
@@ -180,6 +195,8 @@ export class NodeMySql {
         );
       }
       if (this.serverState === 'stopped' || this.serverState === 'crashed') return;
+      // A frozen server cannot act on being asked to stop.
+      if (this.serverState === 'paused') await this.thaw().catch(() => undefined);
       this.serverState = 'stopping';
       try {
         if (spec.mode === 'managed') await this.instance?.stop();
@@ -189,6 +206,57 @@ export class NodeMySql {
         this.serverState = 'stopped';
       }
     });
+  }
+
+  /**
+   * Freezes the running server (managed: SIGSTOP of mariadbd; docker: `docker pause`): it keeps
+   * its connections and answers nothing, as a MySQL stuck on a full disk or a hung host would.
+   * Throws when the server is not running, or is the user's (external mode).
+   */
+  pause(): Promise<void> {
+    return this.serially(async () => {
+      if (this.spec.mode === 'external') {
+        throw new MySqlNotControllableError(
+          `node ${this.spec.nodeId}'s MySQL is an external server: Raftboard cannot pause it`,
+        );
+      }
+      if (this.serverState !== 'running') {
+        throw new MySqlStateError(`node ${this.spec.nodeId}'s MySQL is ${this.serverState}`);
+      }
+      if (this.spec.mode === 'managed') this.signal('SIGSTOP');
+      else await pauseDockerMySql(this.spec.clusterDir, this.spec.nodeId, true);
+      this.serverState = 'paused';
+    });
+  }
+
+  /** Thaws a paused server; throws when it is not paused. */
+  resume(): Promise<void> {
+    return this.serially(async () => {
+      if (this.serverState !== 'paused') {
+        throw new MySqlStateError(`node ${this.spec.nodeId}'s MySQL is ${this.serverState}`);
+      }
+      await this.thaw();
+    });
+  }
+
+  get paused(): boolean {
+    return this.serverState === 'paused';
+  }
+
+  private async thaw(): Promise<void> {
+    if (this.spec.mode === 'managed') this.signal('SIGCONT');
+    else if (this.spec.mode === 'docker') {
+      await pauseDockerMySql(this.spec.clusterDir, this.spec.nodeId, false);
+    }
+    this.serverState = 'running';
+  }
+
+  private signal(sig: 'SIGSTOP' | 'SIGCONT'): void {
+    const pid = this.instance?.pid;
+    if (pid === undefined || pid <= 0) {
+      throw new MySqlStateError(`node ${this.spec.nodeId}'s MySQL has no process to ${sig}`);
+    }
+    process.kill(pid, sig);
   }
 
   /** The managed server's pid (for tests and diagnostics). */

@@ -176,6 +176,18 @@ describe('the preload', () => {
     expect(p.hostCalls).toEqual([]);
   });
 
+  it('mysqlAction takes pause and resume (the frozen-MySQL fault), and nothing else new', async () => {
+    const p = loadPreload();
+    const mysqlAction = p.raftboard.mysqlAction as unknown as Fn;
+    await expect(mysqlAction(3, 'pause')).resolves.toMatchObject({ ok: true });
+    await expect(mysqlAction(3, 'resume')).resolves.toMatchObject({ ok: true });
+    await expect(mysqlAction(3, 'freeze')).resolves.toMatchObject({ ok: false, status: 400 });
+    expect(p.hostCalls).toEqual([
+      ['mysqlAction', [3, 'pause']],
+      ['mysqlAction', [3, 'resume']],
+    ]);
+  });
+
   it('the shell functions reach their handlers', async () => {
     const p = loadPreload();
     await expect(p.shell.getStartup()).resolves.toMatchObject({

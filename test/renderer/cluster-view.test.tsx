@@ -72,6 +72,41 @@ describe('cluster view', () => {
     await waitFor(() => expect(screen.getByText('node 3: MySQL stop done')).toBeTruthy());
   });
 
+  it('pauses and resumes a node’s MySQL, only where that makes sense', async () => {
+    const user = userEvent.setup();
+    const api = new FakeApi();
+    api.cluster = makeCluster({
+      nodes: [
+        makeNode(1),
+        makeNode(2, { mysql: { mode: 'managed', status: 'stalled', server: 'paused' } }),
+        makeNode(3, { mysql: { mode: 'external', status: 'up', server: 'external' } }),
+      ],
+    });
+    await renderApp(api, { settings: { tab: 'cluster' } });
+    const button = (name: string): HTMLButtonElement =>
+      screen.getByRole('button', { name }) as HTMLButtonElement;
+
+    expect(within(card(2)).getByText(/stalled \(managed, server paused\)/)).toBeTruthy();
+    await user.click(button('Pause MySQL on node 1'));
+    await user.click(button('Resume MySQL on node 2'));
+    await waitFor(() => expect(api.callsOf('mysqlAction')).toHaveLength(2));
+    expect(api.callsOf('mysqlAction').map((c) => c.args)).toEqual([
+      [1, 'pause'],
+      [2, 'resume'],
+    ]);
+
+    expect(button('Resume MySQL on node 1').disabled).toBe(true);
+    expect(button('Pause MySQL on node 2').disabled).toBe(true);
+    // A paused server is resumed, not started; it can still be stopped.
+    expect(button('Start MySQL on node 2').disabled).toBe(true);
+    expect(button('Stop MySQL on node 2').disabled).toBe(false);
+    for (const name of ['Pause MySQL on node 3', 'Resume MySQL on node 3']) {
+      expect(button(name).disabled).toBe(true);
+      expect(button(name).title).toMatch(/external MySQL server/);
+    }
+    await waitFor(() => expect(screen.getByText('node 2: MySQL resume done')).toBeTruthy());
+  });
+
   it('applies a partition from the group editor, and heals it', async () => {
     const user = userEvent.setup();
     const api = new FakeApi();

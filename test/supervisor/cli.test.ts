@@ -78,6 +78,8 @@ describe('npm run cluster', () => {
     const before = cli.lines.slice(0, cli.lines.indexOf(ready[0]));
     expect(before.some((l) => /n1 mysql: .*ready/.test(l))).toBe(true);
     expect(before.some((l) => /n3: listening on/.test(l))).toBe(true);
+    // Ready means every started node serves reads, not only the leader (issue 12, hole 7).
+    expect(before.some((l) => /every node serves reads/.test(l))).toBe(true);
   });
 
   it('a second supervisor on the same data dir exits 1 naming the first one’s pid', async () => {

@@ -196,6 +196,8 @@ describe('an external-mode cluster', () => {
       expect(c.nodes.map((n) => n.mysql.server)).toEqual(['external', 'external', 'external']);
       const stop = await s.mysqlAction(1, 'stop').catch((e: unknown) => e);
       expect((stop as Error).message).toMatch(/external server: Raftboard cannot stop it/);
+      const pause = await s.mysqlAction(1, 'pause').catch((e: unknown) => e);
+      expect((pause as Error).message).toMatch(/external server: Raftboard cannot pause it/);
     } finally {
       await s.shutdown();
     }

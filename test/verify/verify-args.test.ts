@@ -1,6 +1,6 @@
 /** `npm run verify` options: defaults, every flag, and clear refusals. */
 import { describe, expect, it } from 'vitest';
-import { parseVerifyArgs } from '../../cluster/verify/nemesis/index.js';
+import { DEFAULT_KINDS, USAGE, parseVerifyArgs } from '../../cluster/verify/nemesis/index.js';
 
 describe('npm run verify -- options', () => {
   it('has sensible defaults', () => {
@@ -36,6 +36,15 @@ describe('npm run verify -- options', () => {
       plantedBug: 'local-reads',
     });
     expect(parseVerifyArgs(['--nemesis', 'none']).nemesis).toEqual([]);
+  });
+
+  it('knows mysql-freeze (issue 12), asked for by name', () => {
+    expect(parseVerifyArgs(['--nemesis', 'mysql-freeze,pause']).nemesis).toEqual([
+      'mysql-freeze',
+      'pause',
+    ]);
+    expect(USAGE).toMatch(/mysql-freeze/);
+    expect(DEFAULT_KINDS).not.toContain('mysql-freeze');
   });
 
   it('refuses what it does not know, saying what it expects', () => {

@@ -13,7 +13,7 @@ import type { Supervisor } from '../supervisor.js';
 import { proxyTasks } from './proxy.js';
 
 const NODE_ACTIONS: readonly NodeAction[] = ['pause', 'resume', 'kill', 'restart', 'stop', 'start'];
-const MYSQL_ACTIONS: readonly MySqlAction[] = ['stop', 'start'];
+const MYSQL_ACTIONS: readonly MySqlAction[] = ['stop', 'start', 'pause', 'resume'];
 
 const STATUS: Record<SupervisorError['kind'], [number, ApiErrorCode]> = {
   not_found: [404, 'not_found'],

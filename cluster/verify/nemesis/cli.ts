@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { USAGE, parseVerifyArgs } from './args.js';
+import { outageLine } from './outage.js';
 import { verdictLine, writeReport } from './report.js';
 import { runVerify } from './run.js';
 
@@ -26,6 +27,7 @@ async function main(): Promise<number> {
   const result = await runVerify({ ...opts, log });
   const { html } = writeReport(result, path.resolve(opts.out));
   for (const a of result.anomalies) log(`ANOMALY ${a.kind}: ${a.message}`);
+  process.stdout.write(`${outageLine(result.writeOutage)}\n`);
   process.stdout.write(`${verdictLine(result, path.relative(process.cwd(), html))}\n`);
   return result.ok ? 0 : 1;
 }

@@ -6,6 +6,9 @@
  * - `pause`: SIGSTOP one node (the leader half of the time), then SIGCONT;
  * - `kill`: SIGKILL one node (the leader half of the time), then start it again;
  * - `mysql`: stop one follower's MySQL server, then start it again;
+ * - `mysql-freeze`: freeze one node's MySQL server (SIGSTOP: connections stay open, nothing
+ *   answers; the leader half of the time) for 5–10 s, then resume it (issue 12: the node must
+ *   notice a stalled database and keep the cluster writing);
  * - `link`: lossy, slow links (10–40 % loss, 5–100 ms delay) around two nodes.
  * Kinds come round in a shuffled order, so every kind asked for occurs in a short run too.
  */
@@ -18,10 +21,15 @@ export const NEMESIS_KINDS = [
   'pause',
   'kill',
   'mysql',
+  'mysql-freeze',
   'link',
 ] as const;
 export type NemesisKind = (typeof NEMESIS_KINDS)[number];
-/** What `--nemesis` means when not given: everything of issue 6 §2. */
+/**
+ * What `--nemesis` means when not given: everything of issue 6 §2. `mysql-freeze` is asked for
+ * by name: each one lasts 5–10 s, and in the default 60 s it would crowd out the others (a run
+ * of every kind then injected 8 faults instead of at least 10).
+ */
 export const DEFAULT_KINDS: readonly NemesisKind[] = [
   'partition',
   'pause',
@@ -56,6 +64,11 @@ export interface NemesisOptions {
   readonly faultMs?: readonly [number, number];
   /** Quiet time between faults (ms; default 0.5–1.5 s). */
   readonly gapMs?: readonly [number, number];
+  /**
+   * How long a `mysql-freeze` lasts (ms; default 5–10 s): longer than the other faults, so the
+   * node has to notice the stall rather than ride it out.
+   */
+  readonly freezeMs?: readonly [number, number];
   readonly log?: (line: string) => void;
 }
 
@@ -87,8 +100,13 @@ export class Nemesis {
   private async run(): Promise<void> {
     const [fLo, fHi] = this.o.faultMs ?? [1_500, 3_500];
     const [gLo, gHi] = this.o.gapMs ?? [500, 1_500];
+    const [zLo, zHi] = this.o.freezeMs ?? [5_000, 10_000];
     while (!this.stopping) {
-      await this.one(this.nextKind(), this.o.rng.range(fLo, fHi));
+      const kind = this.nextKind();
+      await this.one(
+        kind,
+        kind === 'mysql-freeze' ? this.o.rng.range(zLo, zHi) : this.o.rng.range(fLo, fHi),
+      );
       if (this.stopping) break;
       await sleep(this.o.rng.range(gLo, gHi));
     }
@@ -152,6 +170,14 @@ export class Nemesis {
         detail = `n${id}'s MySQL stopped`;
         inject = () => s.mysqlAction(id, 'stop');
         heal = () => s.mysqlAction(id, 'start');
+        break;
+      }
+      case 'mysql-freeze': {
+        const id = this.leaderOr(() => rng.pick(ids));
+        nodes = [id];
+        detail = `n${id}'s MySQL frozen${id === s.status().leaderId ? ' (leader)' : ''}`;
+        inject = () => s.mysqlAction(id, 'pause');
+        heal = () => s.mysqlAction(id, 'resume');
         break;
       }
       case 'link': {

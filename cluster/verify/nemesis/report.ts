@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { outageLine } from './outage.js';
 import type { VerifyResult } from './run.js';
 
 export function verdictLine(r: VerifyResult, reportPath?: string): string {
@@ -85,6 +86,7 @@ table{border-collapse:collapse} td,th{border:1px solid #ccc;padding:2px 6px;text
 <tr><th>cluster</th><td>${r.options.nodes} nodes, managed MySQL; ${r.options.clients} clients; nemesis ${esc(r.options.nemesis.join(', '))}${r.options.plantedBug ? `; <b>planted bug ${esc(r.options.plantedBug)}</b>` : ''}</td></tr>
 <tr><th>operations</th><td>${esc(JSON.stringify(r.ops))}</td></tr>
 <tr><th>faults</th><td>${r.faults.injected} injected of ${r.faults.total}: ${esc(JSON.stringify(r.faults.byKind))}</td></tr>
+<tr><th>write outage</th><td>${esc(outageLine(r.writeOutage))}</td></tr>
 <tr><th>check</th><td>${r.checkMs} ms</td></tr>
 <tr><th>replicas</th><td>${r.replicas.map((x) => `n${x.nodeId}: index ${x.appliedIndex}, ${x.tasks} tasks, ${esc(x.checksum.slice(0, 12))}`).join('<br>')}</td></tr>
 <tr><th>machine</th><td>${esc(`${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memGb} GB, ${r.machine.platform}, Node ${r.machine.node}`)}</td></tr>

@@ -21,6 +21,7 @@ import type { Op } from '../history.js';
 import { HistoryLog, Workload, send, type TaskRequest } from '../workload/index.js';
 import { tasksOf } from '../workload/exchange.js';
 import { DEFAULT_KINDS, Nemesis, type FaultRecord, type NemesisKind } from './faults.js';
+import { longestWriteOutage, type WriteOutage } from './outage.js';
 import { checkStale, tasksIn, type Anomaly } from './stale.js';
 
 export interface VerifyOptions {
@@ -39,6 +40,8 @@ export interface VerifyOptions {
   /** Per-fault duration range in ms (default 1.5–3.5 s). */
   readonly faultMs?: readonly [number, number];
   readonly gapMs?: readonly [number, number];
+  /** How long each `mysql-freeze` lasts (ms; default 5–10 s). */
+  readonly freezeMs?: readonly [number, number];
   /** Linearizability check budget (default 120 s). */
   readonly checkTimeoutMs?: number;
   readonly log?: (line: string) => void;
@@ -74,6 +77,11 @@ export interface VerifyResult {
   readonly faults: { total: number; injected: number; byKind: Record<string, number> };
   readonly faultLog: readonly FaultRecord[];
   readonly elections: readonly { at: number; leaderId: number; term: number }[];
+  /**
+   * The longest interval with no acknowledged write, blamed on one fault (outage.ts; target
+   * ≤ 10 s); null when no fault had one.
+   */
+  readonly writeOutage: WriteOutage | null;
   readonly anomalies: readonly Anomaly[];
   readonly linearizability: CheckResult;
   readonly checkMs: number;
@@ -164,6 +172,7 @@ export async function runVerify(options: VerifyOptions = {}): Promise<VerifyResu
       now: () => log.now(),
       ...(options.faultMs === undefined ? {} : { faultMs: options.faultMs }),
       ...(options.gapMs === undefined ? {} : { gapMs: options.gapMs }),
+      ...(options.freezeMs === undefined ? {} : { freezeMs: options.freezeMs }),
       log: say,
     });
     say(`${clients} clients, faults: ${kinds.join(', ')}, for ${timeS} s`);
@@ -274,6 +283,7 @@ export async function runVerify(options: VerifyOptions = {}): Promise<VerifyResu
       },
       faultLog: nemesis.faults,
       elections,
+      writeOutage: longestWriteOutage(history, nemesis.faults, endedAt),
       anomalies,
       linearizability,
       checkMs,
@@ -302,6 +312,9 @@ async function healAll(s: Supervisor, say: (l: string) => void): Promise<void> {
   for (const n of s.status().nodes) {
     if (n.status === 'paused') await tryIt(`resume n${n.id}`, () => s.nodeAction(n.id, 'resume'));
     if (n.status === 'stopped') await tryIt(`start n${n.id}`, () => s.nodeAction(n.id, 'start'));
+    if (n.mysql.server === 'paused') {
+      await tryIt(`resume n${n.id}'s MySQL`, () => s.mysqlAction(n.id, 'resume'));
+    }
     if (n.mysql.server === 'stopped') {
       await tryIt(`start n${n.id}'s MySQL`, () => s.mysqlAction(n.id, 'start'));
     }

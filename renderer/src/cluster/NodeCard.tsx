@@ -25,8 +25,10 @@ function actionsFor(
 ): ActionButton[] {
   const alive = n.status === 'running' || n.status === 'starting' || n.status === 'paused';
   const managed = n.mysql.mode !== 'external';
-  const dbUp = n.mysql.server === 'running' || n.mysql.server === 'starting';
-  const external = 'an external MySQL server is not Raftboard’s to stop or start';
+  const server = n.mysql.server;
+  // A paused server still runs (frozen): it can be stopped or resumed, not started.
+  const dbUp = server === 'running' || server === 'starting' || server === 'paused';
+  const external = 'an external MySQL server is not Raftboard’s to stop, start or pause';
   return [
     {
       label: 'Pause',
@@ -65,6 +67,21 @@ function actionsFor(
       busy: 'mysql-start',
       enabled: managed && !dbUp,
       why: managed ? 'MySQL is already running' : external,
+    },
+    {
+      label: 'Pause MySQL',
+      run: () => mysql('pause'),
+      busy: 'mysql-pause',
+      enabled: managed && server === 'running',
+      why: managed ? 'only a running MySQL can be paused' : external,
+      danger: true,
+    },
+    {
+      label: 'Resume MySQL',
+      run: () => mysql('resume'),
+      busy: 'mysql-resume',
+      enabled: managed && server === 'paused',
+      why: managed ? 'only a paused MySQL can be resumed' : external,
     },
     {
       label: 'Remove',

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Supervisor } from '../../cluster/supervisor/supervisor.js';
+import { formatMySqlUrl, parseMySqlUrl } from '../../db/connection.js';
 import { useTestMariaDb } from '../support/mariadb.js';
 import { MySqlGate } from '../support/mysql-gate.js';
 import { killAllOf, waitFor } from './cli-harness.js';
@@ -29,19 +30,31 @@ afterAll(async () => {
 });
 
 async function gated(n: number): Promise<{ gates: MySqlGate[]; urls: string[] }> {
-  const port = Number(new URL(db.url).port);
-  const mine = Array.from({ length: n }, () => new MySqlGate(port));
+  // The nodes reach the server only through the gates: over TCP to a gate, which forwards to the
+  // server's socket (a managed server has no TCP listener) or its port.
+  const server = parseMySqlUrl(db.url);
+  const target =
+    server.socketPath !== undefined
+      ? { path: server.socketPath }
+      : { port: server.port, host: server.host };
+  const mine = Array.from({ length: n }, () => new MySqlGate(target));
   gates.push(...mine);
-  const base = new URL(db.url);
   const prefix = db.freshDatabase('ready');
   const urls = await Promise.all(
-    mine.map(async (g, i) => {
-      const u = new URL(base.href);
-      u.port = String(await g.port());
-      u.pathname = `/${prefix}_${i + 1}`;
-      return u.href;
-    }),
+    mine.map(async (g, i) =>
+      formatMySqlUrl({
+        host: '127.0.0.1',
+        port: await g.port(),
+        user: server.user,
+        password: server.password,
+        passwordFile: server.passwordFile,
+        socketPath: undefined,
+        database: `${prefix}_${i + 1}`,
+      }),
+    ),
   );
+  // A URL that named the socket would bypass its gate, and the tests would prove nothing.
+  for (const url of urls) if (url.includes('socket=')) throw new Error(`ungated URL ${url}`);
   return { gates: mine, urls };
 }
 

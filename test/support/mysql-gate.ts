@@ -11,10 +11,8 @@ export class MySqlGate {
   private closed = false;
   private listening: Promise<number>;
 
-  constructor(
-    private readonly targetPort: number,
-    private readonly targetHost = '127.0.0.1',
-  ) {
+  /** `target`: the server's TCP port and host, or its Unix socket (a managed server has no TCP). */
+  constructor(private readonly target: { port: number; host?: string } | { path: string }) {
     this.server = net.createServer((client) => this.accept(client));
     this.listening = new Promise((resolve, reject) => {
       this.server.once('error', reject);
@@ -54,7 +52,10 @@ export class MySqlGate {
       client.destroy();
       return;
     }
-    const upstream = net.connect(this.targetPort, this.targetHost);
+    const upstream =
+      'path' in this.target
+        ? net.connect({ path: this.target.path })
+        : net.connect(this.target.port, this.target.host ?? '127.0.0.1');
     const pair = [client, upstream];
     for (const s of pair) {
       this.sockets.add(s);

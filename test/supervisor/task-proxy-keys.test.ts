@@ -4,7 +4,7 @@
  * docs/contract.md §4) to the node byte for byte: the node, not the relay, decides what a key is.
  * A real HTTP server stands in for the node and records what arrives.
  */
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterStatus } from '../../cluster/api/control.js';
@@ -72,4 +72,56 @@ describe('/api/tasks relays Idempotency-Keys unchanged', () => {
     }
     expect(node.seen.map((h) => h['idempotency-key'])).toEqual(keys);
   });
+});
+
+/** POST /api/tasks with raw header pairs: the same header may be given twice. */
+function postRaw(
+  apiUrl: string,
+  pairs: [string, string][],
+): Promise<{ status: number; body: string }> {
+  const url = new URL(`${apiUrl}/api/tasks`);
+  const body = '{"title":"t"}';
+  // With raw pairs Node adds no Host header of its own.
+  const raw = [
+    ['host', url.host],
+    ['authorization', `Bearer ${TOKEN}`],
+    ['content-type', 'application/json'],
+    ['content-length', String(Buffer.byteLength(body))],
+    ...pairs,
+  ].flat();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: raw },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('/api/tasks refuses a key header given twice', () => {
+  // Node joins a repeated header into "a, b", which is itself a valid key now that keys may hold
+  // spaces: the relay must refuse it, as the node does, rather than hand on one joined key.
+  it.each(['idempotency-key', 'if-match'])(
+    'answers 400 for two %s headers and relays nothing',
+    async (name) => {
+      const node = await fakeNode();
+      const api = await relay(node.url);
+      const res = await postRaw(api.url, [
+        [name, 'a'],
+        [name, 'b'],
+      ]);
+      expect(res.status, res.body).toBe(400);
+      expect(JSON.parse(res.body)).toMatchObject({
+        error: 'invalid_input',
+        details: { [name]: expect.any(String) },
+      });
+      expect(node.seen).toEqual([]);
+    },
+  );
 });

@@ -22,8 +22,15 @@ export async function proxyTasks(ctx: RouteContext, supervisor: Supervisor): Pro
   const here = new URL(ctx.req.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
   for (const name of REQUEST_HEADERS) {
-    const v = ctx.req.headers[name];
-    if (typeof v === 'string') headers[name] = v;
+    // Node joins a repeated header into "a, b", which can itself be a valid key: refuse it here
+    // as the node refuses it, rather than relay one joined value.
+    const values = ctx.req.headersDistinct[name] ?? [];
+    if (values.length > 1) {
+      throw new HttpError(400, 'invalid_input', `the ${name} header is given more than once`, {
+        [name]: 'given more than once',
+      });
+    }
+    if (values[0] !== undefined) headers[name] = values[0];
   }
   const relayed = await relayTask(supervisor, {
     method: ctx.req.method ?? 'GET',

@@ -76,10 +76,22 @@ export function lockAddress(dir: string, kind: LockKind = platformKind()): strin
   return Buffer.byteLength(inDir) < 100 ? inDir : path.join(os.tmpdir(), `raftboard-${hash}.sock`);
 }
 
+/** A bound lock socket and the connections it has accepted (closed at release). */
+interface Bound {
+  readonly server: net.Server;
+  readonly peers: Set<net.Socket>;
+}
+
 /** Binds `address`; 'taken' when another socket has it. */
-function bind(address: string): Promise<net.Server | 'taken'> {
+function bind(address: string): Promise<Bound | 'taken'> {
+  const peers = new Set<net.Socket>();
   const server = net.createServer((sock) => {
+    // Anyone on the machine may connect: answer, and never let a client that stays connected
+    // hold up release() (a server's close waits for every open connection).
+    peers.add(sock);
+    sock.on('close', () => peers.delete(sock));
     sock.on('error', () => undefined);
+    sock.setTimeout(1_000, () => sock.destroy());
     sock.end(`${process.pid}\n`);
   });
   return new Promise((resolve, reject) => {
@@ -90,9 +102,15 @@ function bind(address: string): Promise<net.Server | 'taken'> {
     server.listen({ path: address, exclusive: true }, () => {
       // The lock must not keep the process alive by itself.
       server.unref();
-      resolve(server);
+      resolve({ server, peers });
     });
   });
+}
+
+/** Stops listening (the lock is free) without waiting for any client. */
+function unbind(bound: Bound): Promise<void> {
+  for (const sock of bound.peers) sock.destroy();
+  return new Promise<void>((resolve) => bound.server.close(() => resolve()));
 }
 
 /** Asks the holder for its pid: a number, 'none' (nobody listens), or undefined (no answer). */
@@ -157,7 +175,12 @@ export async function acquireDirLock(dir: string, opts: DirLockOptions): Promise
     }
   }
   const held = server;
-  fs.writeFileSync(opts.pidFile, `${process.pid}\n`);
+  try {
+    fs.writeFileSync(opts.pidFile, `${process.pid}\n`);
+  } catch (e) {
+    await unbind(held);
+    throw e;
+  }
   let released = false;
   return {
     address,
@@ -165,7 +188,7 @@ export async function acquireDirLock(dir: string, opts: DirLockOptions): Promise
       if (released) return;
       released = true;
       if (readPid(opts.pidFile) === process.pid) fs.rmSync(opts.pidFile, { force: true });
-      await new Promise<void>((resolve) => held.close(() => resolve()));
+      await unbind(held);
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acquireDirLock, DirLockError, type LockKind } from '../../cluster/node/dir-lock.js';
@@ -103,6 +104,23 @@ for (const kind of ['abstract', 'file'] as const) {
       await expect(acquireDirLock(dir, opts)).rejects.toThrow(/locked by this process/);
       await lock.release();
       await (await acquireDirLock(dir, opts)).release();
+    });
+
+    it('release does not wait for a client that connected and never closes', async () => {
+      const dir = tempDir();
+      const opts = { what: 'dir', pidFile: path.join(dir, 'lock.pid'), kind };
+      const lock = await acquireDirLock(dir, opts);
+      // Any local user can connect to the lock's socket; this one reads the pid and stays.
+      const idler = net.connect({ path: lock.address, allowHalfOpen: true });
+      idler.on('error', () => undefined);
+      idler.on('end', () => undefined); // half-open: never ends its own side
+      await new Promise<void>((resolve) => idler.once('data', () => resolve()));
+      const released = await Promise.race([
+        lock.release().then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), 5_000)),
+      ]);
+      idler.destroy();
+      expect(released, 'release() still waiting after 5 s').toBe(true);
     });
   });
 }

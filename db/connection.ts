@@ -208,15 +208,16 @@ export async function withServerConnection<T>(
   const target = parseMySqlUrl(url);
   let connection: mysql.Connection | undefined;
   try {
-    connection = await connectPinned({
-      ...driverOptions(target),
-      connectTimeout: CONNECT_TIMEOUT_MS,
-      charset: 'UTF8MB4_BIN',
-    });
+    connection = await connectPinned(
+      {
+        ...driverOptions(target),
+        connectTimeout: CONNECT_TIMEOUT_MS,
+        charset: 'UTF8MB4_BIN',
+      },
+      QUERY_TIMEOUT_MS,
+    );
     // A connection that dies later must not become an unhandled 'error' event.
     connection.on('error', () => undefined);
-    // The promise wrapper queries through its callback connection: limit that one.
-    limitQueryTime((connection as unknown as { connection: unknown }).connection, QUERY_TIMEOUT_MS);
     return await fn(connection);
   } catch (error) {
     throw toMySqlError(error, `talking to ${describeTarget(target)}`);

@@ -73,16 +73,19 @@ export class RoundTrips {
       const target = parseMySqlUrl(this.url);
       // Values in these statements are escaped with backslashes: only a pinned sql_mode makes
       // that safe (session-mode.ts).
-      const connecting = connectPinned({
-        ...driverOptions(target),
-        database: this.database,
-        connectTimeout: CONNECT_TIMEOUT_MS,
-        charset: 'UTF8MB4_BIN',
-        timezone: '+00:00',
-        // As Sequelize reads them: a DATE column (due_date) stays 'YYYY-MM-DD'.
-        dateStrings: true,
-        multipleStatements: true,
-      });
+      const connecting = connectPinned(
+        {
+          ...driverOptions(target),
+          database: this.database,
+          connectTimeout: CONNECT_TIMEOUT_MS,
+          charset: 'UTF8MB4_BIN',
+          timezone: '+00:00',
+          // As Sequelize reads them: a DATE column (due_date) stays 'YYYY-MM-DD'.
+          dateStrings: true,
+          multipleStatements: true,
+        },
+        this.queryTimeoutMs,
+      );
       this.connection = connecting.then((c) => {
         // An error between queries (the server went away) must not be an unhandled event.
         c.on('error', () => this.drop());

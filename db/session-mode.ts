@@ -9,12 +9,13 @@
  * replica refuses the same values whatever its server's defaults (ANSI_QUOTES, PIPES_AS_CONCAT
  * and the like are off too).
  *
- * The only ways to a connection are `connectPinned` (the applier's and short-lived ones) and
- * `createSequelize`, whose `afterConnect` hook runs `pinSqlMode` before the pool hands the
+ * The ways to a connection that sends values are `connectPinned` (the applier's and short-lived
+ * ones) and `createSequelize`, whose `afterConnect` hook runs `pinSqlMode` before the pool hands the
  * connection out; a connection whose mode cannot be set or read back fails to connect.
  */
 import type { Connection as CallbackConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
+import { limitQueryTime } from './query-timeout.js';
 
 export const PINNED_SQL_MODE =
   'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
@@ -60,13 +61,20 @@ export function pinSqlModeOf(connection: CallbackConnection): Promise<void> {
 }
 
 /**
- * `mysql.createConnection` plus the pinned mode. A connection that failed to pin is destroyed,
- * never returned.
+ * `mysql.createConnection` plus the pinned mode. Every statement on the connection, the pinning's
+ * own included, runs under `timeoutMs` (query-timeout.ts): a server that froze right after the
+ * handshake must fail this, not hang it. A connection that failed to pin is destroyed, never
+ * returned.
  */
-export async function connectPinned(options: mysql.ConnectionOptions): Promise<mysql.Connection> {
+export async function connectPinned(
+  options: mysql.ConnectionOptions,
+  timeoutMs: number,
+): Promise<mysql.Connection> {
   const connection = await mysql.createConnection(options);
   // An error event before the caller listens must not crash the process.
   connection.on('error', () => undefined);
+  // The promise wrapper queries through its callback connection: limit that one.
+  limitQueryTime((connection as unknown as { connection: unknown }).connection, timeoutMs);
   try {
     await pinSqlMode(connection);
   } catch (error) {

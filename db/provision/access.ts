@@ -16,8 +16,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
-import { formatMySqlUrl } from '../connection.js';
+import type mysql from 'mysql2/promise';
+import { endConnection, formatMySqlUrl, QUERY_TIMEOUT_MS } from '../connection.js';
+import { connectPinned } from '../session-mode.js';
 import { MariaDbStartError } from '../errors.js';
 
 /** The root password's file, in the MariaDB data dir (which is 0700). */
@@ -149,12 +150,11 @@ export type RootEndpoint =
 export async function loginAsRoot(where: RootEndpoint, password: string): Promise<Login> {
   let connection: mysql.Connection | undefined;
   try {
-    connection = await mysql.createConnection({
-      ...where,
-      user: 'root',
-      password,
-      connectTimeout: 1_000,
-    });
+    // Pinned and time-limited like every other connection (session-mode.ts, query-timeout.ts).
+    connection = await connectPinned(
+      { ...where, user: 'root', password, connectTimeout: 1_000 },
+      QUERY_TIMEOUT_MS,
+    );
     connection.on('error', () => undefined);
     const [rows] = await connection.query('SELECT @@datadir AS datadir');
     const datadir = (rows as { datadir?: unknown }[])[0]?.datadir;
@@ -167,7 +167,7 @@ export async function loginAsRoot(where: RootEndpoint, password: string): Promis
       error: typeof e.message === 'string' ? e.message : String(error),
     };
   } finally {
-    if (connection !== undefined) await connection.end().catch(() => connection?.destroy());
+    if (connection !== undefined) await endConnection(connection);
   }
 }
 
@@ -182,7 +182,10 @@ export async function loginAsRoot(where: RootEndpoint, password: string): Promis
 export async function setRootPassword(where: RootEndpoint, password: string): Promise<boolean> {
   let connection: mysql.Connection | undefined;
   try {
-    connection = await mysql.createConnection({ ...where, user: 'root', connectTimeout: 1_000 });
+    connection = await connectPinned(
+      { ...where, user: 'root', connectTimeout: 1_000 },
+      QUERY_TIMEOUT_MS,
+    );
   } catch {
     return false;
   }
@@ -198,6 +201,6 @@ export async function setRootPassword(where: RootEndpoint, password: string): Pr
     }
     return true;
   } finally {
-    await connection.end().catch(() => connection?.destroy());
+    await endConnection(connection);
   }
 }

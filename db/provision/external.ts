@@ -4,7 +4,15 @@
  * before any node starts, and every failure names what is wrong and how to fix it.
  */
 import mysql from 'mysql2/promise';
-import { describeTarget, driverOptions, formatMySqlUrl, parseMySqlUrl } from '../connection.js';
+import {
+  describeTarget,
+  driverOptions,
+  endConnection,
+  formatMySqlUrl,
+  parseMySqlUrl,
+  QUERY_TIMEOUT_MS,
+} from '../connection.js';
+import { limitQueryTime } from '../query-timeout.js';
 import { PINNED_SQL_MODE, pinSqlMode } from '../session-mode.js';
 
 /** The placeholder for the node id in a URL's database name. */
@@ -159,12 +167,14 @@ export async function checkExternalTarget(target: MySqlTargetOfNode): Promise<vo
     throw new ExternalMySqlError(`${prefix}: cannot connect: ${describe(e)}`);
   }
   connection.on('error', () => undefined);
+  // A frozen server must fail this check, not hang the start (query-timeout.ts).
+  limitQueryTime((connection as unknown as { connection: unknown }).connection, QUERY_TIMEOUT_MS);
   // Any global sql_mode is fine (NO_BACKSLASH_ESCAPES, ANSI_QUOTES, …): every connection of
   // Raftboard's pins its own (db/session-mode.ts). Check here that this server lets it.
   try {
     await pinSqlMode(connection);
   } catch (e) {
-    await connection.end().catch(() => connection.destroy());
+    await endConnection(connection);
     throw new ExternalMySqlError(
       `${prefix}: cannot set the session sql_mode '${PINNED_SQL_MODE}': ${describe(e)}`,
     );
@@ -201,7 +211,7 @@ export async function checkExternalTarget(target: MySqlTargetOfNode): Promise<vo
       }
     }
   } finally {
-    await connection.end().catch(() => connection.destroy());
+    await endConnection(connection);
   }
 }
 

@@ -13,6 +13,7 @@ import {
   parseMySqlUrl,
   withServerConnection,
 } from '../../db/connection.js';
+import { checkExternalTarget } from '../../db/provision/external.js';
 import { RoundTrips } from '../../db/round-trips.js';
 import { connectPinned } from '../../db/session-mode.js';
 import { useTestMariaDb } from '../support/mariadb.js';
@@ -97,4 +98,10 @@ describe('a MySQL frozen right after the handshake', () => {
       await within(trips.close(), 5_000);
     }
   });
+
+  it('fails the external-mode check within the statement time limit (10 s) instead of hanging', async () => {
+    const url = proxiedUrl(await freezingProxy('CREATE DATABASE'));
+    const check = checkExternalTarget({ nodeId: 1, serverUrl: url, database: 'rb_frozen_check' });
+    expect(await within(check, 25_000)).toBe('rejected');
+  }, 40_000);
 });

@@ -27,9 +27,6 @@ type Work =
 export interface ApplierOptions {
   readonly url: string;
   readonly database: string;
-  /** Client-session retention (node config; the same on every node of a cluster). */
-  readonly sessionRetentionMs?: number;
-  readonly sessionRetentionEntries?: number;
   /** Stamped into the database, or checked against its stamp. */
   readonly identity: NodeIdentity;
   /** This node's Raft log, to check the database's applied index/term against. */
@@ -261,8 +258,6 @@ export class Applier {
     if (this.sm === undefined) {
       this.sm = await TaskStateMachine.open(this.opts.url, {
         database: this.opts.database,
-        sessionRetentionMs: this.opts.sessionRetentionMs,
-        sessionRetentionEntries: this.opts.sessionRetentionEntries,
         identity: this.opts.identity,
         // Once, before anything is applied or stamped: is what MySQL holds in this node's log?
         verifyApplied: (applied) =>

@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { SESSION_RETENTION_ENTRIES, SESSION_RETENTION_MS } from '../../db/session-retention.js';
 
 /**
  * The Raft timers of a node whose config names none, and of every node the supervisor starts
@@ -104,23 +103,6 @@ export const nodeConfigSchema = z
      * SnapshotCatchUpEntries). 0 compacts right up to the snapshot.
      */
     catchUpEntries: z.number().int().min(0).max(1_000_000).default(DEFAULT_CATCH_UP_ENTRIES),
-    /**
-     * How long an Idempotency-Key is remembered, in the entries' time (docs/contract.md §4).
-     * Part of the replicated state machine: every node of a cluster must use the same value.
-     */
-    sessionRetentionMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(365 * 24 * 60 * 60 * 1000)
-      .default(SESSION_RETENTION_MS),
-    /** The bound on stored keys: one is forgotten once this many entries follow it. Same rule. */
-    sessionRetentionEntries: z
-      .number()
-      .int()
-      .min(1)
-      .max(100_000_000)
-      .default(SESSION_RETENTION_ENTRIES),
     /** How long a write or linearizable read waits for a quorum before 503 no_leader. */
     requestTimeoutMs: z.number().int().min(100).max(60_000).default(2_000),
     /** Log level for stderr lines. */

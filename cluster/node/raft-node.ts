@@ -158,8 +158,6 @@ export class RaftNode implements NodeService {
     this.applier = new Applier({
       url: config.mysql.url,
       database: config.mysql.database,
-      sessionRetentionMs: config.sessionRetentionMs,
-      sessionRetentionEntries: config.sessionRetentionEntries,
       identity,
       raftLog: () => ({
         lastIndex: this.storage.lastIndex(),

@@ -10,7 +10,6 @@ import {
   DEFAULT_TIMERS as NODE_DEFAULT_TIMERS,
   type NodeConfig,
 } from '../node/config.js';
-import { SESSION_RETENTION_ENTRIES, SESSION_RETENTION_MS } from '../../db/session-retention.js';
 import { SupervisorError } from './errors.js';
 import type { Layout, Member } from './layout.js';
 
@@ -85,8 +84,6 @@ export function buildNodeConfig(input: NodeConfigInput): NodeConfig {
     bootstrapVoters: [...input.bootstrapVoters],
     snapshotEntries: DEFAULT_SNAPSHOT_ENTRIES,
     catchUpEntries: DEFAULT_CATCH_UP_ENTRIES,
-    sessionRetentionMs: SESSION_RETENTION_MS,
-    sessionRetentionEntries: SESSION_RETENTION_ENTRIES,
     requestTimeoutMs,
     logLevel: input.logLevel,
   };

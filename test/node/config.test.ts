@@ -53,6 +53,13 @@ describe('node config', () => {
       { ...valid, timers: { tickMs: 10, electionTicks: 4, heartbeatTicks: 4 } },
       'heartbeatTicks must be less than electionTicks',
     ],
+    [
+      // It decides answers of the replicated state machine: one node set apart from the others
+      // would answer a retried write differently. A constant, not a setting.
+      'an Idempotency-Key retention of its own',
+      { ...valid, sessionRetentionMs: 1_000 },
+      'sessionRetentionMs',
+    ],
   ])('refuses %s, naming the field', (_what, raw, expected) => {
     expect(() => parseNodeConfig(raw)).toThrow(ConfigError);
     expect(() => parseNodeConfig(raw)).toThrow(expected);

@@ -296,7 +296,9 @@ export class RaftNode implements NodeService {
       // (A leader keeps its own pending reads and retries them with every heartbeat.)
       if (++ticks % this.config.timers.heartbeatTicks === 0) {
         if (this.role !== 'leader') this.resendReads();
-        else this.handover.check();
+        // Every role: as a follower it forgets when MySQL fell sick, so a later leadership
+        // starts its grace period afresh.
+        this.handover.check();
       }
       this.drain();
     }, this.config.timers.tickMs);

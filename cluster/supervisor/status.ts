@@ -151,18 +151,21 @@ export class ViewTracker {
 
   update(view: ClusterStatus, now: number): EventBody[] {
     const out: EventBody[] = [];
+    // The leader's own term: `view.term` is the highest any node has seen, which a deposed
+    // leader that has not heard of the new term yet does not lead.
+    const leaderTerm = view.nodes.find((n) => n.id === view.leaderId)?.term ?? view.term;
     if (view.leaderId === 0) {
       this.leaderlessSince ??= now;
-    } else if (view.leaderId !== this.lastLeader || view.term !== this.lastTerm) {
+    } else if (view.leaderId !== this.lastLeader || leaderTerm !== this.lastTerm) {
       out.push({
         type: 'election',
         leaderId: view.leaderId,
-        term: view.term,
+        term: leaderTerm,
         durationMs: this.leaderlessSince === undefined ? null : now - this.leaderlessSince,
       });
       this.leaderlessSince = undefined;
       this.lastLeader = view.leaderId;
-      this.lastTerm = view.term;
+      this.lastTerm = leaderTerm;
     } else {
       this.leaderlessSince = undefined;
     }

@@ -154,6 +154,23 @@ describe('ViewTracker', () => {
     ]);
     expect(t.update(led, NOW + 400)).toEqual([]);
   });
+
+  it("names an election by the leader's own term, not the highest term any node has seen", () => {
+    // A deposed leader just thawed still says `leader` in term 12 while the others are at 13
+    // and the new leader has not reported yet: that is no leader of term 13.
+    const t = new ViewTracker(NOW);
+    const view = buildClusterStatus(
+      [
+        snap(1, { status: report(1, { role: 'follower', term: 13 }) }),
+        snap(2, { status: report(2, { role: 'leader', term: 12, commitIndex: 7 }) }),
+      ],
+      NOW,
+      extra,
+    );
+    expect(view.term).toBe(13);
+    const [election] = t.update(view, NOW + 50);
+    expect(election).toMatchObject({ type: 'election', leaderId: 2, term: 12 });
+  });
 });
 
 describe('applyNetworkBody', () => {

@@ -18,7 +18,7 @@ import type mysql from 'mysql2/promise';
 import { Sequelize } from 'sequelize';
 import { StateMachineError, toMySqlError } from './errors.js';
 import { connectPinned, pinSqlModeOf } from './session-mode.js';
-import { limitQueryTime } from './query-timeout.js';
+import { limitQueryTime, QUERY_TIMEOUT_MS } from './query-timeout.js';
 
 export interface MySqlTarget {
   readonly host: string;
@@ -43,13 +43,7 @@ export const COLLATION = 'utf8mb4_bin';
 /** How long to wait for a connection (TCP connect, pool acquire) before calling MySQL down. */
 export const CONNECT_TIMEOUT_MS = 2_000;
 
-/**
- * The longest one statement may take before the connection is given up (destroyed) and MySQL
- * called unavailable. Generous: statements here are small (pages of 1,000 rows, packets of at
- * most a few MB), so only a server that stopped answering gets near it. Node config:
- * `mysql.queryTimeoutMs`.
- */
-export const QUERY_TIMEOUT_MS = 10_000;
+export { QUERY_TIMEOUT_MS };
 
 /**
  * Parses `mysql://user[:password]@host[:port][/database][?socket=PATH][&password-file=PATH]`.

@@ -7,6 +7,17 @@
  * connection is destroyed; the pool's validation then discards it and opens a new one.
  */
 
+import type mysql from 'mysql2/promise';
+
+/**
+ * The longest one statement may take before the connection is given up (destroyed) and MySQL
+ * called unavailable. Generous: statements here are small (pages of 1,000 rows, packets of at
+ * most a few MB), so only a server that stopped answering gets near it. Node config:
+ * `mysql.queryTimeoutMs`. Here, in a file with no runtime imports, so the node's config can use
+ * it without loading the driver.
+ */
+export const QUERY_TIMEOUT_MS = 10_000;
+
 /** The driver's code for a query that ran past its `timeout`. */
 export const QUERY_TIMEOUT_CODE = 'PROTOCOL_SEQUENCE_TIMEOUT';
 
@@ -48,4 +59,9 @@ export function limitQueryTime(connection: unknown, timeoutMs: number): void {
       return original(options, ...rest);
     };
   }
+}
+
+/** The same for a promise-API connection (mysql2/promise), which queries through its callback one. */
+export function limitPromiseQueryTime(connection: mysql.Connection, timeoutMs: number): void {
+  limitQueryTime((connection as unknown as { connection: unknown }).connection, timeoutMs);
 }

@@ -15,7 +15,7 @@
  */
 import type { Connection as CallbackConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
-import { limitQueryTime } from './query-timeout.js';
+import { limitPromiseQueryTime } from './query-timeout.js';
 
 export const PINNED_SQL_MODE =
   'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
@@ -73,8 +73,7 @@ export async function connectPinned(
   const connection = await mysql.createConnection(options);
   // An error event before the caller listens must not crash the process.
   connection.on('error', () => undefined);
-  // The promise wrapper queries through its callback connection: limit that one.
-  limitQueryTime((connection as unknown as { connection: unknown }).connection, timeoutMs);
+  limitPromiseQueryTime(connection, timeoutMs);
   try {
     await pinSqlMode(connection);
   } catch (error) {

@@ -100,7 +100,7 @@ export interface OpenOptions {
    * throws to refuse it (the node checks them against its log); nothing is written then.
    */
   readonly verifyApplied?: VerifyApplied | undefined;
-  /** Time limit of each statement (default QUERY_TIMEOUT_MS, connection.ts). */
+  /** Time limit of each statement (default QUERY_TIMEOUT_MS, query-timeout.ts). */
   readonly queryTimeoutMs?: number | undefined;
 }
 

@@ -15,8 +15,8 @@ import { z } from 'zod';
 export const DEFAULT_SNAPSHOT_ENTRIES = 10_000;
 export const DEFAULT_CATCH_UP_ENTRIES = 10_000;
 
-/** MySQL time limits (see the schema; why these values: docs/architecture.md §3). */
-export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+/** When MySQL counts as stalled (see the schema; why: docs/architecture.md §3). The statement
+ * time limit's default is db/query-timeout.ts's QUERY_TIMEOUT_MS. */
 export const DEFAULT_STALLED_AFTER_MS = 3_000;
 
 export const DEFAULT_TIMERS = { tickMs: 25, electionTicks: 10, heartbeatTicks: 2 } as const;
@@ -62,7 +62,7 @@ export const nodeConfigSchema = z
       /**
        * Time limit of each MySQL statement; past it the connection is dropped and MySQL is
        * `down` until it answers again. A frozen server never answers nor errors.
-       * Default DEFAULT_QUERY_TIMEOUT_MS (optional, so configs written by older code still parse).
+       * Default QUERY_TIMEOUT_MS in db/query-timeout.ts (optional: older configs still parse).
        */
       queryTimeoutMs: z.number().int().min(100).max(600_000).optional(),
       /**

@@ -28,13 +28,9 @@ import type { ListQuery } from '../../db/statemachine.js';
 import { MySqlUnavailableError } from '../../db/errors.js';
 import type { NodeIdentity } from '../../db/identity.js';
 import { Applier } from './applier.js';
+import { QUERY_TIMEOUT_MS } from '../../db/query-timeout.js';
 import { loadNodeIdentity } from './identity.js';
-import {
-  DEFAULT_QUERY_TIMEOUT_MS,
-  DEFAULT_STALLED_AFTER_MS,
-  selfOf,
-  type NodeConfig,
-} from './config.js';
+import { DEFAULT_STALLED_AFTER_MS, selfOf, type NodeConfig } from './config.js';
 import type { NodeEvent } from './control.js';
 import type { Logger } from './log.js';
 import { NoQuorumError, NotLeaderError, type CommittedWrite, type NodeService } from './service.js';
@@ -172,7 +168,7 @@ export class RaftNode implements NodeService {
       diskSnapshot: () => this.storage.snapshot(),
       onApplied: (entry, result) => this.onApplied(entry, result),
       onProgress: (applied) => this.onAppliedProgress(applied),
-      queryTimeoutMs: config.mysql.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+      queryTimeoutMs: config.mysql.queryTimeoutMs ?? QUERY_TIMEOUT_MS,
       stalledAfterMs: config.mysql.stalledAfterMs ?? DEFAULT_STALLED_AFTER_MS,
       onStatus: (status, error) =>
         this.emit({

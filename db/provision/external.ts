@@ -12,7 +12,7 @@ import {
   parseMySqlUrl,
   QUERY_TIMEOUT_MS,
 } from '../connection.js';
-import { limitQueryTime } from '../query-timeout.js';
+import { limitPromiseQueryTime } from '../query-timeout.js';
 import { PINNED_SQL_MODE, pinSqlMode } from '../session-mode.js';
 
 /** The placeholder for the node id in a URL's database name. */
@@ -168,7 +168,7 @@ export async function checkExternalTarget(target: MySqlTargetOfNode): Promise<vo
   }
   connection.on('error', () => undefined);
   // A frozen server must fail this check, not hang the start (query-timeout.ts).
-  limitQueryTime((connection as unknown as { connection: unknown }).connection, QUERY_TIMEOUT_MS);
+  limitPromiseQueryTime(connection, QUERY_TIMEOUT_MS);
   // Any global sql_mode is fine (NO_BACKSLASH_ESCAPES, ANSI_QUOTES, …): every connection of
   // Raftboard's pins its own (db/session-mode.ts). Check here that this server lets it.
   try {

@@ -60,6 +60,34 @@ function lastSegment(cl: Cluster, id: number): string {
   return last;
 }
 
+/**
+ * Stops a follower cleanly once it has every acknowledged write (so its last record is one), and
+ * reads its last WAL segment as it was left.
+ */
+async function stoppedFollower(cl: Cluster): Promise<{
+  victim: number;
+  file: string;
+  pristine: Buffer;
+  records: ReturnType<typeof scanSegment>['records'];
+}> {
+  const [victim] = await cl.followers();
+  await cl.checksums();
+  await cl.kill(victim, 'SIGTERM');
+  const file = lastSegment(cl, victim);
+  const pristine = fs.readFileSync(file);
+  return { victim, file, pristine, records: scanSegment(pristine).records };
+}
+
+/** Starts the node and returns why it refused (undefined if it came up). */
+async function startRefusal(cl: Cluster, id: number): Promise<unknown> {
+  try {
+    await cl.start(id);
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('a torn WAL tail is truncated on restart', () => {
@@ -152,13 +180,7 @@ describe('a damaged record header is not a torn tail', () => {
     const tasks = await acknowledgedWrites(cl, 6, 'before header damage');
     for (const { where, byte, mask } of FLIPS) {
       const what = `${where} record, header byte ${byte} ^ 0x${mask.toString(16)}`;
-      const [victim] = await cl.followers();
-      // Every acknowledged write is in the victim's log before it stops, so its last record is one.
-      await cl.checksums();
-      await cl.kill(victim, 'SIGTERM');
-      const file = lastSegment(cl, victim);
-      const pristine = fs.readFileSync(file);
-      const records = scanSegment(pristine).records;
+      const { victim, file, pristine, records } = await stoppedFollower(cl);
       expect(records.length, what).toBeGreaterThanOrEqual(3);
       const at =
         records[where === 'last' ? records.length - 1 : Math.floor(records.length / 2)].offset;
@@ -166,12 +188,7 @@ describe('a damaged record header is not a torn tail', () => {
       damaged[at + byte] ^= mask;
       fs.writeFileSync(file, damaged);
 
-      let error: unknown;
-      try {
-        await cl.start(victim);
-      } catch (e) {
-        error = e;
-      }
+      const error = await startRefusal(cl, victim);
       const stderr = cl.nodeStderr(victim);
       expect(error, `${what}: the node came up; stderr:\n${stderr}`).toBeInstanceOf(NodeStartError);
       const exit = (error as NodeStartError).exit ?? (await cl.exited(victim));
@@ -199,23 +216,13 @@ describe('a damaged record header is not a torn tail', () => {
     // the hard state's commit, written at a clean stop, names what is missing.
     const cl = c();
     await acknowledgedWrites(cl, 3, 'before the cut');
-    const [victim] = await cl.followers();
-    await cl.checksums();
-    await cl.kill(victim, 'SIGTERM');
-    const file = lastSegment(cl, victim);
-    const pristine = fs.readFileSync(file);
-    const records = scanSegment(pristine).records;
+    const { victim, file, pristine, records } = await stoppedFollower(cl);
     const last = records[records.length - 1];
     const hs = decodeHardState(fs.readFileSync(path.join(cl.dataDir(victim), 'raft', 'hardstate')));
     expect(hs).toMatchObject({ commit: last.entry.index });
     fs.writeFileSync(file, pristine.subarray(0, pristine.length - 5));
 
-    let error: unknown;
-    try {
-      await cl.start(victim);
-    } catch (e) {
-      error = e;
-    }
+    const error = await startRefusal(cl, victim);
     expect(error, cl.nodeStderr(victim)).toBeInstanceOf(NodeStartError);
     expect(cl.nodeStderr(victim)).toContain(
       `says commit ${last.entry.index} but the log ends at ${last.entry.index - 1}`,

@@ -73,6 +73,14 @@ async function aFollower(): Promise<number> {
   return ((await cli.cluster()).nodes.find((n) => n.id !== leader.id) as ClusterNode).id;
 }
 
+/** Pauses a follower's MySQL through the control API; its node id and mariadbd pid. */
+async function pauseAFollowersMySql(): Promise<{ f: number; pid: number }> {
+  const f = await aFollower();
+  const pid = mariadbPid(f);
+  expect((await cli.api('POST', `/api/nodes/${f}/mysql/pause`)).status).toBe(200);
+  return { f, pid };
+}
+
 describe('pause and resume a node’s MySQL', () => {
   it('pause SIGSTOPs the mariadbd and shows it paused; the cluster writes; resume runs it', async () => {
     const f = await aFollower();
@@ -103,9 +111,7 @@ describe('pause and resume a node’s MySQL', () => {
   });
 
   it('restarting the node resumes its paused MySQL', async () => {
-    const f = await aFollower();
-    const pid = mariadbPid(f);
-    expect((await cli.api('POST', `/api/nodes/${f}/mysql/pause`)).status).toBe(200);
+    const { f, pid } = await pauseAFollowersMySql();
     await stateIs(pid, true);
     const r = await cli.api('POST', `/api/nodes/${f}/restart`);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -114,9 +120,7 @@ describe('pause and resume a node’s MySQL', () => {
   });
 
   it('stopping a paused MySQL stops it (resumed first), and it starts again', async () => {
-    const f = await aFollower();
-    const pid = mariadbPid(f);
-    expect((await cli.api('POST', `/api/nodes/${f}/mysql/pause`)).status).toBe(200);
+    const { f, pid } = await pauseAFollowersMySql();
     const stop = await cli.api('POST', `/api/nodes/${f}/mysql/stop`);
     expect(stop.status, JSON.stringify(stop.body)).toBe(200);
     expect(processesOf(dataDir).some((p) => p.pid === pid)).toBe(false);
@@ -126,9 +130,7 @@ describe('pause and resume a node’s MySQL', () => {
   });
 
   it('removing a node whose MySQL is paused stops that MySQL and deletes its data', async () => {
-    const f = await aFollower();
-    const pid = mariadbPid(f);
-    expect((await cli.api('POST', `/api/nodes/${f}/mysql/pause`)).status).toBe(200);
+    const { f, pid } = await pauseAFollowersMySql();
     await stateIs(pid, true);
     const removed = await cli.api('DELETE', `/api/nodes/${f}`);
     expect(removed.status, JSON.stringify(removed.body)).toBe(200);
@@ -138,9 +140,7 @@ describe('pause and resume a node’s MySQL', () => {
   });
 
   it('SIGTERM with a paused MySQL stops it cleanly and leaves no process behind', async () => {
-    const f = await aFollower();
-    const pid = mariadbPid(f);
-    expect((await cli.api('POST', `/api/nodes/${f}/mysql/pause`)).status).toBe(200);
+    const { f, pid } = await pauseAFollowersMySql();
     await stateIs(pid, true);
     const exit = await cli.stop('SIGTERM');
     expect(exit.code).toBe(0);
@@ -156,9 +156,7 @@ describe('pause and resume a node’s MySQL', () => {
     if (cli.child.exitCode === null) await cli.stop('SIGTERM');
     cli = startCli(ARGS);
     await cli.ready();
-    const f = await aFollower();
-    const pid = mariadbPid(f);
-    expect((await cli.api('POST', `/api/nodes/${f}/mysql/pause`)).status).toBe(200);
+    const { pid } = await pauseAFollowersMySql();
     await stateIs(pid, true);
     await cli.stop('SIGKILL');
     expect(processesOf(dataDir).some((p) => p.pid === pid)).toBe(true);

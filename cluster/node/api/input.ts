@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { parseIdempotencyKeyValue } from '../../api/idempotency.js';
 import { fieldErrors } from '../../api/schemas.js';
-import { HttpError, readJsonBody } from '../../http/index.js';
+import { HttpError, readJsonBody, singleHeader } from '../../http/index.js';
 import { invalidInput } from './errors.js';
 
 /** Parses `input` with `schema`, or refuses it with the schema's per-field messages. */
@@ -62,16 +62,9 @@ export const IF_MATCH_HEADER = 'if-match';
  * characters into log entries and logs.
  */
 export function parseIdempotencyKey(req: IncomingMessage): string | undefined {
-  // headersDistinct keeps a repeated header apart (Node would join it with ", ", which can be a
-  // key now that spaces are allowed): two keys for one request cannot both hold.
-  const values = req.headersDistinct[IDEMPOTENCY_KEY_HEADER];
-  if (values === undefined) return undefined;
-  if (values.length > 1) {
-    throw invalidInput('invalid Idempotency-Key header', {
-      [IDEMPOTENCY_KEY_HEADER]: 'is given more than once',
-    });
-  }
-  const parsed = parseIdempotencyKeyValue(values[0] ?? '');
+  const value = singleHeader(req, IDEMPOTENCY_KEY_HEADER);
+  if (value === undefined) return undefined;
+  const parsed = parseIdempotencyKeyValue(value);
   if (!parsed.ok) {
     throw invalidInput('invalid Idempotency-Key header', {
       [IDEMPOTENCY_KEY_HEADER]: parsed.reason,

@@ -4,7 +4,7 @@
  * bodies are the node's own.
  */
 import type { IncomingMessage } from 'node:http';
-import { HttpError, readBody, type RouteContext } from '../../http/index.js';
+import { HttpError, readBody, singleHeader, type RouteContext } from '../../http/index.js';
 import type { Supervisor } from '../supervisor.js';
 import { parseJson, relayTask } from '../task-relay.js';
 
@@ -22,15 +22,8 @@ export async function proxyTasks(ctx: RouteContext, supervisor: Supervisor): Pro
   const here = new URL(ctx.req.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
   for (const name of REQUEST_HEADERS) {
-    // Node joins a repeated header into "a, b", which can itself be a valid key: refuse it here
-    // as the node refuses it, rather than relay one joined value.
-    const values = ctx.req.headersDistinct[name] ?? [];
-    if (values.length > 1) {
-      throw new HttpError(400, 'invalid_input', `the ${name} header is given more than once`, {
-        [name]: 'given more than once',
-      });
-    }
-    if (values[0] !== undefined) headers[name] = values[0];
+    const value = singleHeader(ctx.req, name);
+    if (value !== undefined) headers[name] = value;
   }
   const relayed = await relayTask(supervisor, {
     method: ctx.req.method ?? 'GET',

@@ -7,6 +7,7 @@
  * Everything written is a pure function of the entries: ids and timestamps come from the
  * command, never from the DB clock or `Date.now()`, so every replica is byte-for-byte equal.
  */
+import type { TaskStore } from './task-store.js';
 import { createHash } from 'node:crypto';
 import { Op, QueryTypes, Transaction, literal, type Sequelize, type WhereOptions } from 'sequelize';
 import { z } from 'zod';
@@ -163,7 +164,7 @@ interface Retention {
   readonly entries: number;
 }
 
-export class TaskStateMachine {
+export class TaskStateMachine implements TaskStore {
   private closed = false;
   private queue: Promise<unknown> = Promise.resolve();
 

@@ -4,3 +4,4 @@ export * from './handshake.js';
 export * from './secret.js';
 export * from './transport.js';
 export * from './validate.js';
+export * from './peer-transport.js';

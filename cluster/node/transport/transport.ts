@@ -29,13 +29,11 @@ import {
   type HandshakeMessage,
 } from './handshake.js';
 import { NETWORK_MESSAGE_TYPES, validateMessage } from './validate.js';
+import type { PeerAddress } from './peer-transport.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-export interface PeerAddress {
-  readonly host: string;
-  readonly port: number;
-}
+export type { PeerAddress } from './peer-transport.js';
 
 export interface TransportOptions {
   /** This node's id (a positive integer). */

@@ -10,7 +10,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MemoryStorage, StorageRangeError, type Storage } from '../../raft/storage.js';
+import { MemoryStorage, StorageRangeError } from '../../raft/storage.js';
+import type { LogStore, SaveBatch } from './log-store.js';
 import type { ConfState, Entry, HardState, Snapshot } from '../../raft/types.js';
 import { DiskStorageError, WalCorruptionError } from './errors.js';
 import {
@@ -61,13 +62,6 @@ export interface DiskStorageOptions {
   readonly retainSnapshots?: number;
 }
 
-/** What one Ready asks to persist, in the order it is written. */
-export interface SaveBatch {
-  readonly snapshot?: Snapshot;
-  readonly entries: readonly Entry[];
-  readonly hardState?: HardState;
-}
-
 interface Segment {
   readonly seq: number;
   readonly name: string;
@@ -78,7 +72,7 @@ interface Segment {
 
 const ZERO_HARD_STATE: HardState = { term: 0, vote: 0, commit: 0 };
 
-export class DiskStorage implements Storage {
+export class DiskStorage implements LogStore {
   readonly dir: string;
   private readonly mem: MemoryStorage;
   private readonly log: (message: string) => void;

@@ -1,0 +1,40 @@
+/**
+ * What a node applies its committed entries to and serves reads from: its task database.
+ * `TaskStateMachine` (MySQL) is the real one; the simulator's in-memory store stands in for it,
+ * with the same answers and injectable faults (stalls, errors, lost commits at a crash).
+ *
+ * Invariants every implementation keeps: entries at or below `appliedIndex()` are answered from
+ * their session or with null, never applied twice; `restore` replaces the whole state.
+ */
+import type { CommandResult, Task } from '../cluster/api/task.js';
+import type { NodeIdentity, VerifyApplied } from './identity.js';
+import type {
+  AppliedIndex,
+  ApplyEntry,
+  ListQuery,
+  StateChecksum,
+  StateSnapshot,
+} from './statemachine.js';
+
+export interface TaskStore {
+  appliedIndex(): Promise<AppliedIndex>;
+  /** Applies a batch in one transaction; one answer per entry (null for no-ops, conf entries). */
+  applyBatch(entries: readonly ApplyEntry[]): Promise<(CommandResult | null)[]>;
+  snapshot(): Promise<StateSnapshot>;
+  restore(index: number, term: number, data: string): Promise<void>;
+  list(query: ListQuery): Promise<Task[]>;
+  get(id: string): Promise<Task | null>;
+  checksum(): Promise<StateChecksum>;
+  close(): Promise<void>;
+}
+
+export interface OpenTaskStoreOptions {
+  /** Stamped into the store, or checked against its stamp (ClusterIdentityError). */
+  readonly identity: NodeIdentity;
+  /** Sees the applied index/term before an unstamped store is stamped; throws to refuse it. */
+  readonly verifyApplied: VerifyApplied;
+  readonly log: (line: string) => void;
+}
+
+/** Connects to (and migrates) a node's store; throws MySqlUnavailableError while it cannot. */
+export type OpenTaskStore = (opts: OpenTaskStoreOptions) => Promise<TaskStore>;

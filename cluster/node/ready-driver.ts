@@ -15,15 +15,14 @@
  * Frozen (the supervisor's in-process pause): no Ready is handled; a background write that
  * finishes meanwhile is held and finished at thaw.
  */
-import type { HardState, Message, RawNode, Ready } from '../raft/index.js';
-import type { SaveBatch } from './wal/log-store.js';
+import type { HardState, Message, RawNode, Ready, SaveBatch } from '../raft/index.js';
 
 export interface ReadyIO {
   /** Persists synchronously: durable when it returns (throws when the disk failed). */
   save(batch: SaveBatch): void;
   /**
-   * Persists entries in the background (optional): `done(null)` once durable. An error means the
-   * disk's state is unknown; it is passed to `onDiskError`.
+   * Persists entries in the background (optional): `done(null)` once durable, always later
+   * (never inside the call). An error means the disk's state is unknown: see `onDiskError`.
    */
   appendAsync?(entries: Ready['entries'], done: (error: Error | null) => void): void;
   /** The hard state this Ready must write (default: the Ready's own, whenever it changed). */
@@ -74,6 +73,11 @@ export class ReadyDriver {
     }
   }
 
+  /** A Ready was taken and is not finished yet. */
+  get handling(): boolean {
+    return this.busy;
+  }
+
   /** A background write is in flight (the node's stop waits for it). */
   get writing(): Promise<void> | undefined {
     return this.pendingWrite;
@@ -121,6 +125,11 @@ export class ReadyDriver {
   /** Steps 2–4 of a persisted Ready. */
   protected complete(rd: Ready): void {
     this.io.send(rd.messages);
+    this.finish(rd);
+  }
+
+  /** Steps 3–4: apply, then advance (the next Ready may be taken after this). */
+  protected finish(rd: Ready): void {
     this.io.apply(rd);
     this.raw.advance();
     this.busy = false;
@@ -129,16 +138,22 @@ export class ReadyDriver {
 
   /** Completes a Ready whose handling was deferred, then handles what gathered meanwhile. */
   protected resume(rd: Ready): void {
+    this.resumeWith(() => this.complete(rd));
+  }
+
+  /** Runs the rest of a deferred Ready (it must end in {@link finish}), then drains. */
+  protected resumeWith(rest: () => void): void {
     if (this.stopped) return;
     this.draining = true;
     try {
-      this.complete(rd);
+      rest();
     } finally {
       this.draining = false;
     }
     this.drain();
   }
 
+  /** Step 1 for the whole Ready, synchronously (test-only variants reorder it). */
   protected persist(rd: Ready): void {
     this.io.save({ snapshot: rd.snapshot, entries: rd.entries, hardState: rd.hardState });
   }

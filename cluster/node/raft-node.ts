@@ -34,7 +34,14 @@ import { DEFAULT_STALLED_AFTER_MS, selfOf, type NodeConfig } from './config.js';
 import type { NodeEvent } from './control.js';
 import type { Logger } from './log.js';
 import { NoQuorumError, NotLeaderError, type CommittedWrite, type NodeService } from './service.js';
-import { Transport, type FaultSpec, type PeerAddress } from './transport/index.js';
+import {
+  FaultyTransport,
+  TcpTransport,
+  type FaultSpec,
+  type LogLevel,
+  type PeerAddress,
+} from './transport/index.js';
+import { systemClock } from './clock.js';
 import { DiskStorage } from './wal/index.js';
 import { acquireDirLock, type DirLock } from './dir-lock.js';
 import { PeerRegistry } from './peers.js';
@@ -124,7 +131,7 @@ export class RaftNode implements NodeService {
   private constructor(
     private readonly config: NodeConfig,
     private readonly storage: DiskStorage,
-    private readonly transport: Transport,
+    private readonly transport: FaultyTransport<TcpTransport>,
     private readonly log: Logger,
     private readonly emit: (event: NodeEvent) => void,
     identity: NodeIdentity,
@@ -237,16 +244,25 @@ export class RaftNode implements NodeService {
     const peers = new Map<NodeId, PeerAddress>(
       config.peers.map((p) => [p.id, { host: p.host, port: p.raftPort }]),
     );
-    const transport = new Transport({
-      id: config.id,
-      host: config.listenHost,
-      port: selfOf(config).raftPort,
-      peers,
-      secret: opts.secret,
-      onMessage: (m) => ref.node?.onMessage(m),
-      onUnreachable: (id) => ref.node?.onUnreachable(id),
-      log: (level, msg) => log[level](`transport: ${msg}`),
-    });
+    // Injected faults (PUT /api/network) wrap the TCP transport.
+    const transportLog = (level: LogLevel, msg: string): void => log[level](`transport: ${msg}`);
+    const transport = new FaultyTransport(
+      { id: config.id, clock: systemClock, random: Math.random, log: transportLog },
+      {
+        onMessage: (m) => ref.node?.onMessage(m),
+        onUnreachable: (id) => ref.node?.onUnreachable(id),
+      },
+      (handlers) =>
+        new TcpTransport({
+          id: config.id,
+          host: config.listenHost,
+          port: selfOf(config).raftPort,
+          peers,
+          secret: opts.secret,
+          ...handlers,
+          log: transportLog,
+        }),
+    );
     const node = new RaftNode(
       config,
       storage,
@@ -276,7 +292,7 @@ export class RaftNode implements NodeService {
   }
 
   get raftPort(): number {
-    return this.transport.port;
+    return this.transport.inner.port;
   }
 
   private begin(): void {

@@ -1,6 +1,12 @@
 /** Looking at the nodes: these print even at log-level none. */
 import type { Level } from '../env.js';
-import { describeEntry, describeMeta, describeState, describeStatus } from '../format.js';
+import {
+  describeEntry,
+  describeHardState,
+  describeMeta,
+  describeState,
+  describeStatus,
+} from '../format.js';
 import type { Handler } from './types.js';
 
 const status: Handler = (env, a) => {
@@ -11,10 +17,13 @@ const status: Handler = (env, a) => {
   }
 };
 
-/** `raft-log ID`: the entries in the node's storage (what survives a crash). */
+/** `raft-log ID...`: the node's storage (what survives a crash): HardState, snapshot, entries. */
 const raftLog: Handler = (env, a) => {
-  for (const id of a.ids()) {
+  const ids = a.ids();
+  for (const id of ids) {
+    if (ids.length > 1) env.print(`${id}:`, 'always');
     const s = env.node(id).storage;
+    env.print(`HardState ${describeHardState(s.getHardState())}`, 'always');
     const snap = s.snapshot().metadata;
     if (snap.index > 0) env.print(`snapshot ${describeMeta(snap)}`, 'always');
     if (s.lastIndex() < s.firstIndex()) {
@@ -41,8 +50,9 @@ const raftState: Handler = (env) => {
 const stateMachine: Handler = (env, a) => {
   const ids = a.ids();
   for (const id of ids.length > 0 ? ids : env.ids()) {
-    const sm = env.node(id).sm;
-    env.print(`${id}: applied=${sm.applied} [${sm.commands().join(' ')}]`, 'always');
+    const { sm, raw } = env.node(id);
+    const line = raw ? `applied=${sm.applied} [${sm.commands().join(' ')}]` : 'down';
+    env.print(`${id}: ${line}`, 'always');
   }
 };
 

@@ -110,6 +110,17 @@ export class Env {
     return raw;
   }
 
+  /** The live leader with the highest term; throws if there is none. */
+  leader(): NodeId {
+    let best: Status | undefined;
+    for (const id of this.ids()) {
+      const s = this.nodes.get(id)?.raw?.status();
+      if (s && s.role === 'leader' && (!best || s.term > best.term)) best = s;
+    }
+    if (!best) throw new Error('no live node is leader');
+    return best.id;
+  }
+
   addNode(id: NodeId, conf: ConfState, config: Partial<NodeConfig>): EnvNode {
     if (this.nodes.has(id)) throw new Error(`node ${id} exists`);
     const storage = new MemoryStorage(conf);

@@ -58,10 +58,13 @@ const campaign: Handler = (env, a) => {
   env.act(oneId(a), (raw) => raw.campaign());
 };
 
-/** `propose ID DATA...`: one command, or several as one batch; prints where it landed. */
+/**
+ * `propose ID|leader DATA...`: one command, or several as one batch; prints where it landed.
+ * `leader` is the live leader of the highest term.
+ */
 const propose: Handler = (env, a) => {
   const [idArg, ...data] = a.positional().flatMap((x) => x.vals);
-  const id = a.toInt(idArg ?? '');
+  const id = idArg === 'leader' ? env.leader() : a.toInt(idArg ?? '');
   if (data.length === 0) return a.fail('usage: propose ID DATA...');
   if (data.some((d) => d.includes(','))) return a.fail('commands may not contain a comma');
   request(env, id, (raw) => {

@@ -1,10 +1,10 @@
 /**
- * The per-Ready work of one node, kept apart from any output so that a shared "Ready driver"
- * can replace it later. Follows the Ready contract (cluster/raft/types.ts): persist the
- * snapshot, entries and hard state; (the caller then sends the messages); apply the snapshot and
- * committed entries; advance().
+ * The per-Ready work of one node: the node's own Ready driver (cluster/node/ready-driver.ts)
+ * over this scenario node's memory storage and state machine, one Ready at a time. The caller
+ * queues the messages it returns on the scripted network.
  */
-import type { Entry, MemoryStorage, RawNode, Ready } from '../../cluster/raft/index.js';
+import type { Entry, MemoryStorage, Message, RawNode, Ready } from '../../cluster/raft/index.js';
+import { ReadyDriver } from '../../cluster/node/ready-driver.js';
 import type { StateMachine } from './state-machine.js';
 
 export interface ReadyHost {
@@ -17,18 +17,22 @@ export interface ReadyHost {
 
 /** Handles one Ready of `node`; returns it (its messages are the caller's to send). */
 export function processReady(node: ReadyHost): Ready {
-  const rd = node.raw.ready();
-  // 1. Persist: a vote or an acknowledgement in rd.messages promises this is durable.
-  if (rd.snapshot) node.storage.applySnapshot(rd.snapshot);
-  if (rd.entries.length > 0) node.storage.append(rd.entries);
-  if (rd.hardState) node.storage.setHardState(rd.hardState);
-  // 2. Send: done by the caller, which queues rd.messages on the network.
-  // 3. Apply.
-  if (rd.snapshot) node.sm.restore(rd.snapshot);
-  for (const e of rd.committedEntries) {
-    node.onApply?.(e);
-    node.sm.apply(e);
-  }
-  node.raw.advance();
-  return rd;
+  let taken: Ready | undefined;
+  const driver = new ReadyDriver(node.raw, {
+    observe: (rd) => {
+      taken = rd;
+    },
+    save: (batch) => node.storage.save(batch),
+    // Sent by the caller, which queues rd.messages on the network.
+    send: (_msgs: readonly Message[]) => undefined,
+    apply: (rd) => {
+      if (rd.snapshot) node.sm.restore(rd.snapshot);
+      for (const e of rd.committedEntries) {
+        node.onApply?.(e);
+        node.sm.apply(e);
+      }
+    },
+  });
+  if (!driver.handleNext() || taken === undefined) throw new Error('no Ready to handle');
+  return taken;
 }

@@ -18,14 +18,14 @@ function leaderWithMembership() {
   const storage = new MemoryStorage({ voters: [1], learners: [] });
   const raw = new RawNode({ ...DEFAULT_CONFIG, id: 1, rng: { int: () => 0 } }, storage);
   const peers = new PeerRegistry([], undefined, () => {});
-  let membership: Membership | undefined;
   const driver = new ReadyDriver(raw, {
     save: (b) => storage.save(b),
     send: () => {},
     apply: () => {},
-    afterAdvance: (rd) => membership?.onCommitted(rd.committedEntries as Entry[]),
+    // Called only once `membership` exists (the first drain is below).
+    afterAdvance: (rd) => membership.onCommitted(rd.committedEntries as Entry[]),
   });
-  membership = new Membership(
+  const membership = new Membership(
     {
       raw,
       clock: systemClock,

@@ -73,6 +73,16 @@ async function converged(cl: Cluster): Promise<void> {
 }
 
 describe('failpoints in node processes', () => {
+  it('the failpoint message refuses unknown names and bad counts', async () => {
+    const cl = c();
+    const leader = await cl.leader();
+    await expect(cl.armFailpoint(leader, 'wal-after-fsync' as FailpointName)).rejects.toThrow(
+      /unknown failpoint "wal-after-fsync" \(known: wal-before-write, /,
+    );
+    await expect(cl.armFailpoint(leader, 'wal-after-sync', -1)).rejects.toThrow(/non-negative/);
+    expect(cl.isRunning(leader)).toBe(true);
+  });
+
   it('wal-after-sync on the leader: a write in flight is kept once', async () => {
     const cl = c();
     const leader = await cl.leader();

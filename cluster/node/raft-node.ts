@@ -82,7 +82,7 @@ const SICK_CAMPAIGN_DELAY_TIMEOUTS = 2;
 export class RaftNode implements NodeService {
   readonly id: NodeId;
   readonly requestTimeoutMs: number;
-  private readonly config: NodeConfig;
+  protected readonly config: NodeConfig;
   private readonly storage: LogStore;
   private readonly clock: Clock;
   private readonly log: Logger;

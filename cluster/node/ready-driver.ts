@@ -117,17 +117,33 @@ export class ReadyDriver {
     const hardState = this.io.hardStateToPersist
       ? this.io.hardStateToPersist(rd.hardState)
       : rd.hardState;
-    if (
-      this.io.appendAsync &&
-      rd.entries.length > 0 &&
-      rd.snapshot === undefined &&
-      hardState === undefined
-    ) {
-      this.persistInBackground(rd);
+    try {
+      if (
+        this.io.appendAsync &&
+        rd.entries.length > 0 &&
+        rd.snapshot === undefined &&
+        hardState === undefined
+      ) {
+        this.persistInBackground(rd);
+        return;
+      }
+      this.io.save({ snapshot: rd.snapshot, entries: rd.entries, hardState });
+    } catch (e) {
+      this.diskFailed(e instanceof Error ? e : new Error(String(e)));
       return;
     }
-    this.io.save({ snapshot: rd.snapshot, entries: rd.entries, hardState });
     this.complete(rd);
+  }
+
+  /**
+   * The disk's state is unknown: nothing of this Ready may leave, and no other Ready is taken.
+   * Fatal for the node whatever drained it (a tick, a message, a client's read or write): the
+   * caller that happened to trigger the write is not the one to hear about it.
+   */
+  private diskFailed(error: Error): void {
+    this.stopped = true;
+    if (this.io.onDiskError) this.io.onDiskError(error);
+    else throw error;
   }
 
   /** Steps 2–4 of a persisted Ready. */
@@ -166,25 +182,32 @@ export class ReadyDriver {
     this.io.save({ snapshot: rd.snapshot, entries: rd.entries, hardState: rd.hardState });
   }
 
+  /** Throws (synchronously) when the write itself fails; a failed fdatasync comes to `done`. */
   private persistInBackground(rd: Ready): void {
+    let written!: () => void;
     this.pendingWrite = new Promise((resolve) => {
-      this.io.appendAsync!(rd.entries, (error) => {
-        this.pendingWrite = undefined;
-        resolve();
-        if (error) {
-          // The disk's state is unknown: nothing of this Ready may leave. The node exits.
-          this.stopped = true;
-          if (this.io.onDiskError) this.io.onDiskError(error);
-          else throw error;
-          return;
-        }
-        if (this.stopped) return;
-        if (this.frozen) {
-          this.durableWhileFrozen = rd;
-          return;
-        }
-        this.resume(rd);
-      });
+      written = resolve;
     });
+    const done = (error: Error | null): void => {
+      this.pendingWrite = undefined;
+      written();
+      if (error) {
+        this.diskFailed(error);
+        return;
+      }
+      if (this.stopped) return;
+      if (this.frozen) {
+        this.durableWhileFrozen = rd;
+        return;
+      }
+      this.resume(rd);
+    };
+    try {
+      this.io.appendAsync!(rd.entries, done);
+    } catch (e) {
+      this.pendingWrite = undefined;
+      written();
+      throw e;
+    }
   }
 }

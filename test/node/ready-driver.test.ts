@@ -127,3 +127,50 @@ describe('the Ready driver', () => {
     expect(calls.filter((c) => c === 'ready')).toHaveLength(1);
   });
 });
+
+describe('the Ready driver and a failing disk', () => {
+  it('treats a synchronous write failure as fatal, whoever asked for the Ready', () => {
+    const { raw, storage } = singleVoter();
+    raw.campaign();
+    new ReadyDriver(raw, recordingIO(storage).io).drain();
+    const { io, calls } = recordingIO(storage);
+    const errors: Error[] = [];
+    const driver = new ReadyDriver(raw, {
+      ...io,
+      save: () => {
+        throw new Error('EIO: fsync failed');
+      },
+      onDiskError: (e) => errors.push(e),
+    });
+    // A read's ReadIndex (or a proposal) drains: the disk error must not reach that caller.
+    raw.propose('a');
+    expect(() => driver.drain()).not.toThrow();
+    expect(errors.map((e) => e.message)).toEqual(['EIO: fsync failed']);
+    expect(calls).toEqual(['ready']);
+    // Stopped: nothing more is handled, nothing of the failed Ready left.
+    raw.propose('b');
+    driver.drain();
+    expect(calls).toEqual(['ready']);
+  });
+});
+
+describe('the Ready driver and a disk that refuses a background write', () => {
+  it('treats a write refused before its fdatasync as fatal too', () => {
+    const { raw, storage } = singleVoter();
+    raw.campaign();
+    new ReadyDriver(raw, recordingIO(storage).io).drain();
+    const { io } = recordingIO(storage, { background: true });
+    const errors: Error[] = [];
+    const driver = new ReadyDriver(raw, {
+      ...io,
+      appendAsync: () => {
+        throw new Error('the disk failed earlier: every write refuses');
+      },
+      onDiskError: (e) => errors.push(e),
+    });
+    raw.propose('a');
+    expect(() => driver.drain()).not.toThrow();
+    expect(errors).toHaveLength(1);
+    expect(driver.writing).toBeUndefined();
+  });
+});

@@ -85,6 +85,14 @@ export class Membership {
     return conf;
   }
 
+  /**
+   * A snapshot from the leader replaced the log: its configuration is the one in force at its
+   * index, and everything this node recorded before (or after: a newer log was cut) is gone.
+   */
+  onSnapshotInstalled(index: number, conf: ConfState): void {
+    this.history = [{ index, conf }];
+  }
+
   /** A snapshot at `index` exists: history before it is never asked for again. */
   trimBefore(index: number): void {
     let base = 0;

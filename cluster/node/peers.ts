@@ -34,6 +34,11 @@ export class PeerRegistry {
       this.addresses.set(p.id, { host: p.host, raftPort: p.raftPort, clientPort: p.clientPort });
   }
 
+  /** Every node with a known address. */
+  ids(): NodeId[] {
+    return [...this.addresses.keys()];
+  }
+
   get(id: NodeId): PeerAddressConfig | undefined {
     return this.addresses.get(id);
   }

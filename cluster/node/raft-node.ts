@@ -15,7 +15,6 @@
 import {
   DEFAULT_CONFIG,
   RawNode,
-  type ConfState,
   type NodeId,
   type Ready,
   type Rng,
@@ -104,6 +103,10 @@ export class RaftNode implements NodeService {
   private frozen = false;
   /** Ticks held back at the edge of a campaign while MySQL is not up (holdCampaign). */
   private heldTicks = 0;
+  /** When the last tick ran, to notice that the process was paused (see Reads.leaseUsable). */
+  private lastTickAt = 0;
+  /** Leader reads go through ReadIndex until then (after a pause: one election timeout). */
+  private leaseUsableFrom = 0;
 
   private role: Role;
   private leader: NodeId;
@@ -184,6 +187,8 @@ export class RaftNode implements NodeService {
       leader: () => this.leader,
       mysqlStatus: status,
       appliedIndex: () => this.applier.applied,
+      leaseUsable: () => clock.now() >= this.leaseUsableFrom,
+      frozen: () => this.frozen,
       drain,
     });
     const electionMs = config.timers.electionTicks * config.timers.tickMs;
@@ -290,12 +295,19 @@ export class RaftNode implements NodeService {
   async run(): Promise<void> {
     await this.transport.start();
     // Members learned from earlier addLearner entries (peers.json) are dialled too.
-    this.transport.setPeers(this.peerAddresses(this.raw.status().conf));
+    this.transport.setPeers(this.peerAddresses());
     this.applier.start();
     let ticks = 0;
     const { tickMs, heartbeatTicks } = this.config.timers;
+    const electionMs = this.config.timers.electionTicks * tickMs;
+    this.lastTickAt = this.clock.now();
     this.tickTimer = this.clock.setInterval(() => {
       if (this.frozen) return;
+      // A tick this late means the process stood still (SIGSTOP, a stall): the others may have
+      // elected a leader meanwhile, so the lease is not trusted for an election timeout.
+      const now = this.clock.now();
+      if (now - this.lastTickAt > electionMs / 2) this.suspendLease();
+      this.lastTickAt = now;
       if (!this.holdCampaign()) this.raw.tick();
       // A read request is lost when it meets a follower that knows no leader, or a dropped
       // link; ask again every heartbeat interval until it is answered or times out.
@@ -416,7 +428,10 @@ export class RaftNode implements NodeService {
 
   /** Step 3 of a Ready: queued to the applier (the task store works behind the loop). */
   private apply(rd: Ready): void {
-    if (rd.snapshot) this.applier.enqueueSnapshot(rd.snapshot);
+    if (rd.snapshot) {
+      this.membership.onSnapshotInstalled(rd.snapshot.metadata.index, rd.snapshot.metadata.conf);
+      this.applier.enqueueSnapshot(rd.snapshot);
+    }
     this.applier.enqueueEntries(rd.committedEntries);
     for (const rs of rd.readStates) this.reads.onReadState(rs.context, rs.index);
     if (rd.hardState) this.commit = rd.hardState.commit;
@@ -424,7 +439,7 @@ export class RaftNode implements NodeService {
 
   private afterAdvance(rd: Ready): void {
     const conf = this.membership.onCommitted(rd.committedEntries);
-    if (conf) this.transport.setPeers(this.peerAddresses(conf));
+    if (conf || rd.snapshot) this.transport.setPeers(this.peerAddresses());
     if (rd.softState) this.onSoftState(rd.softState.role, rd.softState.leader);
   }
 
@@ -444,9 +459,16 @@ export class RaftNode implements NodeService {
     if (role !== 'leader') this.proposals.onLeaderLost(leader);
   }
 
-  private peerAddresses(conf: ConfState): Map<NodeId, PeerAddress> {
+  /**
+   * Every member this node knows an address for: its configuration's, and any other it was told
+   * of (the config, learned addLearner entries). Dialling only the current configuration's
+   * members cuts a node off from a leader its log does not show yet: a new member before it
+   * applies its own addition, or a restarted node whose conf entries are not applied again yet.
+   */
+  private peerAddresses(): Map<NodeId, PeerAddress> {
     const out = new Map<NodeId, PeerAddress>();
-    for (const id of [...conf.voters, ...conf.learners]) {
+    const conf = this.raw.status().conf;
+    for (const id of new Set([...conf.voters, ...conf.learners, ...this.peers.ids()])) {
       const a = this.peers.get(id);
       if (a) out.set(id, { host: a.host, port: a.raftPort });
     }
@@ -456,6 +478,12 @@ export class RaftNode implements NodeService {
   /** A single-server membership change, proposed here (leader only); see Membership.change. */
   changeMembership(change: MembershipChange): Promise<number> {
     return this.membership.change(change);
+  }
+
+  /** Leader reads use ReadIndex for the next election timeout. */
+  private suspendLease(): void {
+    const { electionTicks, tickMs } = this.config.timers;
+    this.leaseUsableFrom = this.clock.now() + electionTicks * tickMs;
   }
 
   /** Asks the leader (directly, or through this follower) to hand over to `to`. */
@@ -541,6 +569,8 @@ export class RaftNode implements NodeService {
   thaw(): void {
     if (!this.frozen) return;
     this.frozen = false;
+    this.suspendLease();
+    this.lastTickAt = this.clock.now();
     this.log.info('thawed');
     this.driver.thaw();
   }

@@ -24,6 +24,14 @@ export interface ReadsDeps {
   readonly leader: () => NodeId;
   readonly mysqlStatus: () => MySqlStatus;
   readonly appliedIndex: () => number;
+  /**
+   * Whether this process has run without a pause long enough for its lease to mean anything:
+   * the lease counts ticks, and a paused process (frozen, SIGSTOP, a long stall) counted none
+   * while the others may have elected a new leader.
+   */
+  readonly leaseUsable: () => boolean;
+  /** The process is frozen: it serves nothing (a paused process would not answer at all). */
+  readonly frozen: () => boolean;
   readonly drain: () => void;
 }
 
@@ -44,6 +52,7 @@ export class Reads {
         `this node's MySQL is ${d.mysqlStatus()}: cannot serve reads`,
       );
     }
+    if (d.frozen()) throw new NoQuorumError('this node is paused: it serves no reads');
     const deadline = d.clock.now() + d.requestTimeoutMs;
     let index: number;
     if (mode === 'leader') {
@@ -69,6 +78,7 @@ export class Reads {
    * then its commit index may be stale).
    */
   protected leaseIndex(): number | undefined {
+    if (!this.d.leaseUsable()) return undefined;
     const st = this.d.raw.status();
     return st.role === 'leader' && this.d.raw.logTerm(st.commit) === st.term
       ? st.commit

@@ -72,3 +72,16 @@ describe('membership', () => {
     expect(at2).toBeLessThan(at3);
   });
 });
+
+describe('membership after a snapshot from the leader', () => {
+  it('takes the snapshot configuration, forgetting what the replaced log said', async () => {
+    const { membership } = leaderWithMembership();
+    const address = { host: '127.0.0.1', raftPort: 7001, clientPort: 8001 };
+    await membership.change({ type: 'addLearner', nodeId: 2, address });
+    const installed = { voters: [1, 2, 3], learners: [4] };
+    membership.onSnapshotInstalled(50, installed);
+    expect(membership.confAt(50)).toEqual(installed);
+    expect(membership.confAt(60)).toEqual(installed);
+    expect(membership.historyLength).toBe(1);
+  });
+});

@@ -15,8 +15,9 @@ import type { SimMember } from './member.js';
 import { Membership } from './membership.js';
 
 const ACTIONS = [
-  ['crash', 3],
+  ['crash', 2.5],
   ['crashLeader', 1.5],
+  ['kill', 1],
   ['restart', 1],
   ['partition', 1.5],
   ['isolateLeader', 1.5],
@@ -131,6 +132,15 @@ export class NodeFaultScheduler {
         this.count(action);
         c.crash(m);
         this.later(this.rng.range(20, 3000), () => this.restart(m));
+        return;
+      }
+      case 'kill': {
+        const m = this.pickUp();
+        if (m === undefined || !this.mayImpair()) return;
+        this.count(action);
+        c.note(`KILL n${m.id} (the process only)`);
+        m.kill();
+        this.later(this.rng.range(20, 2000), () => this.restart(m));
         return;
       }
       case 'restart': {

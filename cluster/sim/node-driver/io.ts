@@ -18,9 +18,11 @@ export type DiskFault =
 
 export interface SimNodeDisk {
   /** Opens the log as a starting node does; throws (WalCorruptionError, ...) when it cannot be trusted. */
-  open(bootstrap: ConfState, clock: Clock, log: (msg: string) => void): LogStore;
+  open(bootstrap: ConfState): LogStore;
   /** The machine lost power: what was not synced is lost (or torn). */
   crash(): void;
+  /** Only the process died: the page cache survives, fsyncs in flight are dropped. */
+  kill(): void;
   fault(kind: DiskFault): void;
   /** Clears eio and slow (a replaced disk, a disk that recovered). */
   clearFaults(): void;

@@ -103,9 +103,7 @@ export class SimMember {
     };
     let storage;
     try {
-      storage = this.disk.open({ voters: [...spec.bootstrapVoters], learners: [] }, scope, (m) =>
-        logger.warn(m),
-      );
+      storage = this.disk.open({ voters: [...spec.bootstrapVoters], learners: [] });
     } catch (e) {
       scope.kill();
       this.state = 'refused';
@@ -155,6 +153,8 @@ export class SimMember {
     if (this.state !== 'up') return;
     this.scope?.kill();
     this.gate?.kill();
+    // fsyncs in flight die with the process.
+    this.disk.kill();
     void this.transport?.close();
     this.transport = undefined;
     this.node = undefined;
@@ -169,6 +169,11 @@ export class SimMember {
     this.die({ kind: 'crash' });
     this.disk.crash();
     this.db.crash();
+  }
+
+  /** The process alone dies (kill -9): disk and database keep everything. */
+  kill(): void {
+    this.die({ kind: 'crash' });
   }
 
   /** Removed from the cluster: shut down for good (its data is thrown away). */

@@ -13,19 +13,22 @@
 import type { Entry, Snapshot } from '../raft/index.js';
 import type { CommandResult } from '../api/task.js';
 import type { MySqlStatus } from '../api/node.js';
-import { TaskStateMachine } from '../../db/statemachine.js';
+import type { OpenTaskStore, TaskStore } from '../../db/task-store.js';
 import { ClusterIdentityError, MySqlUnavailableError } from '../../db/errors.js';
 import type { NodeIdentity } from '../../db/identity.js';
 import { checkAppliedAgainstLog, type LogView } from './applied-check.js';
 import type { Logger } from './log.js';
 import { DEFAULT_STALLED_AFTER_MS } from './config.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
 
 type Work =
   | { readonly kind: 'entries'; readonly entries: readonly Entry[] }
   | { readonly kind: 'restore'; readonly snapshot: Snapshot };
 
 export interface ApplierOptions {
-  readonly url: string;
+  /** Connects to the node's task database (MySQL in production). */
+  readonly openStore: OpenTaskStore;
+  /** Names the database in messages. */
   readonly database: string;
   /** Stamped into the database, or checked against its stamp. */
   readonly identity: NodeIdentity;
@@ -43,10 +46,10 @@ export interface ApplierOptions {
   readonly onStatus: (status: MySqlStatus, error?: string) => void;
   /** At most this many entries per transaction. */
   readonly maxBatch?: number;
-  /** Time limit of each statement (see TaskStateMachine.open). */
-  readonly queryTimeoutMs?: number;
   /** An operation running this long makes the status `stalled` (default 3 s). */
   readonly stalledAfterMs?: number;
+  /** Default: the system clock. */
+  readonly clock?: Clock;
 }
 
 /** What MySQL is busy with, and since when (for the watchdog). */
@@ -59,16 +62,16 @@ const PING_MS = 1_000;
 const CLOSE_WAIT_MS = 2_000;
 
 export class Applier {
-  private sm: TaskStateMachine | undefined;
+  private sm: TaskStore | undefined;
   private readonly queue: Work[] = [];
   private running = false;
   private closed = false;
   /** The database was refused: nothing more is tried. */
   private refused = false;
   private backoffMs = BACKOFF_FIRST_MS;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private pingTimer: NodeJS.Timeout | undefined;
-  private watchdogTimer: NodeJS.Timeout | undefined;
+  private retryTimer: TimerHandle | undefined;
+  private pingTimer: TimerHandle | undefined;
+  private watchdogTimer: TimerHandle | undefined;
   /** The operation MySQL is working on, if any. */
   private busy: { readonly op: Operation; readonly since: number } | undefined;
   private wake: (() => void) | undefined;
@@ -77,8 +80,10 @@ export class Applier {
   private _error: string | undefined;
   private readonly maxBatch: number;
   private readonly stalledAfterMs: number;
+  private readonly clock: Clock;
 
   constructor(private readonly opts: ApplierOptions) {
+    this.clock = opts.clock ?? systemClock;
     this.maxBatch = opts.maxBatch ?? 500;
     this.stalledAfterMs = opts.stalledAfterMs ?? DEFAULT_STALLED_AFTER_MS;
   }
@@ -97,7 +102,7 @@ export class Applier {
   }
 
   /** The open state machine when MySQL is up; reads go through it. */
-  stateMachine(): TaskStateMachine {
+  stateMachine(): TaskStore {
     if (this.sm === undefined || this._status !== 'up') {
       throw new MySqlUnavailableError(
         `MySQL is ${this._status}${this._error !== undefined ? `: ${this._error}` : ''}`,
@@ -110,10 +115,10 @@ export class Applier {
   start(): void {
     this.kick();
     // An idle node would not notice MySQL going away until the next write: look once a second.
-    this.pingTimer = setInterval(() => this.ping(), PING_MS);
+    this.pingTimer = this.clock.setInterval(() => this.ping(), PING_MS);
     this.pingTimer.unref();
     // Busy work is not pinged: the watchdog looks at it instead, a few times per bound.
-    this.watchdogTimer = setInterval(
+    this.watchdogTimer = this.clock.setInterval(
       () => this.watchdog(),
       Math.max(25, Math.min(250, Math.floor(this.stalledAfterMs / 4))),
     );
@@ -146,7 +151,7 @@ export class Applier {
   private watchdog(): void {
     const b = this.busy;
     if (b === undefined || b.op === 'restore' || this._status !== 'up' || this.closed) return;
-    const ms = Date.now() - b.since;
+    const ms = this.clock.now() - b.since;
     if (ms < this.stalledAfterMs) return;
     const message = `MySQL has not answered for ${ms} ms (${b.op})`;
     this.opts.log.warn(`${message}: reporting stalled`);
@@ -155,7 +160,7 @@ export class Applier {
 
   /** Runs one MySQL operation under the watchdog's eye. */
   private async timed<T>(op: Operation, fn: () => Promise<T>): Promise<T> {
-    this.busy = { op, since: Date.now() };
+    this.busy = { op, since: this.clock.now() };
     try {
       return await fn();
     } finally {
@@ -189,21 +194,22 @@ export class Applier {
    */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    if (this.watchdogTimer) clearInterval(this.watchdogTimer);
+    this.clock.clearTimer(this.retryTimer);
+    this.clock.clearTimer(this.pingTimer);
+    this.clock.clearTimer(this.watchdogTimer);
     this.wake?.();
-    const deadline = Date.now() + CLOSE_WAIT_MS;
-    while (this.running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const deadline = this.clock.now() + CLOSE_WAIT_MS;
+    while (this.running && this.clock.now() < deadline)
+      await new Promise((r) => this.clock.setTimeout(() => r(undefined), 10));
     if (this.sm === undefined) return;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     await Promise.race([
       this.sm.close(),
       new Promise((resolve) => {
-        timer = setTimeout(resolve, CLOSE_WAIT_MS);
+        timer = this.clock.setTimeout(() => resolve(undefined), CLOSE_WAIT_MS);
       }),
     ]);
-    clearTimeout(timer);
+    this.clock.clearTimer(timer);
   }
 
   private kick(): void {
@@ -256,13 +262,11 @@ export class Applier {
 
   private async connect(): Promise<void> {
     if (this.sm === undefined) {
-      this.sm = await TaskStateMachine.open(this.opts.url, {
-        database: this.opts.database,
+      this.sm = await this.opts.openStore({
         identity: this.opts.identity,
         // Once, before anything is applied or stamped: is what MySQL holds in this node's log?
         verifyApplied: (applied) =>
           checkAppliedAgainstLog(this.opts.database, applied, this.opts.raftLog()),
-        queryTimeoutMs: this.opts.queryTimeoutMs,
         log: (line) => this.opts.log.info(line),
       });
     }
@@ -350,7 +354,7 @@ export class Applier {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       this.wake = resolve;
-      this.retryTimer = setTimeout(resolve, ms);
+      this.retryTimer = this.clock.setTimeout(resolve, ms);
     });
   }
 }

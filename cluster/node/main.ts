@@ -13,7 +13,7 @@ import { createClientRouter } from './api/index.js';
 import { ConfigError, loadNodeConfig, selfOf, type NodeConfig } from './config.js';
 import type { ControlReply, ControlRequest, NodeToParent } from './control.js';
 import { createLogger, type Logger } from './log.js';
-import { RaftNode } from './raft-node.js';
+import { startNode } from './open-node.js';
 import { loadOrCreateSecret } from './transport/index.js';
 
 function send(msg: NodeToParent): void {
@@ -35,7 +35,7 @@ function readToken(path: string): string {
 async function run(config: NodeConfig, log: Logger, fatal: (e: unknown) => void): Promise<void> {
   const token = readToken(config.tokenFile);
   const secret = await loadOrCreateSecret(config.secretFile);
-  const node = await RaftNode.start({
+  const { node, transport } = await startNode({
     config,
     secret,
     token,
@@ -59,8 +59,8 @@ async function run(config: NodeConfig, log: Logger, fatal: (e: unknown) => void)
     await node.stop();
     throw e;
   }
-  log.info(`listening: client API ${api.url}, Raft on ${config.listenHost}:${node.raftPort}`);
-  send({ type: 'listening', id: config.id, clientUrl: api.url, raftPort: node.raftPort });
+  log.info(`listening: client API ${api.url}, Raft on ${config.listenHost}:${transport.port}`);
+  send({ type: 'listening', id: config.id, clientUrl: api.url, raftPort: transport.port });
 
   let stopping: Promise<void> | undefined;
   const shutdown = (why: string): Promise<void> =>
@@ -85,7 +85,7 @@ async function run(config: NodeConfig, log: Logger, fatal: (e: unknown) => void)
           reply({ type: 'reply', id: req.id, ok: true, status: node.status() });
           break;
         case 'faults':
-          node.setFaults(req.spec);
+          transport.setFaults(req.spec);
           reply({ type: 'reply', id: req.id, ok: true });
           break;
         case 'freeze':
@@ -97,7 +97,7 @@ async function run(config: NodeConfig, log: Logger, fatal: (e: unknown) => void)
           reply({ type: 'reply', id: req.id, ok: true });
           break;
         case 'clearFaults':
-          node.clearFaults();
+          transport.clearFaults();
           reply({ type: 'reply', id: req.id, ok: true });
           break;
         case 'confChange':

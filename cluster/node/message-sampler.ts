@@ -6,6 +6,7 @@
  */
 import type { Message } from '../raft/index.js';
 import type { SampledMessage } from './control.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
 
 const MAX_PER_FLUSH = 200;
 
@@ -13,13 +14,14 @@ export class MessageSampler {
   private batch: SampledMessage[] = [];
   private dropped = 0;
   private readonly routine = new Set<string>();
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: TimerHandle;
 
   constructor(
     flushMs: number,
     private readonly flushTo: (messages: readonly SampledMessage[], dropped: number) => void,
+    private readonly clock: Clock = systemClock,
   ) {
-    this.timer = setInterval(() => this.flush(), flushMs);
+    this.timer = clock.setInterval(() => this.flush(), flushMs);
     this.timer.unref();
   }
 
@@ -54,6 +56,6 @@ export class MessageSampler {
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.clock.clearTimer(this.timer);
   }
 }

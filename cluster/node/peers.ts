@@ -24,7 +24,8 @@ export class PeerRegistry {
 
   constructor(
     configured: readonly PeerConfig[],
-    private readonly dataDir: string,
+    /** Where peers.json lives; undefined keeps learned addresses in memory only (simulation). */
+    private readonly dataDir: string | undefined,
     private readonly warn: (msg: string) => void,
   ) {
     for (const [id, a] of this.readFile()) this.addresses.set(id, a);
@@ -64,6 +65,7 @@ export class PeerRegistry {
     )
       return;
     this.addresses.set(id, address);
+    if (this.dataDir === undefined) return;
     try {
       const tmp = path.join(this.dataDir, `${FILE}.tmp`);
       fs.mkdirSync(this.dataDir, { recursive: true });
@@ -75,6 +77,7 @@ export class PeerRegistry {
   }
 
   private readFile(): [NodeId, PeerAddressConfig][] {
+    if (this.dataDir === undefined) return [];
     const file = path.join(this.dataDir, FILE);
     if (!fs.existsSync(file)) return [];
     try {

@@ -1,11 +1,12 @@
 /**
- * The Raft loop of a node process: the pure core (cluster/raft) driven by a timer, the TCP
- * transport and the WAL, with MySQL applying behind it (applier.ts). It implements the
- * NodeService the client API uses.
+ * A Raft node: the pure core (cluster/raft) driven by the Ready loop (ready-driver.ts) over its
+ * log storage, transport and clock, with the task store applying behind it (applier.ts). It
+ * implements the NodeService the client API uses.
  *
- * Each Ready is handled synchronously and in the core's order: persist (one fdatasync), then
- * send, then hand committed entries to the applier. Nothing here awaits MySQL or a client, so
- * ticks keep their rhythm however slow the database is.
+ * Every dependency enters through RaftNodeDeps (as hashicorp/raft's NewRaft): open-node.ts
+ * builds the production ones (WAL, TCP, MySQL, system clock); the simulator passes simulated
+ * ones. Nothing here awaits the task store or a client, so ticks keep their rhythm however
+ * slow the database is.
  *
  * A node whose MySQL is not up (stalled, down) stays a full Raft member, but steps aside: as
  * leader it hands leadership to a voter whose MySQL is up (handover.ts), and as follower it holds
@@ -13,174 +14,223 @@
  */
 import {
   DEFAULT_CONFIG,
-  ProposalDropped,
   RawNode,
-  type ConfChange,
   type ConfState,
-  type Entry,
   type NodeId,
   type Ready,
+  type Rng,
   type Role,
 } from '../raft/index.js';
-import type { ChecksumResponse, NodeRole, NodeStatus } from '../api/node.js';
-import type { CommandResult, Task, TaskCommand } from '../api/task.js';
+import type { ChecksumResponse, MySqlStatus, NodeRole, NodeStatus } from '../api/node.js';
+import type { Task, TaskCommand } from '../api/task.js';
 import type { ListQuery } from '../../db/statemachine.js';
-import { MySqlUnavailableError } from '../../db/errors.js';
 import type { NodeIdentity } from '../../db/identity.js';
+import type { OpenTaskStore, TaskStore } from '../../db/task-store.js';
 import { Applier } from './applier.js';
-import { QUERY_TIMEOUT_MS } from '../../db/query-timeout.js';
-import { loadNodeIdentity } from './identity.js';
+import type { Clock, TimerHandle } from './clock.js';
 import { DEFAULT_STALLED_AFTER_MS, selfOf, type NodeConfig } from './config.js';
 import type { NodeEvent } from './control.js';
 import type { Logger } from './log.js';
-import { NoQuorumError, NotLeaderError, type CommittedWrite, type NodeService } from './service.js';
-import { Transport, type FaultSpec, type PeerAddress } from './transport/index.js';
-import { DiskStorage } from './wal/index.js';
-import { acquireDirLock, type DirLock } from './dir-lock.js';
+import { NoQuorumError, type CommittedWrite, type NodeService } from './service.js';
+import type { PeerAddress, PeerTransport, PeerTransportFactory } from './transport/index.js';
+import type { LogStore } from './wal/log-store.js';
 import { PeerRegistry } from './peers.js';
-import type { ControlRequest } from './control.js';
-import { ThresholdWaiters, WaiterMap } from './waiters.js';
 import { MessageSampler } from './message-sampler.js';
 import { logTermRuns } from './log-terms.js';
 import { SickLeaderHandover } from './handover.js';
-import { peerMySqlUp } from './peer-health.js';
+import { ReadyDriver } from './ready-driver.js';
+import { Proposals } from './proposals.js';
+import { Reads } from './reads.js';
+import { Membership, type MembershipChange } from './membership.js';
+import { Snapshots } from './snapshots.js';
 
-export interface RaftNodeOptions {
+export interface RaftNodeDeps {
   readonly config: NodeConfig;
-  readonly secret: Uint8Array;
-  /** The client API token: a leader with a sick MySQL asks the others' /status with it. */
-  readonly token?: string;
   readonly log: Logger;
-  /** Events for the parent process (role changes, MySQL status). */
+  /** The Raft log and hard state (the WAL in production). */
+  readonly storage: LogStore;
+  readonly transport: PeerTransportFactory;
+  /** The task database committed entries are applied to (MySQL in production). */
+  readonly openStore: OpenTaskStore;
+  readonly identity: NodeIdentity;
+  readonly clock: Clock;
+  /** Election timeouts are drawn from it. */
+  readonly random: Rng;
+  /** Events for the parent process (role changes, MySQL status, sampled messages). */
   readonly emit?: (event: NodeEvent) => void;
+  /** The node cannot go on (another cluster's database, a failed disk). Default: log it. */
+  readonly onFatal?: (error: Error) => void;
+  /** Whether the MySQL of the peer serving `clientUrl` is up (asked before a handover). */
+  readonly peerMySqlUp?: (clientUrl: string) => Promise<boolean>;
+  /** Where learned peer addresses are kept (peers.json's folder); undefined: in memory. */
+  readonly peersDir?: string;
   /** Report sampled Raft messages through `emit` (only useful with a parent watching). */
   readonly traceMessages?: boolean;
-  /**
-   * The node cannot go on (its database belongs to another cluster, node or log); main.ts
-   * exits. Default: log it (MySQL stays `down`).
-   */
-  readonly onFatal?: (error: Error) => void;
+  /** Whatever else stop() must release (the data dir lock). */
+  readonly onStopped?: () => Promise<void>;
 }
 
-interface PendingProposal {
-  readonly data: string;
-  readonly resolve: (w: CommittedWrite) => void;
-  readonly reject: (e: Error) => void;
-}
-
-/** A proposal's entry was applied: the entry as it ended up in the log, and the answer. */
-interface AppliedEntry {
-  readonly entry: Entry;
-  readonly result: CommandResult | null;
-}
-
-/** Proposals flushed into one Raft append at most (the rest wait for the next flush). */
-const MAX_PROPOSALS_PER_FLUSH = 512;
 /** A follower whose MySQL is not up campaigns this many election timeouts late (holdCampaign). */
 const SICK_CAMPAIGN_DELAY_TIMEOUTS = 2;
 
 export class RaftNode implements NodeService {
   readonly id: NodeId;
   readonly requestTimeoutMs: number;
+  private readonly config: NodeConfig;
+  private readonly storage: LogStore;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly emit: (event: NodeEvent) => void;
   private readonly raw: RawNode;
+  private readonly driver: ReadyDriver;
+  private readonly transport: PeerTransport;
   private readonly applier: Applier;
-  private tickTimer: NodeJS.Timeout | undefined;
-  private draining = false;
-  /** A Ready's entries are being fdatasync'ed (see persistAsync); no other Ready is handled. */
-  private syncing: Promise<void> | undefined;
-  /** A Ready whose sync finished while the node was frozen: finished at thaw. */
-  private syncedWhileFrozen: Ready | undefined;
+  private readonly proposals: Proposals;
+  private readonly reads: Reads;
+  private readonly membership: Membership;
+  private readonly snapshots: Snapshots;
+  private readonly peers: PeerRegistry;
+  private readonly handover: SickLeaderHandover;
+  private sampler: MessageSampler | undefined;
+  private tickTimer: TimerHandle | undefined;
   private drainScheduled = false;
   private stopped = false;
-  /** This process's exclusive hold on the data dir, released at stop. */
-  private dirLock: DirLock | undefined;
   private frozen = false;
-
-  private role: Role;
-  private leader: NodeId;
-  private term: number;
-  private commit: number;
-
-  private pending: PendingProposal[] = [];
-  private flushScheduled = false;
-  private readonly proposals = new WaiterMap<number, AppliedEntry>();
-  private readonly reads = new WaiterMap<string, number>();
-  private readonly appliedWaiters = new ThresholdWaiters();
-  private readonly leaderWaiters = new Set<(url: string) => void>();
-  private readSeq = 0;
-
-  /** Membership after each batch that changed it, to record the right one in a snapshot. */
-  private readonly confHistory: { index: number; conf: ConfState }[] = [];
-  private readonly initialConf: ConfState;
-  private snapshotting = false;
-  private readonly peers: PeerRegistry;
-  /** Membership changes proposed here, by log index, waiting to be applied. */
-  private readonly confWaiters = new WaiterMap<number, Entry>();
-  private sampler: MessageSampler | undefined;
-  private readonly handover: SickLeaderHandover;
   /** Ticks held back at the edge of a campaign while MySQL is not up (holdCampaign). */
   private heldTicks = 0;
 
-  private constructor(
-    private readonly config: NodeConfig,
-    private readonly storage: DiskStorage,
-    private readonly transport: Transport,
-    private readonly log: Logger,
-    private readonly emit: (event: NodeEvent) => void,
-    identity: NodeIdentity,
-    onFatal: (error: Error) => void,
-    token: string | undefined,
-  ) {
+  private role: Role;
+  private leader: NodeId;
+  private commit: number;
+
+  private constructor(private readonly deps: RaftNodeDeps) {
+    const { config, storage, log, clock } = deps;
+    this.config = config;
+    this.storage = storage;
+    this.clock = clock;
+    this.log = log;
+    this.emit = deps.emit ?? (() => undefined);
     this.id = config.id;
     this.requestTimeoutMs = config.requestTimeoutMs;
-    this.initialConf = storage.initialState().conf;
-    this.peers = new PeerRegistry(config.peers, config.dataDir, (m) => log.warn(m));
+    this.peers = new PeerRegistry(config.peers, deps.peersDir, (m) => log.warn(m));
     this.raw = new RawNode(
       {
         ...DEFAULT_CONFIG,
         id: config.id,
         electionTick: config.timers.electionTicks,
         heartbeatTick: config.timers.heartbeatTicks,
-        // Real randomness for election timeouts: the core only needs an int source.
-        rng: { int: (n) => Math.floor(Math.random() * n) },
+        rng: deps.random,
       },
       storage,
     );
     const st = this.raw.status();
     this.role = st.role;
     this.leader = st.leader;
-    this.term = st.term;
     this.commit = st.commit;
+    const drain = (): void => this.drain();
+    this.transport = deps.transport({
+      onMessage: (m) => {
+        if (this.stopped || this.frozen) return; // a frozen process reads nothing
+        this.raw.step(m);
+        this.scheduleDrain();
+      },
+      onUnreachable: (id) => {
+        if (this.stopped || this.frozen) return;
+        this.raw.reportUnreachable(id);
+        this.scheduleDrain();
+      },
+    });
+    this.driver = new ReadyDriver(this.raw, {
+      save: (batch) => storage.save(batch),
+      appendAsync: (entries, done) => storage.appendAsync(entries, done),
+      hardStateToPersist: (hs) => this.hardStateToPersist(hs),
+      send: (messages) => {
+        for (const m of messages) {
+          this.transport.send(m);
+          this.sampler?.record(m);
+        }
+      },
+      apply: (rd) => this.apply(rd),
+      afterAdvance: (rd) => this.afterAdvance(rd),
+      onDiskError: (e) => this.fatal(e),
+    });
+    const status = (): MySqlStatus => this.applier.status;
+    this.proposals = new Proposals({
+      raw: this.raw,
+      clock,
+      requestTimeoutMs: this.requestTimeoutMs,
+      isLeader: () => this.isLeader(),
+      leader: () => this.leader,
+      commitIndex: () => this.commit,
+      mysqlStatus: status,
+      drain,
+    });
+    this.reads = new Reads({
+      id: this.id,
+      raw: this.raw,
+      clock,
+      requestTimeoutMs: this.requestTimeoutMs,
+      isLeader: () => this.isLeader(),
+      leader: () => this.leader,
+      mysqlStatus: status,
+      appliedIndex: () => this.applier.applied,
+      drain,
+    });
+    const electionMs = config.timers.electionTicks * config.timers.tickMs;
+    this.membership = new Membership(
+      {
+        raw: this.raw,
+        clock,
+        peers: this.peers,
+        log,
+        isLeader: () => this.isLeader(),
+        leader: () => this.leader,
+        timeoutMs: Math.max(this.requestTimeoutMs, 10 * electionMs),
+        drain,
+      },
+      { index: 0, conf: storage.initialState().conf },
+    );
+    this.snapshots = new Snapshots({
+      storage,
+      store: () => this.applier.stateMachine(),
+      confAt: (i) => this.membership.confAt(i),
+      onSnapshot: (i) => this.membership.trimBefore(i),
+      snapshotEntries: config.snapshotEntries,
+      catchUpEntries: config.catchUpEntries,
+      log,
+      stopped: () => this.stopped,
+    });
+    const stalledAfterMs = config.mysql.stalledAfterMs ?? DEFAULT_STALLED_AFTER_MS;
     this.applier = new Applier({
-      url: config.mysql.url,
+      openStore: deps.openStore,
       database: config.mysql.database,
-      identity,
+      identity: deps.identity,
       raftLog: () => ({
-        lastIndex: this.storage.lastIndex(),
+        lastIndex: storage.lastIndex(),
         // The entry before the first one is the snapshot's (its term is kept); older is gone.
         termAt: (i) =>
-          i >= this.storage.firstIndex() - 1 && i <= this.storage.lastIndex()
-            ? this.storage.term(i)
-            : undefined,
+          i >= storage.firstIndex() - 1 && i <= storage.lastIndex() ? storage.term(i) : undefined,
       }),
-      onFatal,
+      onFatal: (e) => this.fatal(e),
       log,
-      diskSnapshot: () => this.storage.snapshot(),
-      onApplied: (entry, result) => this.onApplied(entry, result),
-      onProgress: (applied) => this.onAppliedProgress(applied),
-      queryTimeoutMs: config.mysql.queryTimeoutMs ?? QUERY_TIMEOUT_MS,
-      stalledAfterMs: config.mysql.stalledAfterMs ?? DEFAULT_STALLED_AFTER_MS,
-      onStatus: (status, error) =>
+      diskSnapshot: () => storage.snapshot(),
+      onApplied: (entry, result) => this.proposals.onApplied(entry, result),
+      onProgress: (applied) => {
+        this.reads.onApplied(applied);
+        this.snapshots.maybeSnapshot(applied);
+      },
+      stalledAfterMs,
+      clock,
+      onStatus: (s, error) =>
         this.emit({
           type: 'mysql',
           id: this.id,
-          status: error === undefined ? { status } : { status, error },
+          status: error === undefined ? { status: s } : { status: s, error },
         }),
     });
-    const electionMs = config.timers.electionTicks * config.timers.tickMs;
     this.handover = new SickLeaderHandover({
-      isLeader: () => this.role === 'leader',
-      mysqlStatus: () => this.applier.status,
+      isLeader: () => this.isLeader(),
+      mysqlStatus: status,
       voters: () => {
         const st = this.raw.status();
         const voters = new Set(st.conf.voters);
@@ -188,117 +238,56 @@ export class RaftNode implements NodeService {
       },
       mysqlUpAt: async (id) => {
         const url = this.peers.clientUrl(id);
-        return url !== undefined && token !== undefined && (await peerMySqlUp(url, token));
+        return url !== undefined && deps.peerMySqlUp !== undefined && deps.peerMySqlUp(url);
       },
       transfer: (to) => this.transferLeadership(to),
-      graceMs: config.mysql.stalledAfterMs ?? DEFAULT_STALLED_AFTER_MS,
+      graceMs: stalledAfterMs,
       // The core abandons a transfer after an election timeout; try again after that.
       retryMs: Math.max(2 * electionMs, 500),
       log,
+      now: () => clock.now(),
     });
-  }
-
-  /**
-   * Opens the WAL (throws WalCorruptionError / DiskStorageError when it cannot be trusted),
-   * starts the transport and the tick timer, and starts connecting to MySQL in the background.
-   */
-  static async start(opts: RaftNodeOptions): Promise<RaftNode> {
-    const { config, log } = opts;
-    // Before recovery touches anything: a second process on this dir (same config started
-    // twice) must not truncate, rename or delete files under a live node.
-    const lock = await acquireDirLock(config.dataDir, {
-      what: `data dir ${config.dataDir}`,
-      pidFile: `${config.dataDir}/lock.pid`,
-    });
-    const raftDir = `${config.dataDir}/raft`;
-    let storage: DiskStorage;
-    try {
-      storage = DiskStorage.open(raftDir, {
-        bootstrap: {
-          voters: config.bootstrapVoters ?? config.peers.map((p) => p.id),
-          learners: [],
-        },
-        log: (m) => log.warn(m),
-      });
-    } catch (e) {
-      await lock.release();
-      throw e;
-    }
-    let identity: NodeIdentity;
-    try {
-      identity = loadNodeIdentity(raftDir, config, (m) => log.info(m));
-    } catch (e) {
-      storage.close();
-      await lock.release();
-      throw e;
-    }
-    // The transport needs the node's handlers, and the node needs the transport.
-    const ref: { node?: RaftNode } = {};
-    const peers = new Map<NodeId, PeerAddress>(
-      config.peers.map((p) => [p.id, { host: p.host, port: p.raftPort }]),
-    );
-    const transport = new Transport({
-      id: config.id,
-      host: config.listenHost,
-      port: selfOf(config).raftPort,
-      peers,
-      secret: opts.secret,
-      onMessage: (m) => ref.node?.onMessage(m),
-      onUnreachable: (id) => ref.node?.onUnreachable(id),
-      log: (level, msg) => log[level](`transport: ${msg}`),
-    });
-    const node = new RaftNode(
-      config,
-      storage,
-      transport,
-      log,
-      opts.emit ?? (() => undefined),
-      identity,
-      opts.onFatal ?? ((e) => log.error(e.message)),
-      opts.token,
-    );
-    node.dirLock = lock;
-    ref.node = node;
-    if (opts.traceMessages === true) {
-      node.sampler = new MessageSampler(100, (messages, dropped) =>
-        node.emit({ type: 'messages', id: node.id, messages, dropped }),
+    if (deps.traceMessages === true) {
+      this.sampler = new MessageSampler(
+        100,
+        (messages, dropped) => this.emit({ type: 'messages', id: this.id, messages, dropped }),
+        clock,
       );
     }
-    try {
-      await transport.start();
-    } catch (e) {
-      storage.close();
-      await lock.release();
-      throw e;
-    }
-    node.begin();
-    return node;
   }
 
-  get raftPort(): number {
-    return this.transport.port;
+  /** Builds a node over its dependencies; nothing runs until {@link run}. */
+  static create(deps: RaftNodeDeps): RaftNode {
+    return new RaftNode(deps);
   }
 
-  private begin(): void {
+  /** Starts the transport, the applier and the tick timer. */
+  async run(): Promise<void> {
+    await this.transport.start();
     // Members learned from earlier addLearner entries (peers.json) are dialled too.
     this.transport.setPeers(this.peerAddresses(this.raw.status().conf));
     this.applier.start();
     let ticks = 0;
-    this.tickTimer = setInterval(() => {
+    const { tickMs, heartbeatTicks } = this.config.timers;
+    this.tickTimer = this.clock.setInterval(() => {
       if (this.frozen) return;
       if (!this.holdCampaign()) this.raw.tick();
       // A read request is lost when it meets a follower that knows no leader, or a dropped
       // link; ask again every heartbeat interval until it is answered or times out.
-      // (A leader keeps its own pending reads and retries them with every heartbeat.)
-      if (++ticks % this.config.timers.heartbeatTicks === 0) {
-        if (this.role !== 'leader') this.resendReads();
+      if (++ticks % heartbeatTicks === 0) {
+        if (this.role !== 'leader') this.reads.resend();
         // Every role: as a follower it forgets when MySQL fell sick, so a later leadership
         // starts its grace period afresh.
         this.handover.check();
       }
       this.drain();
-    }, this.config.timers.tickMs);
+    }, tickMs);
     this.drain();
+  }
+
+  /** The transport this node was built with (the TCP one reports its port). */
+  get peerTransport(): PeerTransport {
+    return this.transport;
   }
 
   /**
@@ -333,20 +322,24 @@ export class RaftNode implements NodeService {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.driver.stop();
+    this.clock.clearTimer(this.tickTimer);
     this.sampler?.stop();
     const gone = new NoQuorumError('the node is shutting down');
-    for (const p of this.pending.splice(0)) p.reject(gone);
-    this.proposals.rejectAll(gone);
-    this.reads.rejectAll(gone);
-    this.appliedWaiters.rejectAll(gone);
-    this.confWaiters.rejectAll(gone);
+    this.proposals.close(gone);
+    this.reads.close(gone);
+    this.membership.close(gone);
     await this.transport.close();
     await this.applier.close();
-    await this.syncing;
+    await this.driver.writing;
     this.persistCommit();
     this.storage.close();
-    await this.dirLock?.release();
+    await this.deps.onStopped?.();
+  }
+
+  private fatal(error: Error): void {
+    if (this.deps.onFatal) this.deps.onFatal(error);
+    else this.log.error(error.message);
   }
 
   /**
@@ -368,100 +361,19 @@ export class RaftNode implements NodeService {
 
   // ---- the loop ----
 
-  private onMessage(m: Parameters<RawNode['step']>[0]): void {
-    if (this.stopped || this.frozen) return; // a frozen process reads nothing
-    this.raw.step(m);
-    this.scheduleDrain();
-  }
-
-  private onUnreachable(id: NodeId): void {
-    if (this.stopped || this.frozen) return;
-    this.raw.reportUnreachable(id);
-    this.scheduleDrain();
-  }
-
   /** Messages that arrive together are handled in one Ready (one fsync: group commit). */
   private scheduleDrain(): void {
     if (this.drainScheduled) return;
     this.drainScheduled = true;
-    setImmediate(() => {
+    this.clock.soon(() => {
       this.drainScheduled = false;
       this.drain();
     });
   }
 
   private drain(): void {
-    if (this.draining || this.syncing !== undefined || this.stopped || this.frozen) return;
-    this.draining = true;
-    try {
-      while (this.raw.hasReady()) {
-        const rd = this.raw.ready();
-        const hardState = this.hardStateToPersist(rd.hardState);
-        if (rd.entries.length > 0 && rd.snapshot === undefined && hardState === undefined) {
-          // The common Ready (new entries, no term or vote change): fdatasync in the thread pool.
-          this.persistAsync(rd);
-          return;
-        }
-        // 1. Durable before anything that depends on it leaves (a failed write is fatal: main exits).
-        this.storage.save({ snapshot: rd.snapshot, entries: rd.entries, hardState });
-        this.finish(rd);
-      }
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  /**
-   * Writes the Ready's entries now and fdatasyncs them off the event loop. Meanwhile the loop
-   * keeps serving: HTTP requests, peers' messages and ticks are stepped into the core (allowed
-   * between ready() and advance(), as in etcd's RawNode) and gather into the next Ready, which is
-   * the group commit. Nothing of this Ready leaves before its entries are durable, and no other
-   * Ready is handled before this one finishes.
-   */
-  private persistAsync(rd: Ready): void {
-    this.syncing = new Promise((resolve) => {
-      this.storage.appendAsync(rd.entries, (error) => {
-        this.syncing = undefined;
-        resolve();
-        // The disk state is unknown: fatal, as a failed save() is (main exits).
-        if (error) throw error;
-        if (this.stopped) return;
-        if (this.frozen) {
-          this.syncedWhileFrozen = rd;
-          return;
-        }
-        this.finishAndDrain(rd);
-      });
-    });
-  }
-
-  private finishAndDrain(rd: Ready): void {
-    this.draining = true;
-    try {
-      this.finish(rd);
-    } finally {
-      this.draining = false;
-    }
-    this.drain();
-  }
-
-  /** The rest of a persisted Ready: send, apply, then advance the core. */
-  private finish(rd: Ready): void {
-    // 2. Send.
-    for (const m of rd.messages) {
-      this.transport.send(m);
-      this.sampler?.record(m);
-    }
-    // 3. Apply (queued: MySQL works behind the loop).
-    if (rd.snapshot) this.applier.enqueueSnapshot(rd.snapshot);
-    this.applier.enqueueEntries(rd.committedEntries);
-    for (const rs of rd.readStates) this.reads.resolve(rs.context, rs.index);
-    if (rd.hardState) {
-      this.term = rd.hardState.term;
-      this.commit = rd.hardState.commit;
-    }
-    this.raw.advance();
-    this.afterAdvance(rd);
+    if (this.stopped || this.frozen) return;
+    this.driver.drain();
   }
 
   /**
@@ -477,55 +389,34 @@ export class RaftNode implements NodeService {
     return hs.term !== durable.term || hs.vote !== durable.vote ? hs : undefined;
   }
 
-  private afterAdvance(rd: Ready): void {
-    if (rd.committedEntries.some((e) => e.type === 'conf')) {
-      for (const e of rd.committedEntries) if (e.type === 'conf') this.onConfApplied(e);
-      const last = rd.committedEntries[rd.committedEntries.length - 1].index;
-      const st = this.raw.status();
-      this.confHistory.push({ index: last, conf: st.conf });
-      this.transport.setPeers(this.peerAddresses(st.conf));
-    }
-    if (rd.softState) this.onSoftState(rd.softState.role, rd.softState.leader);
+  /** Step 3 of a Ready: queued to the applier (the task store works behind the loop). */
+  private apply(rd: Ready): void {
+    if (rd.snapshot) this.applier.enqueueSnapshot(rd.snapshot);
+    this.applier.enqueueEntries(rd.committedEntries);
+    for (const rs of rd.readStates) this.reads.onReadState(rs.context, rs.index);
+    if (rd.hardState) this.commit = rd.hardState.commit;
   }
 
-  private resendReads(): void {
-    for (const ctx of this.reads.keys()) this.raw.readIndex(ctx);
+  private afterAdvance(rd: Ready): void {
+    const conf = this.membership.onCommitted(rd.committedEntries);
+    if (conf) this.transport.setPeers(this.peerAddresses(conf));
+    if (rd.softState) this.onSoftState(rd.softState.role, rd.softState.leader);
   }
 
   private onSoftState(role: Role, leader: NodeId): void {
     const was = this.role;
     this.role = role;
     this.leader = leader;
-    if (was !== role) this.log.info(`became ${role} in term ${this.raw.status().term}`);
-    this.emit({
-      type: 'role',
-      id: this.id,
-      role: this.nodeRole(),
-      term: this.raw.status().term,
-      leaderId: leader,
-    });
-    if (leader !== 0) this.resendReads();
+    const term = this.raw.status().term;
+    if (was !== role) this.log.info(`became ${role} in term ${term}`);
+    this.emit({ type: 'role', id: this.id, role: this.nodeRole(), term, leaderId: leader });
+    if (leader !== 0) this.reads.resend();
     const url = this.leaderClientUrl();
     if (url !== undefined) {
       for (const w of this.leaderWaiters) w(url);
       this.leaderWaiters.clear();
     }
-    if (role !== 'leader' && this.pending.length > 0) {
-      const err = new NotLeaderError(leader);
-      for (const p of this.pending.splice(0)) p.reject(err);
-    }
-  }
-
-  private onConfApplied(e: Entry): void {
-    const cc = JSON.parse(e.data) as ConfChange;
-    if (cc.type === 'addLearner') {
-      const address = PeerRegistry.parseContext(cc.context);
-      if (address) this.peers.learn(cc.nodeId, address);
-      else if (this.peers.get(cc.nodeId) === undefined)
-        this.log.warn(`n${cc.nodeId} joined without an address: it cannot be reached from here`);
-    }
-    this.log.info(`membership: ${cc.type} n${cc.nodeId} applied at ${e.index}`);
-    this.confWaiters.resolve(e.index, e);
+    if (role !== 'leader') this.proposals.onLeaderLost(leader);
   }
 
   private peerAddresses(conf: ConfState): Map<NodeId, PeerAddress> {
@@ -537,32 +428,9 @@ export class RaftNode implements NodeService {
     return out;
   }
 
-  /**
-   * A single-server membership change, proposed here (leader only). Resolves once it is applied
-   * on this node; rejects with NotLeaderError, ProposalDropped (another change is in progress,
-   * or a learner promoted before it caught up) or NoQuorumError.
-   */
-  async changeMembership(
-    change: Extract<ControlRequest, { type: 'confChange' }>['change'],
-  ): Promise<number> {
-    if (!this.isLeader()) throw new NotLeaderError(this.leader);
-    const cc: ConfChange =
-      change.type === 'addLearner'
-        ? { type: 'addLearner', nodeId: change.nodeId, context: JSON.stringify(change.address) }
-        : { type: change.type, nodeId: change.nodeId };
-    const at = this.raw.proposeConfChange(cc);
-    const applied = this.confWaiters.wait(
-      at.index,
-      Math.max(
-        this.requestTimeoutMs,
-        10 * this.config.timers.electionTicks * this.config.timers.tickMs,
-      ),
-      () => new NoQuorumError(`the membership change at index ${at.index} was not applied in time`),
-    );
-    this.drain();
-    const e = await applied;
-    if (e.term !== at.term) throw new NotLeaderError(this.leader);
-    return at.index;
+  /** A single-server membership change, proposed here (leader only); see Membership.change. */
+  changeMembership(change: MembershipChange): Promise<number> {
+    return this.membership.change(change);
   }
 
   /** Asks the leader (directly, or through this follower) to hand over to `to`. */
@@ -571,50 +439,9 @@ export class RaftNode implements NodeService {
     this.drain();
   }
 
-  // ---- applying ----
-
-  private onApplied(entry: Entry, result: CommandResult | null): void {
-    this.proposals.resolve(entry.index, { entry, result });
-  }
-
-  private onAppliedProgress(applied: number): void {
-    this.appliedWaiters.reached(applied);
-    this.maybeSnapshot(applied);
-  }
-
-  /** Every `snapshotEntries` applied entries, MySQL's state becomes the snapshot and the WAL shrinks. */
-  private maybeSnapshot(applied: number): void {
-    if (this.snapshotting || this.stopped) return;
-    if (applied - this.storage.snapshot().metadata.index < this.config.snapshotEntries) return;
-    this.snapshotting = true;
-    void (async () => {
-      try {
-        const snap = await this.applier.stateMachine().snapshot();
-        if (this.stopped || snap.index <= this.storage.snapshot().metadata.index) return;
-        await this.storage.createSnapshotAsync(
-          snap.index,
-          this.confAt(snap.index),
-          snap.data,
-          this.config.catchUpEntries,
-        );
-        this.log.info(
-          `snapshot at ${snap.index}/${snap.term} (${snap.data.length} bytes); WAL compacted`,
-        );
-      } catch (e) {
-        this.log.warn(`snapshot failed (will retry later): ${(e as Error).message}`);
-      } finally {
-        this.snapshotting = false;
-      }
-    })();
-  }
-
-  private confAt(index: number): ConfState {
-    let conf = this.initialConf;
-    for (const h of this.confHistory) if (h.index <= index) conf = h.conf;
-    return conf;
-  }
-
   // ---- NodeService ----
+
+  private readonly leaderWaiters = new Set<(url: string) => void>();
 
   isLeader(): boolean {
     return this.role === 'leader';
@@ -629,140 +456,37 @@ export class RaftNode implements NodeService {
     if (now !== undefined) return Promise.resolve(now);
     return new Promise((resolve) => {
       const done = (url: string | undefined): void => {
-        clearTimeout(timer);
+        this.clock.clearTimer(timer);
         this.leaderWaiters.delete(done);
         resolve(url);
       };
-      const timer = setTimeout(() => done(undefined), timeoutMs);
+      const timer = this.clock.setTimeout(() => done(undefined), timeoutMs);
       this.leaderWaiters.add(done);
     });
   }
 
   propose(command: TaskCommand): Promise<CommittedWrite> {
     if (this.stopped) return Promise.reject(new NoQuorumError('the node is shutting down'));
-    if (!this.isLeader()) return Promise.reject(new NotLeaderError(this.leader));
-    return new Promise((resolve, reject) => {
-      this.pending.push({ data: JSON.stringify(command), resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // Requests arriving in the same turn of the event loop share one append.
-        setImmediate(() => this.flush());
-      }
-    });
+    return this.proposals.propose(command);
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    while (this.pending.length > 0 && !this.stopped) {
-      const batch = this.pending.splice(0, MAX_PROPOSALS_PER_FLUSH);
-      if (!this.isLeader()) {
-        const err = new NotLeaderError(this.leader);
-        for (const p of batch) p.reject(err);
-        continue;
-      }
-      let at: { index: number; term: number };
-      try {
-        at = this.raw.proposeBatch(batch.map((p) => p.data));
-      } catch (e) {
-        if (!(e instanceof ProposalDropped)) throw e;
-        const err = new NotLeaderError(this.leader);
-        for (const p of batch) p.reject(err);
-        continue;
-      }
-      batch.forEach((p, i) => this.track(p, at.index + i, at.term));
-    }
-    this.drain();
-  }
-
-  private track(p: PendingProposal, index: number, term: number): void {
-    this.proposals
-      .wait(index, this.requestTimeoutMs, () =>
-        this.commit >= index && this.applier.status !== 'up'
-          ? new MySqlUnavailableError(
-              `the write committed at index ${index} but this node's MySQL is ${this.applier.status}; ` +
-                'it will be applied when MySQL returns',
-            )
-          : new NoQuorumError(
-              `no quorum confirmed the write (index ${index}) within ${this.requestTimeoutMs} ms; ` +
-                'it may still be applied: retry with the same Idempotency-Key',
-            ),
-      )
-      .then(({ entry, result }) => {
-        if (entry.term !== term) {
-          // Another leader's entry took this index: ours was never committed.
-          p.reject(new NotLeaderError(this.leader));
-        } else if (result === null) {
-          p.reject(new Error(`the state machine gave no answer for entry ${index}`));
-        } else {
-          // A retried Idempotency-Key is answered as the first attempt was, where it landed.
-          const { entry: first, ...answer } = result;
-          p.resolve({ result: answer, index: first?.index ?? index, term: first?.term ?? term });
-        }
-      }, p.reject);
-  }
-
-  async readBarrier(mode: 'linearizable' | 'leader'): Promise<void> {
-    if (this.applier.status !== 'up') {
-      throw new MySqlUnavailableError(
-        `this node's MySQL is ${this.applier.status}: cannot serve reads`,
-      );
-    }
-    const deadline = Date.now() + this.requestTimeoutMs;
-    let index: number;
-    if (mode === 'leader') {
-      if (!this.isLeader()) throw new NotLeaderError(this.leader);
-      // The lease: CheckQuorum deposes a leader that has not heard from a quorum for an election
-      // timeout, and a new leader needs at least that long to be elected. Until this leader has
-      // committed an entry of its own term its commit index may be stale, so use ReadIndex then.
-      const st = this.raw.status();
-      if (this.raw.raft.raftLog.term(st.commit) === st.term) index = st.commit;
-      else index = await this.readIndex(deadline);
-    } else {
-      index = await this.readIndex(deadline);
-    }
-    await this.appliedWaiters.wait(
-      this.applier.applied,
-      index,
-      Math.max(1, deadline - Date.now()),
-      () =>
-        this.applier.status !== 'up'
-          ? new MySqlUnavailableError(`MySQL is ${this.applier.status}: cannot serve the read`)
-          : new NoQuorumError(`this node did not apply up to ${index} in time`),
-    );
-  }
-
-  private readIndex(deadline: number): Promise<number> {
-    const ctx = `n${this.id}.${++this.readSeq}`;
-    const p = this.reads.wait(
-      ctx,
-      Math.max(1, deadline - Date.now()),
-      () =>
-        new NoQuorumError(
-          this.leader === 0
-            ? 'no leader is known: a linearizable read needs a quorum'
-            : `no quorum confirmed the leader (n${this.leader}) in time: a linearizable read needs one`,
-        ),
-    );
-    this.raw.readIndex(ctx);
-    this.drain();
-    return p;
+  readBarrier(mode: 'linearizable' | 'leader'): Promise<void> {
+    return this.reads.barrier(mode);
   }
 
   async listTasks(query: ListQuery): Promise<Task[]> {
-    return this.withMySql((sm) => sm.list(query));
+    return this.withStore((sm) => sm.list(query));
   }
 
   async getTask(id: string): Promise<Task | null> {
-    return this.withMySql((sm) => sm.get(id));
+    return this.withStore((sm) => sm.get(id));
   }
 
   async checksum(): Promise<ChecksumResponse> {
-    return this.withMySql((sm) => sm.checksum());
+    return this.withStore((sm) => sm.checksum());
   }
 
-  private async withMySql<T>(
-    fn: (sm: ReturnType<Applier['stateMachine']>) => Promise<T>,
-  ): Promise<T> {
+  private async withStore<T>(fn: (sm: TaskStore) => Promise<T>): Promise<T> {
     try {
       return await fn(this.applier.stateMachine());
     } catch (e) {
@@ -785,6 +509,7 @@ export class RaftNode implements NodeService {
    */
   freeze(): void {
     this.frozen = true;
+    this.driver.freeze();
     this.log.info('frozen (paused by the supervisor)');
   }
 
@@ -792,18 +517,7 @@ export class RaftNode implements NodeService {
     if (!this.frozen) return;
     this.frozen = false;
     this.log.info('thawed');
-    const rd = this.syncedWhileFrozen;
-    this.syncedWhileFrozen = undefined;
-    if (rd) this.finishAndDrain(rd);
-    else this.drain();
-  }
-
-  setFaults(spec: FaultSpec): void {
-    this.transport.setFaults(spec);
-  }
-
-  clearFaults(): void {
-    this.transport.clearFaults();
+    this.driver.thaw();
   }
 
   status(): NodeStatus {

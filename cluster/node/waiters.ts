@@ -3,21 +3,24 @@
  * waiting for a ReadIndex answer, anyone waiting for the applied index to reach a point. Each
  * has a deadline, so a request never hangs when the cluster has no quorum.
  */
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
 
 interface Timed<T> {
   resolve(value: T): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout;
+  timer: TimerHandle;
 }
 
 /** Waiters keyed by something (a log index, a read context), each settled once. */
 export class WaiterMap<K, T> {
   private readonly map = new Map<K, Timed<T>>();
 
+  constructor(private readonly clock: Clock = systemClock) {}
+
   /** Waits for `settle(key)`; after `timeoutMs`, rejects with `onTimeout()`. */
   wait(key: K, timeoutMs: number, onTimeout: () => Error): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         this.map.delete(key);
         reject(onTimeout());
       }, timeoutMs);
@@ -56,7 +59,7 @@ export class WaiterMap<K, T> {
   private take(key: K): Timed<T> | undefined {
     const w = this.map.get(key);
     if (w === undefined) return undefined;
-    clearTimeout(w.timer);
+    this.clock.clearTimer(w.timer);
     this.map.delete(key);
     return w;
   }
@@ -68,8 +71,10 @@ export class ThresholdWaiters {
     target: number;
     resolve(): void;
     reject(e: Error): void;
-    timer: NodeJS.Timeout;
+    timer: TimerHandle;
   }[] = [];
+
+  constructor(private readonly clock: Clock = systemClock) {}
 
   wait(current: number, target: number, timeoutMs: number, onTimeout: () => Error): Promise<void> {
     if (current >= target) return Promise.resolve();
@@ -78,7 +83,7 @@ export class ThresholdWaiters {
         target,
         resolve,
         reject,
-        timer: setTimeout(() => {
+        timer: this.clock.setTimeout(() => {
           this.waiters = this.waiters.filter((x) => x !== w);
           reject(onTimeout());
         }, timeoutMs),
@@ -93,7 +98,7 @@ export class ThresholdWaiters {
     const keep = [];
     for (const w of this.waiters) {
       if (w.target <= value) {
-        clearTimeout(w.timer);
+        this.clock.clearTimer(w.timer);
         w.resolve();
       } else keep.push(w);
     }
@@ -102,7 +107,7 @@ export class ThresholdWaiters {
 
   rejectAll(error: Error): void {
     for (const w of this.waiters) {
-      clearTimeout(w.timer);
+      this.clock.clearTimer(w.timer);
       w.reject(error);
     }
     this.waiters = [];

@@ -177,6 +177,14 @@ export class RawNode {
     return this.raft.status();
   }
 
+  /**
+   * The term of the entry at `index` in this node's log (stable or not), or undefined when it is
+   * compacted away or beyond the last index.
+   */
+  logTerm(index: number): number | undefined {
+    return this.raft.raftLog.term(index);
+  }
+
   private softState(): SoftState {
     return { leader: this.raft.lead, role: this.raft.role };
   }

@@ -17,6 +17,13 @@ export interface Storage {
   snapshot(): Snapshot;
 }
 
+/** What one Ready asks to persist, written in this order: snapshot, entries, hard state. */
+export interface SaveBatch {
+  readonly snapshot?: Snapshot;
+  readonly entries: readonly Entry[];
+  readonly hardState?: HardState;
+}
+
 export class StorageRangeError extends Error {
   constructor(what: string) {
     super(what);
@@ -118,6 +125,13 @@ export class MemoryStorage implements Storage {
     const dummy = this.ents[index - offset];
     const kept: Entry[] = [{ index: dummy.index, term: dummy.term, type: 'normal', data: '' }];
     this.ents = kept.concat(this.ents.slice(index - offset + 1));
+  }
+
+  /** Persists one Ready's batch (in memory, "durable" at once). */
+  save(batch: SaveBatch): void {
+    if (batch.snapshot) this.applySnapshot(batch.snapshot);
+    this.append(batch.entries);
+    if (batch.hardState) this.setHardState(batch.hardState);
   }
 
   /** Appends entries, replacing any existing suffix they conflict with. */

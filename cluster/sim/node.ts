@@ -6,14 +6,13 @@ import {
   type ConfChange,
   type ConfState,
   type Entry,
-  type HardState,
   type Message,
   type NodeId,
   type Ready,
   type Role,
-  type Snapshot,
   type Status,
 } from '../raft/index.js';
+import { ReadyDriver, type ReadyIO } from '../node/ready-driver.js';
 import type { InvariantChecker, LogView } from './invariants.js';
 import type { SendOutcome } from './network.js';
 import { SimRng } from './rng.js';
@@ -59,9 +58,23 @@ export interface SimNodeOptions {
   /** Entries kept behind a snapshot when compacting, so slow followers can still get entries. */
   readonly snapshotTail: number;
   readonly makeNode?: MakeNode;
+  /** Builds the Ready driver: the node's own by default, a planted-bug variant in tests. */
+  readonly readyDriver?: MakeReadyDriver;
 }
 
-/** Builds a driver; tests pass their own to plant driver bugs (see {@link SimNode.handleReady}). */
+/**
+ * Builds the Ready driver of one incarnation. `later` runs a callback after simulated time,
+ * unless the node crashed meanwhile (for variants that defer part of a Ready).
+ */
+export type MakeReadyDriver = (
+  raw: RawNode,
+  io: ReadyIO,
+  later: (delayMs: number, fn: () => void) => void,
+) => ReadyDriver;
+
+export const defaultReadyDriver: MakeReadyDriver = (raw, io) => new ReadyDriver(raw, io);
+
+/** Builds a node; tests pass their own to plant bugs (see {@link SimNodeOptions.readyDriver}). */
 export type MakeDriver = (opts: SimNodeOptions) => SimNode;
 
 export const defaultMakeDriver: MakeDriver = (opts) => new SimNode(opts);
@@ -84,8 +97,8 @@ export class SimNode {
   /** Bumped on every crash and start: events scheduled by an earlier life are ignored. */
   protected incarnation = 0;
   protected sm = new StateMachine();
-  /** A Ready was taken and advance() has not been called yet. */
-  protected inReady = false;
+  /** The Ready loop of the running incarnation. */
+  protected driver: ReadyDriver | undefined;
 
   /** Volatile, as last reported by the core. */
   role: Role = 'follower';
@@ -145,7 +158,11 @@ export class SimNode {
       applied: snap.metadata.index,
     };
     this.raw = (this.opts.makeNode ?? defaultMakeNode)(config, this.disk);
-    this.inReady = false;
+    this.driver = (this.opts.readyDriver ?? defaultReadyDriver)(
+      this.raw,
+      this.readyIO(),
+      (ms, fn) => this.later(ms, fn),
+    );
     const st = this.raw.status();
     this.role = st.role;
     this.leader = st.leader;
@@ -164,7 +181,8 @@ export class SimNode {
   crash(): void {
     this.raw = undefined;
     this.incarnation++;
-    this.inReady = false;
+    this.driver?.stop();
+    this.driver = undefined;
     this.pendingReads.clear();
     this.unreachable.clear();
     this.role = 'follower';
@@ -225,51 +243,42 @@ export class SimNode {
 
   /** Snapshots the state machine now (the fuzzer also does this at random moments). */
   snapshotNow(): void {
-    if (!this.raw || this.inReady) return;
+    if (!this.raw || this.driver?.handling === true) return;
     this.takeSnapshot();
   }
 
-  // ---- the Ready loop ----
+  // ---- the Ready loop: the node's own driver, over this node's simulated I/O ----
 
-  /** Hands every pending Ready to handleReady, one at a time (the next only after advance()). */
+  /** Hands every pending Ready to the driver, one at a time (the next only after advance()). */
   processReady(): void {
-    for (;;) {
-      if (!this.raw || this.inReady) return;
+    if (!this.raw) return;
+    this.driver!.drain();
+  }
+
+  /** What the driver does with a Ready here: this node's disk, network and state machine. */
+  private readyIO(): ReadyIO {
+    return {
       // Reported between Readys, never while one is being handled.
-      if (this.unreachable.size > 0) this.flushUnreachable();
-      if (!this.raw.hasReady()) return;
-      const rd = this.raw.ready();
-      this.inReady = true;
-      this.observe(rd);
-      this.handleReady(rd);
-    }
+      beforeReady: () => {
+        if (this.unreachable.size > 0) this.flushUnreachable();
+      },
+      observe: (rd) => this.observe(rd),
+      save: (batch) => {
+        if (batch.snapshot) this.disk.applySnapshot(batch.snapshot);
+        this.persistEntries(batch.entries);
+        if (batch.hardState) this.disk.setHardState(batch.hardState);
+      },
+      send: (msgs) => this.sendMessages(msgs),
+      apply: (rd) => this.apply(rd),
+      afterAdvance: () => {
+        const every = this.opts.snapshotEvery;
+        if (every > 0 && this.sm.index - this.disk.snapshot().metadata.index >= every)
+          this.takeSnapshot();
+      },
+    };
   }
 
-  /**
-   * One Ready, in the order the contract demands: persist (snapshot, entries, hard state), then
-   * send, then apply, then advance. Test-only subclasses override this to plant driver bugs —
-   * e.g. send first and persist a few ms later with {@link later}, so that a crash in between
-   * loses a vote that already left the node. A deferred handler must end with {@link advance};
-   * until then no further Ready is taken (the core keeps running and accumulates).
-   */
-  protected handleReady(rd: Ready): void {
-    this.persist(rd);
-    this.sendMessages(rd.messages);
-    this.apply(rd);
-    this.advance();
-  }
-
-  protected persist(rd: Ready): void {
-    if (rd.snapshot) this.persistSnapshot(rd.snapshot);
-    this.persistEntries(rd.entries);
-    if (rd.hardState) this.persistHardState(rd.hardState);
-  }
-
-  protected persistSnapshot(snap: Snapshot): void {
-    this.disk.applySnapshot(snap);
-  }
-
-  protected persistEntries(entries: readonly Entry[]): void {
+  private persistEntries(entries: readonly Entry[]): void {
     if (entries.length === 0) return;
     this.disk.append(entries);
     // The term before the first entry, as this log now has it (undefined if compacted away).
@@ -278,18 +287,14 @@ export class SimNode {
     this.env.checker.onPersist(this.id, entries, prevTerm);
   }
 
-  protected persistHardState(hs: HardState): void {
-    this.disk.setHardState(hs);
-  }
-
-  protected sendMessages(msgs: readonly Message[]): void {
+  private sendMessages(msgs: readonly Message[]): void {
     for (const m of msgs) {
       // A real transport learns a peer is unreachable when the connection fails.
       if (this.env.send(m) === 'unreachable') this.unreachable.add(m.to);
     }
   }
 
-  protected apply(rd: Ready): void {
+  private apply(rd: Ready): void {
     const c = this.env.checker;
     if (rd.snapshot) {
       this.sm = StateMachine.restore(rd.snapshot.data);
@@ -329,16 +334,6 @@ export class SimNode {
     }
     for (const rs of rd.readStates) this.pendingReads.set(rs.context, rs.index);
     this.serveReads();
-  }
-
-  /** Acknowledges the Ready taken last; then takes a snapshot if enough was applied since the last. */
-  protected advance(): void {
-    if (!this.raw || !this.inReady) return;
-    this.raw.advance();
-    this.inReady = false;
-    const every = this.opts.snapshotEvery;
-    if (every > 0 && this.sm.index - this.disk.snapshot().metadata.index >= every)
-      this.takeSnapshot();
   }
 
   /** Runs `fn` after `delayMs`, unless the node crashed or restarted in between; then drains Readys. */

@@ -13,6 +13,7 @@ import { Applier } from '../../cluster/node/applier.js';
 import type { Logger } from '../../cluster/node/log.js';
 import type { Entry, Snapshot } from '../../cluster/raft/index.js';
 import { MySqlUnavailableError } from '../../db/errors.js';
+import { TaskStateMachine } from '../../db/statemachine.js';
 import { startMariaDb, type MariaDbInstance } from '../../db/provision/mariadb.js';
 import { sleep, waitFor, within } from '../cluster/harness/poll.js';
 import { mariaDbMissing } from '../cluster/harness/own-mariadb.js';
@@ -68,9 +69,17 @@ function entry(n: number): Entry {
 function newApplier(): { applier: Applier; statuses: MySqlStatus[]; applied: () => number } {
   const statuses: MySqlStatus[] = [];
   let applied = 0;
+  const database = `rb_applier_freeze_${process.pid}_${++databases}`;
   const applier = new Applier({
-    url: db!.url,
-    database: `rb_applier_freeze_${process.pid}_${++databases}`,
+    openStore: (o) =>
+      TaskStateMachine.open(db!.url, {
+        database,
+        identity: o.identity,
+        verifyApplied: o.verifyApplied,
+        queryTimeoutMs: 2_000,
+        log: o.log,
+      }),
+    database,
     log: quiet,
     diskSnapshot: () => NO_SNAPSHOT,
     onApplied: () => undefined,
@@ -84,7 +93,6 @@ function newApplier(): { applier: Applier; statuses: MySqlStatus[]; applied: () 
     onFatal: (e) => {
       throw e;
     },
-    queryTimeoutMs: 2_000,
     stalledAfterMs: 300,
   });
   return { applier, statuses, applied: () => applied };

@@ -34,6 +34,7 @@ import {
   type Snapshot,
   type Status,
 } from '../../cluster/raft/index.js';
+import { ReadyDriver } from '../../cluster/node/ready-driver.js';
 
 /** mulberry32: a small, fast, seeded PRNG (deterministic across platforms). */
 export function mulberry32(seed: number): Rng {
@@ -325,35 +326,33 @@ export class Network {
     }
   }
 
-  /** Processes every Ready node `id` has and returns the messages to send. */
+  /** Processes every Ready node `id` has (with the node's own driver) and returns what it sends. */
   handleReady(id: NodeId): Message[] {
     const p = this.peer(id);
     const out: Message[] = [];
-    while (p.node.hasReady()) {
-      const rd = p.node.ready();
-      p.readies.push(rd);
-      // 1. Persist.
-      if (rd.snapshot) p.storage.applySnapshot(rd.snapshot);
-      if (rd.entries.length > 0) p.storage.append(rd.entries);
-      if (rd.hardState) {
-        this.checkCommit(p, rd.hardState.commit);
-        p.storage.setHardState(rd.hardState);
-      }
-      // 2. Send (only now that the promises are durable).
-      for (const m of rd.messages) {
-        this.checkDurable(p, m);
-        out.push(m);
-      }
-      // 3. Apply.
-      if (rd.snapshot) {
-        p.snapshots.push(rd.snapshot);
-        p.appliedIndex = rd.snapshot.metadata.index;
-      }
-      for (const e of rd.committedEntries) this.apply(p, e);
-      for (const rs of rd.readStates) p.readStates.push(rs);
-      p.node.advance();
-      this.checkLeader(p);
-    }
+    new ReadyDriver(p.node, {
+      observe: (rd) => p.readies.push(rd),
+      save: (batch) => {
+        if (batch.hardState) this.checkCommit(p, batch.hardState.commit);
+        p.storage.save(batch);
+      },
+      // Only now that the promises are durable.
+      send: (msgs) => {
+        for (const m of msgs) {
+          this.checkDurable(p, m);
+          out.push(m);
+        }
+      },
+      apply: (rd) => {
+        if (rd.snapshot) {
+          p.snapshots.push(rd.snapshot);
+          p.appliedIndex = rd.snapshot.metadata.index;
+        }
+        for (const e of rd.committedEntries) this.apply(p, e);
+        for (const rs of rd.readStates) p.readStates.push(rs);
+      },
+      afterAdvance: () => this.checkLeader(p),
+    }).drain();
     return out;
   }
 

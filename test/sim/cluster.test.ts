@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Ready } from '../../cluster/raft/index.js';
 import { SimCluster } from '../../cluster/sim/cluster.js';
 import { InvariantViolation } from '../../cluster/sim/invariants.js';
-import { SimNode } from '../../cluster/sim/node.js';
+import { sendBeforePersistDriver } from '../planted/send-before-persist.js';
 
 describe('SimCluster', () => {
   it('elects one leader and commits through one()', () => {
@@ -87,18 +86,8 @@ describe('SimCluster', () => {
   });
 
   it('lets a test driver send before persisting, and a crash then loses the vote', () => {
-    /** Sends at once, persists 5 ms later: the order a real driver must never use. */
-    class SendFirst extends SimNode {
-      protected override handleReady(rd: Ready): void {
-        this.sendMessages(rd.messages);
-        this.later(5, () => {
-          this.persist(rd);
-          this.apply(rd);
-          this.advance();
-        });
-      }
-    }
-    const c = new SimCluster({ nodes: 3, seed: 8, driver: (o) => new SendFirst(o) });
+    // Sends at once, persists 5 ms later: the order a real driver must never use.
+    const c = new SimCluster({ nodes: 3, seed: 8, driver: sendBeforePersistDriver });
     // Crash whichever node first grants a vote, 1 ms later: the vote never reached its disk.
     for (const id of c.ids()) c.armCrash(id, (m) => m.type === 'voteResp' && !m.reject, 1);
     expect(c.runUntil(() => c.ids().some((id) => !c.node(id).alive), 3000)).toBe(true);

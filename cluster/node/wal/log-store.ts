@@ -2,14 +2,16 @@
  * What the node layer needs from its Raft log storage. `DiskStorage` (the WAL) is the real one;
  * the simulator's storage stands in for it with injectable disk faults.
  */
-import type { ConfState, Entry, HardState, Snapshot, Storage } from '../../raft/index.js';
+import type {
+  ConfState,
+  Entry,
+  HardState,
+  SaveBatch,
+  Snapshot,
+  Storage,
+} from '../../raft/index.js';
 
-/** What one Ready asks to persist, in the order it is written. */
-export interface SaveBatch {
-  readonly snapshot?: Snapshot;
-  readonly entries: readonly Entry[];
-  readonly hardState?: HardState;
-}
+export type { SaveBatch };
 
 export interface LogStore extends Storage {
   /** The hard state as last made durable. */

@@ -117,6 +117,7 @@ export class NodeChecks {
       }
       return;
     }
+    this.noteCreates(entries, results, before);
     const commit = probe?.commitIndex();
     if (commit !== undefined) this.invariants.onCommit(id, commit);
     for (const e of fresh) {
@@ -124,6 +125,22 @@ export class NodeChecks {
       if (!this.ok) return;
     }
     this.sameState(id, after.index, digest);
+  }
+
+  /** The task each keyed create made, from the answers of the stores that applied it. */
+  readonly createdByKey = new Map<string, string>();
+
+  private noteCreates(
+    entries: readonly ApplyEntry[],
+    results: readonly (CommandResult | null)[],
+    before: number,
+  ): void {
+    entries.forEach((e, i) => {
+      const r = results[i];
+      if (e.index <= before || r === null || !r.ok || r.status !== 201 || r.task === null) return;
+      const key = (JSON.parse(e.data) as TaskCommand).session?.key;
+      if (key !== undefined && !this.createdByKey.has(key)) this.createdByKey.set(key, r.task.id);
+    });
   }
 
   private sameState(id: NodeId, index: number, digest: string): void {

@@ -53,6 +53,8 @@ export class NodeClients {
   readonly lists: ListRead[] = [];
   /** Leader-lease reads: linearizable only as far as the lease holds. */
   readonly leaderLists: ListRead[] = [];
+  /** Creates that got no answer, with their Idempotency-Key. */
+  readonly unansweredCreates = new Map<Op, string>();
   /** Task ids learned from answers (creates) and from reads. */
   readonly knownIds: string[] = [];
   private readonly known = new Set<string>();
@@ -222,7 +224,9 @@ export class NodeClients {
     }
     this.stats.unknown++;
     this.cluster.note(`${c.name} ${spec.f} ${key}: gave up, outcome unknown`);
-    this.writes.push(unanswered(spec, c.name, call));
+    const op = unanswered(spec, c.name, call);
+    if (op.f === 'create') this.unansweredCreates.set(op, key);
+    this.writes.push(op);
   }
 
   private record(

@@ -4,6 +4,7 @@
  * runs one event and lets everything it set off settle before the next.
  */
 import type { NodeId } from '../../raft/index.js';
+import type { Clock } from '../../node/clock.js';
 import type { NodeEvent } from '../../node/control.js';
 import { Network } from '../network.js';
 import { SimRng } from '../rng.js';
@@ -19,7 +20,8 @@ export interface NodeClusterOptions {
   readonly seed: number;
   readonly nodes: number;
   readonly knobs: Knobs;
-  readonly io: SimIoFactory;
+  /** The disks and databases, built on the run's clock. */
+  readonly io: (clock: Clock) => SimIoFactory;
   readonly trace: boolean;
 }
 
@@ -44,6 +46,7 @@ export class NodeSimCluster {
   private readonly trace: Trace | undefined;
   private readonly sw: SimSwitch;
   private crashEpochs = new Map<NodeId, number>();
+  private readonly io: SimIoFactory;
   /** Set by the fault scheduler: the deaths it caused on purpose (EIO) are not violations. */
   expectedDeath: (member: SimMember, death: Death) => boolean = () => false;
   onMemberDeath: (member: SimMember, death: Death) => void = () => undefined;
@@ -67,6 +70,7 @@ export class NodeSimCluster {
       () => this.trace,
       (id) => this.crashEpochs.get(id) ?? 0,
     );
+    this.io = opts.io(this.agenda);
     this.bootstrapVoters = Array.from({ length: opts.nodes }, (_, i) => i + 1);
     for (const id of this.bootstrapVoters) this.addMember(id);
   }
@@ -85,7 +89,7 @@ export class NodeSimCluster {
 
   /** A machine with a fresh disk and database (not started). */
   addMember(id: NodeId): SimMember {
-    const { io } = this.opts;
+    const { io } = this;
     const m = new SimMember(
       id,
       { id, peers: [], bootstrapVoters: this.bootstrapVoters },

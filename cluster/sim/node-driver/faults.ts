@@ -57,7 +57,9 @@ export class NodeFaultScheduler {
     private readonly gap: { readonly min: number; readonly max: number },
   ) {
     this.membership = new Membership(cluster, rng);
-    cluster.expectedDeath = (m, death) => death.kind === 'error' && this.eio.has(m.id);
+    // A failed fsync reaches the node as onFatal (background write) or as an exception out of
+    // a synchronous save: either way the process exits, as main.ts does.
+    cluster.expectedDeath = (m, death) => death.kind !== 'crash' && this.eio.has(m.id);
     cluster.onMemberDeath = (m) => {
       // fsync failed: what reached the disk is unknown. Reboot later from what survived.
       this.eio.delete(m.id);

@@ -96,15 +96,24 @@ async function sameChecksums(c: NodeSimCluster): Promise<void> {
   }
 }
 
-function history(clients: NodeClients, withLeaderReads: boolean): Op[] {
-  const ops: Op[] = [...clients.writes];
+/**
+ * The history as the checker reads it. A create whose answer was lost gets its task's id from
+ * the log (the stores' answer to the entry that carried its key): a recorder on a real cluster
+ * can only guess it from reads (attributeCreates), which misses tasks never read at version 1.
+ */
+function history(c: NodeSimCluster, clients: NodeClients, withLeaderReads: boolean): Op[] {
+  const ops: Op[] = clients.writes.map((op) => {
+    const key = clients.unansweredCreates.get(op);
+    const id = key === undefined ? undefined : c.checks.createdByKey.get(key);
+    return op.f === 'create' && id !== undefined ? { ...op, taskId: id } : op;
+  });
   const lists = withLeaderReads ? [...clients.lists, ...clients.leaderLists] : clients.lists;
   for (const l of lists) ops.push(...splitListRead(l, clients.knownIds).reads);
   return attributeCreates(ops);
 }
 
 function checkLinearizable(c: NodeSimCluster, clients: NodeClients): FinalReport {
-  const ops = history(clients, false);
+  const ops = history(c, clients, false);
   const r = checkHistory(ops, { timeoutMs: CHECK_TIMEOUT_MS });
   if (r.ok === 'unknown') {
     c.note(`linearizability: unknown (${r.reason})`);
@@ -116,7 +125,7 @@ function checkLinearizable(c: NodeSimCluster, clients: NodeClients): FinalReport
     return { ops: ops.length, unknown: false };
   }
   if (clients.leaderLists.length > 0) {
-    const withLease = checkHistory(history(clients, true), { timeoutMs: CHECK_TIMEOUT_MS });
+    const withLease = checkHistory(history(c, clients, true), { timeoutMs: CHECK_TIMEOUT_MS });
     if (withLease.ok === false) {
       const why = withLease.explanation.split('\n').slice(0, EXPLANATION_LINES).join('\n  ');
       c.checks.fail('leader-read', `a leader-lease read is not linearizable:\n  ${why}`);

@@ -18,7 +18,7 @@ import { createSimNode, type SimNodeApi } from './node-api.js';
 import { ObservedLogStore, type LogObserver } from './observed-log.js';
 import { ObservedTaskStore, type StoreObserver } from './observed-store.js';
 import { GatedTaskStore } from './gated-store.js';
-import { SimTransport, type SimSwitch } from './transport.js';
+import { idOfClientUrl, SimTransport, type SimSwitch } from './transport.js';
 
 export type MemberState =
   | 'down'
@@ -63,7 +63,6 @@ export class SimMember {
   private scope: ScopedClock | undefined;
   private transport: SimTransport | undefined;
   private gate: GatedTaskStore | undefined;
-  private readonly observed: ObservedTaskStore;
 
   constructor(
     readonly id: NodeId,
@@ -71,9 +70,7 @@ export class SimMember {
     readonly disk: SimNodeDisk,
     readonly db: SimNodeDb,
     private readonly env: MemberEnv,
-  ) {
-    this.observed = new ObservedTaskStore(db.store, () => env.storeObserver(id, this));
-  }
+  ) {}
 
   get isUp(): boolean {
     return this.state === 'up' && this.node !== undefined;
@@ -116,6 +113,8 @@ export class SimMember {
     const gate = new GatedTaskStore(alive);
     this.gate = gate;
     env.onStart(id, (await this.db.store.appliedIndex()).index);
+    const observer = env.storeObserver(id, this);
+    const observed = new ObservedTaskStore(this.db.store, () => (alive() ? observer : undefined));
     const log = new ObservedLogStore(storage, env.logObserver(id), alive);
     this.log = log;
     const node = createSimNode({
@@ -127,7 +126,9 @@ export class SimMember {
         this.transport = t;
         return t;
       },
-      openStore: async (opts) => gate.wrap(await this.db.open(opts, this.observed, scope)),
+      // The process's statements reach the database only while it lives (a killed client's
+      // queued statements never run), and what they apply is this incarnation's.
+      openStore: async (opts) => gate.wrap(await this.db.open(opts, gate.wrap(observed), scope)),
       identity: { clusterId: config.clusterId ?? `sim-${env.seed}`, nodeId: id },
       clock: scope,
       random: new SimRng(env.seed, `n${id}.${inc}`),
@@ -137,7 +138,7 @@ export class SimMember {
       onFatal: (error) => {
         if (alive()) this.die({ kind: 'fatal', error });
       },
-      peerMySqlUp: (to) => Promise.resolve(env.peerMySqlUp(id, to)),
+      peerMySqlUp: (url) => Promise.resolve(env.peerMySqlUp(id, idOfClientUrl(url))),
     });
     this.node = node;
     this.state = 'up';

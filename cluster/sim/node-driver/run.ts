@@ -11,6 +11,7 @@ import { describeError, NodeSimCluster } from './cluster.js';
 import { drawKnobs } from './config.js';
 import { NodeFaultScheduler, type FaultCounts } from './faults.js';
 import { finalPhase } from './final.js';
+import type { Clock } from '../../node/clock.js';
 import type { SimIoFactory } from './io.js';
 import { simIo } from './sim-io.js';
 
@@ -26,7 +27,7 @@ export interface NodeRunOptions {
   readonly faults?: boolean;
   readonly trace?: boolean;
   /** The simulated disks and databases (default: cluster/sim/io's). */
-  readonly io?: SimIoFactory;
+  readonly io?: (clock: Clock) => SimIoFactory;
   /** Clients running the workload. Default 4. */
   readonly clients?: number;
 }
@@ -61,7 +62,7 @@ export async function runNodeSeed(opts: NodeRunOptions): Promise<NodeRunResult> 
     seed,
     nodes,
     knobs,
-    io: opts.io ?? simIo(seed),
+    io: opts.io ?? ((clock) => simIo(seed, clock)),
     trace: opts.trace === true,
   });
   c.note(

@@ -1,8 +1,14 @@
 /**
- * The simulated disks and databases of cluster/sim/io, as the node driver uses them (io.ts).
+ * The simulated disks and databases a node-driver run uses (io.ts), all on the run's clock.
  */
+import type { Clock } from '../../node/clock.js';
+import { FallbackDb } from './fallback-db.js';
+import { FallbackDisk } from './fallback-disk.js';
 import type { SimIoFactory } from './io.js';
 
-export function simIo(seed: number): SimIoFactory {
-  throw new Error(`cluster/sim/io has not landed yet (seed ${seed})`);
+export function simIo(_seed: number, clock: Clock): SimIoFactory {
+  return {
+    disk: () => new FallbackDisk(clock),
+    db: () => new FallbackDb(clock),
+  };
 }

@@ -22,6 +22,11 @@ export function raftPortOf(id: NodeId): number {
 export function clientPortOf(id: NodeId): number {
   return 20_000 + id;
 }
+/** The node whose client API is at `url` (`http://sim:20003` → 3; 0 if none). */
+export function idOfClientUrl(url: string): NodeId {
+  const m = /^http:\/\/sim:(\d+)$/.exec(url);
+  return m === null ? 0 : Number(m[1]) - 20_000;
+}
 
 /** A message with its link sequence number, as it travels through the network. */
 type Numbered = Message & { readonly linkSeq?: number };

@@ -213,10 +213,7 @@ export class NodeClients {
         continue;
       }
       if (o !== 'timeout' && !isRetryable(o.error)) {
-        this.cluster.checks.fail(
-          'client',
-          `${key}: unexpected error from n${m.id}: ${String(o.error)}`,
-        );
+        this.cluster.nodeThrew(m, `propose(${key})`, o.error);
         return;
       }
       c.guess = this.rng.pick(this.cluster.memberIds());
@@ -318,8 +315,12 @@ export class NodeClients {
     );
     if (o === 'timeout' || !o.ok) {
       this.stats.failedReads++;
-      if (o !== 'timeout' && o.error instanceof NotLeaderError && o.error.leaderId !== 0)
-        c.guess = o.error.leaderId;
+      if (o === 'timeout') return;
+      if (o.error instanceof NotLeaderError) {
+        if (o.error.leaderId !== 0) c.guess = o.error.leaderId;
+      } else if (!isRetryable(o.error)) {
+        this.cluster.nodeThrew(m, `a ${mode} read`, o.error);
+      }
       return;
     }
     this.stats.reads[mode]++;
@@ -358,6 +359,7 @@ export class NodeClients {
   }
 }
 
+/** The answers the API turns into 503 (retry): anything else is a 500, a bug or a dead disk. */
 function isRetryable(e: unknown): boolean {
   return e instanceof NoQuorumError || e instanceof MySqlUnavailableError;
 }

@@ -14,6 +14,7 @@ import { NodeChecks, type NodeProbe } from './checks.js';
 import type { Knobs } from './config.js';
 import type { SimIoFactory } from './io.js';
 import { SimMember, type Death } from './member.js';
+import type { SimNodeApi } from './node-api.js';
 import { SimSwitch } from './transport.js';
 
 export interface NodeClusterOptions {
@@ -107,7 +108,7 @@ export class NodeSimCluster {
         logObserver: (n) => ({
           onPersist: (entries, prevTerm) => this.checks.invariants.onPersist(n, entries, prevTerm),
         }),
-        storeObserver: (n, member) => this.checks.storeObserver(n, () => probeOf(member)),
+        storeObserver: (n, node) => this.checks.storeObserver(n, () => probeOf(node())),
         onStart: (n, applied) => {
           this.checks.onStart(n, applied);
           this.note(`START n${n} (store at ${applied})`);
@@ -199,6 +200,20 @@ export class NodeSimCluster {
     }
   }
 
+  /**
+   * A call into a node threw something the API does not expect (the HTTP layer would answer
+   * 500): a bug, or a failure that should have ended the process and did not.
+   */
+  nodeThrew(m: SimMember, what: string, error: unknown): void {
+    this.note(`n${m.id} ${what} threw ${describeError(error)}`);
+    if (this.checks.ok) {
+      this.checks.fail(
+        'node-exception',
+        `${what} on n${m.id} threw ${describeError(error)}; the node is still running`,
+      );
+    }
+  }
+
   private onEvent(e: NodeEvent): void {
     if (e.type === 'role') {
       this.note(`n${e.id} is ${e.role} in term ${e.term} (leader n${e.leaderId})`);
@@ -234,8 +249,7 @@ export class NodeSimCluster {
   }
 }
 
-function probeOf(m: SimMember): NodeProbe | undefined {
-  const node = m.node;
+function probeOf(node: SimNodeApi | undefined): NodeProbe | undefined {
   if (node === undefined) return undefined;
   return { commitIndex: () => node.commitIndex(), term: () => node.status().term };
 }

@@ -227,8 +227,8 @@ export class NodeFaultScheduler {
         c.note(`FREEZE n${m.id}`);
         this.later(this.rng.range(100, 3000), () => {
           if (m.incarnation !== inc || m.node !== node) return;
-          node.thaw();
           m.frozen = false;
+          this.thaw(m);
           c.note(`THAW n${m.id}`);
         });
         return;
@@ -244,7 +244,11 @@ export class NodeFaultScheduler {
         const to = this.rng.pick(voters);
         this.count(action);
         c.note(`TRANSFER n${l.id} → n${to}`);
-        l.node.transferLeadership(to);
+        try {
+          l.node.transferLeadership(to);
+        } catch (e) {
+          c.nodeThrew(l, `transferLeadership(${to})`, e);
+        }
         return;
       }
     }
@@ -295,6 +299,14 @@ export class NodeFaultScheduler {
     });
   }
 
+  private thaw(m: SimMember): void {
+    try {
+      m.node?.thaw();
+    } catch (e) {
+      this.cluster.nodeThrew(m, 'thaw()', e);
+    }
+  }
+
   /** Reboots a machine that is down (a refused one stays refused until it is replaced). */
   restart(m: SimMember): void {
     if (m.state !== 'down') return;
@@ -314,8 +326,8 @@ export class NodeFaultScheduler {
       m.disk.clearFaults();
       m.db.clearFaults();
       if (m.frozen && m.node !== undefined) {
-        m.node.thaw();
         m.frozen = false;
+        this.thaw(m);
       }
     }
     this.eio.clear();

@@ -64,7 +64,9 @@ export async function finalPhase(c: NodeSimCluster, clients: NodeClients): Promi
     return { ops: 0, unknown: false };
   }
   c.note('--- caught up: final reads ---');
-  for (const m of c.up()) {
+  const st = c.leader()!.node!.status();
+  const conf = new Set([...st.voters, ...st.learners]);
+  for (const m of c.up().filter((x) => conf.has(x.id))) {
     const read = clients.finalRead(m);
     let answered: boolean | undefined;
     void read.then((ok) => (answered = ok));
@@ -74,15 +76,15 @@ export async function finalPhase(c: NodeSimCluster, clients: NodeClients): Promi
     }
   }
   if (!c.checks.ok) return { ops: 0, unknown: false };
-  await sameChecksums(c);
+  await sameChecksums(c, conf);
   if (!c.checks.ok) return { ops: 0, unknown: false };
   return checkLinearizable(c, clients);
 }
 
 /** Every running replica at the same applied index: its database's own checksum agrees. */
-async function sameChecksums(c: NodeSimCluster): Promise<void> {
+async function sameChecksums(c: NodeSimCluster, conf: ReadonlySet<number>): Promise<void> {
   const seen = new Map<number, { checksum: string; id: number }>();
-  for (const m of c.up()) {
+  for (const m of c.up().filter((x) => conf.has(x.id))) {
     const s = await m.store.checksum();
     const had = seen.get(s.appliedIndex);
     if (had === undefined) seen.set(s.appliedIndex, { checksum: s.checksum, id: m.id });

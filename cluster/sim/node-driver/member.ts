@@ -42,7 +42,8 @@ export interface MemberEnv {
   readonly log: (id: NodeId, level: string, msg: string) => void;
   readonly emit: (e: NodeEvent) => void;
   readonly logObserver: (id: NodeId) => LogObserver;
-  readonly storeObserver: (id: NodeId, member: SimMember) => StoreObserver;
+  /** The observer of one process's store; `node` is that process's node (set once built). */
+  readonly storeObserver: (id: NodeId, node: () => SimNodeApi | undefined) => StoreObserver;
   readonly onStart: (id: NodeId, applied: number) => void;
   readonly onDeath: (member: SimMember, death: Death) => void;
   readonly peerMySqlUp: (from: NodeId, to: NodeId) => boolean;
@@ -113,7 +114,9 @@ export class SimMember {
     const gate = new GatedTaskStore(alive);
     this.gate = gate;
     env.onStart(id, (await this.db.store.appliedIndex()).index);
-    const observer = env.storeObserver(id, this);
+    // The process's own node, even after it died (an apply it started may finish after that).
+    const self: { node?: SimNodeApi } = {};
+    const observer = env.storeObserver(id, () => self.node);
     const observed = new ObservedTaskStore(this.db.store, () => (alive() ? observer : undefined));
     const log = new ObservedLogStore(storage, env.logObserver(id), alive);
     this.log = log;
@@ -140,6 +143,7 @@ export class SimMember {
       },
       peerMySqlUp: (url) => Promise.resolve(env.peerMySqlUp(id, idOfClientUrl(url))),
     });
+    self.node = node;
     this.node = node;
     this.state = 'up';
     try {

@@ -38,6 +38,7 @@ export class Membership {
     const leader = c.leader();
     if (leader?.node === undefined) return false;
     const st = leader.node.status();
+    this.reconcile(new Set([...st.voters, ...st.learners]));
     const k = c.bootstrapVoters.length;
     if (st.learners.length > 0) {
       return this.propose(leader, { type: 'promote', nodeId: this.rng.pick(st.learners) });
@@ -53,6 +54,19 @@ export class Membership {
       return this.propose(leader, { type: 'remove', nodeId: victim });
     }
     return this.add(leader);
+  }
+
+  /**
+   * Machines the configuration no longer has are shut down: a removal whose answer was lost
+   * (its leader died, the wait timed out) may still have been committed.
+   */
+  reconcile(conf: ReadonlySet<NodeId>): void {
+    for (const m of this.cluster.members.values()) {
+      if (m.state === 'removed' || conf.has(m.id) || m === this.joining) continue;
+      this.condemned.delete(m.id);
+      this.cluster.note(`REMOVED n${m.id}: not in the configuration any more`);
+      m.remove();
+    }
   }
 
   private add(leader: SimMember): boolean {
@@ -81,7 +95,15 @@ export class Membership {
     };
     // The leader may die with the change in flight: its answer would never come.
     c.agenda.schedule(10 * c.opts.knobs.requestTimeoutMs, done);
-    node.changeMembership(change).then(
+    let proposed: Promise<number>;
+    try {
+      proposed = node.changeMembership(change);
+    } catch (e) {
+      c.nodeThrew(leader, `changeMembership(${change.type} n${change.nodeId})`, e);
+      done();
+      return true;
+    }
+    proposed.then(
       (index) => {
         c.note(`MEMBERSHIP ${change.type} n${change.nodeId} applied at ${index}`);
         this.changes++;

@@ -27,7 +27,7 @@ export interface PeerAddressConfig {
 /** Parent → node. `id` is echoed in the reply. */
 export type ControlRequest =
   | { readonly id: number; readonly type: 'status' }
-  /** Replaces the transport's faults (the parts given), as `Transport.setFaults`. */
+  /** Replaces the transport's faults (the parts given), as `FaultyTransport.setFaults`. */
   | { readonly id: number; readonly type: 'faults'; readonly spec: FaultSpec }
   | { readonly id: number; readonly type: 'clearFaults' }
   /**

@@ -59,8 +59,10 @@ async function run(config: NodeConfig, log: Logger, fatal: (e: unknown) => void)
     await node.stop();
     throw e;
   }
-  log.info(`listening: client API ${api.url}, Raft on ${config.listenHost}:${transport.port}`);
-  send({ type: 'listening', id: config.id, clientUrl: api.url, raftPort: transport.port });
+  log.info(
+    `listening: client API ${api.url}, Raft on ${config.listenHost}:${transport.inner.port}`,
+  );
+  send({ type: 'listening', id: config.id, clientUrl: api.url, raftPort: transport.inner.port });
 
   let stopping: Promise<void> | undefined;
   const shutdown = (why: string): Promise<void> =>

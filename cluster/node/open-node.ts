@@ -15,7 +15,12 @@ import { loadNodeIdentity } from './identity.js';
 import type { Logger } from './log.js';
 import { peerMySqlUp } from './peer-health.js';
 import { RaftNode } from './raft-node.js';
-import { Transport, type PeerAddress } from './transport/index.js';
+import {
+  FaultyTransport,
+  TcpTransport,
+  type LogLevel,
+  type PeerAddress,
+} from './transport/index.js';
 import { DiskStorage } from './wal/index.js';
 
 export interface StartNodeOptions {
@@ -33,10 +38,10 @@ export interface StartNodeOptions {
   readonly onFatal?: (error: Error) => void;
 }
 
-/** A running production node and the TCP transport it listens with. */
+/** A running production node and its transport (faults are set on it; `inner.port`). */
 export interface StartedNode {
   readonly node: RaftNode;
-  readonly transport: Transport;
+  readonly transport: FaultyTransport<TcpTransport>;
 }
 
 /**
@@ -62,7 +67,8 @@ export async function startNode(opts: StartNodeOptions): Promise<StartedNode> {
       log: (m) => log.warn(m),
     });
     const identity = loadNodeIdentity(raftDir, config, (m) => log.info(m));
-    let tcp: Transport | undefined;
+    let transport: FaultyTransport<TcpTransport> | undefined;
+    const transportLog = (level: LogLevel, msg: string): void => log[level](`transport: ${msg}`);
     const node = RaftNode.create({
       config,
       log,
@@ -71,20 +77,25 @@ export async function startNode(opts: StartNodeOptions): Promise<StartedNode> {
       clock: systemClock,
       // Real randomness for election timeouts: the core only needs an int source.
       random: { int: (n) => Math.floor(Math.random() * n) },
+      // Injected faults (PUT /api/network) wrap the TCP transport.
       transport: (handlers) => {
-        tcp = new Transport({
-          id: config.id,
-          host: config.listenHost,
-          port: selfOf(config).raftPort,
-          peers: new Map<NodeId, PeerAddress>(
-            config.peers.map((p) => [p.id, { host: p.host, port: p.raftPort }]),
-          ),
-          secret: opts.secret,
-          onMessage: handlers.onMessage,
-          onUnreachable: handlers.onUnreachable,
-          log: (level, msg) => log[level](`transport: ${msg}`),
-        });
-        return tcp;
+        transport = new FaultyTransport(
+          { id: config.id, clock: systemClock, random: Math.random, log: transportLog },
+          handlers,
+          (h) =>
+            new TcpTransport({
+              id: config.id,
+              host: config.listenHost,
+              port: selfOf(config).raftPort,
+              peers: new Map<NodeId, PeerAddress>(
+                config.peers.map((p) => [p.id, { host: p.host, port: p.raftPort }]),
+              ),
+              secret: opts.secret,
+              ...h,
+              log: transportLog,
+            }),
+        );
+        return transport;
       },
       openStore: (o) =>
         TaskStateMachine.open(config.mysql.url, {
@@ -102,7 +113,7 @@ export async function startNode(opts: StartNodeOptions): Promise<StartedNode> {
       onStopped: () => lock.release(),
     });
     await node.run();
-    return { node, transport: tcp! };
+    return { node, transport: transport! };
   } catch (e) {
     storage?.close();
     await lock.release();

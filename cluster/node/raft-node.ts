@@ -38,9 +38,9 @@ import { PeerRegistry } from './peers.js';
 import { MessageSampler } from './message-sampler.js';
 import { logTermRuns } from './log-terms.js';
 import { SickLeaderHandover } from './handover.js';
-import { ReadyDriver } from './ready-driver.js';
-import { Proposals } from './proposals.js';
-import { Reads } from './reads.js';
+import { ReadyDriver, type ReadyIO } from './ready-driver.js';
+import { Proposals, type ProposalsDeps } from './proposals.js';
+import { Reads, type ReadsDeps } from './reads.js';
 import { Membership, type MembershipChange } from './membership.js';
 import { Snapshots } from './snapshots.js';
 
@@ -103,7 +103,7 @@ export class RaftNode implements NodeService {
   private leader: NodeId;
   private commit: number;
 
-  private constructor(private readonly deps: RaftNodeDeps) {
+  protected constructor(private readonly deps: RaftNodeDeps) {
     const { config, storage, log, clock } = deps;
     this.config = config;
     this.storage = storage;
@@ -140,7 +140,7 @@ export class RaftNode implements NodeService {
         this.scheduleDrain();
       },
     });
-    this.driver = new ReadyDriver(this.raw, {
+    this.driver = this.makeReadyDriver(this.raw, {
       save: (batch) => storage.save(batch),
       appendAsync: (entries, done) => storage.appendAsync(entries, done),
       hardStateToPersist: (hs) => this.hardStateToPersist(hs),
@@ -155,7 +155,7 @@ export class RaftNode implements NodeService {
       onDiskError: (e) => this.fatal(e),
     });
     const status = (): MySqlStatus => this.applier.status;
-    this.proposals = new Proposals({
+    this.proposals = this.makeProposals({
       raw: this.raw,
       clock,
       requestTimeoutMs: this.requestTimeoutMs,
@@ -165,7 +165,7 @@ export class RaftNode implements NodeService {
       mysqlStatus: status,
       drain,
     });
-    this.reads = new Reads({
+    this.reads = this.makeReads({
       id: this.id,
       raw: this.raw,
       clock,
@@ -254,6 +254,20 @@ export class RaftNode implements NodeService {
         clock,
       );
     }
+  }
+
+  // The node's parts, built once in the constructor. Test-only subclasses override these to
+  // plant bugs the simulator must catch (test/planted/); production code never does.
+  protected makeReadyDriver(raw: RawNode, io: ReadyIO): ReadyDriver {
+    return new ReadyDriver(raw, io);
+  }
+
+  protected makeProposals(d: ProposalsDeps): Proposals {
+    return new Proposals(d);
+  }
+
+  protected makeReads(d: ReadsDeps): Reads {
+    return new Reads(d);
   }
 
   /** Builds a node over its dependencies; nothing runs until {@link run}. */

@@ -57,20 +57,28 @@ export class ReadyDriver {
 
   /** Handles every pending Ready, one at a time, until the core has nothing more or one waits. */
   drain(): void {
-    if (this.draining || this.busy || this.stopped || this.frozen) return;
+    if (this.draining) return;
     this.draining = true;
     try {
-      for (;;) {
-        this.io.beforeReady?.();
-        if (this.busy || this.stopped || this.frozen || !this.raw.hasReady()) return;
-        const rd = this.raw.ready();
-        this.busy = true;
-        this.io.observe?.(rd);
-        this.handle(rd);
-      }
+      while (this.handleNext());
     } finally {
       this.draining = false;
     }
+  }
+
+  /**
+   * Takes one Ready, if there is one and none is in progress, and handles it. Returns whether
+   * one was taken (a scripted scenario steps a node one Ready at a time with it).
+   */
+  handleNext(): boolean {
+    if (this.busy || this.stopped || this.frozen) return false;
+    this.io.beforeReady?.();
+    if (this.busy || this.stopped || this.frozen || !this.raw.hasReady()) return false;
+    const rd = this.raw.ready();
+    this.busy = true;
+    this.io.observe?.(rd);
+    this.handle(rd);
+    return true;
   }
 
   /** A Ready was taken and is not finished yet. */

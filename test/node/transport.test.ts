@@ -14,11 +14,16 @@ import {
   encodeJsonFrame,
 } from '../../cluster/node/transport/codec.js';
 import { ClientHandshake } from '../../cluster/node/transport/handshake.js';
+import { systemClock } from '../../cluster/node/clock.js';
 import {
-  Transport,
+  FaultyTransport,
+  type FaultPeerStats,
+} from '../../cluster/node/transport/fault-decorator.js';
+import {
+  TcpTransport,
   type PeerAddress,
-  type PeerStats,
-  type TransportOptions,
+  type TcpPeerStats,
+  type TcpTransportOptions,
 } from '../../cluster/node/transport/transport.js';
 import type { Message, NodeId } from '../../cluster/raft/index.js';
 
@@ -28,14 +33,17 @@ const DEBUG = process.env.TRANSPORT_TEST_DEBUG === '1';
 const HOST = '127.0.0.1';
 
 interface TestNode {
-  readonly t: Transport;
+  /** The TCP transport, inside `f`: sends on it skip the faults. */
+  readonly t: TcpTransport;
+  /** The fault decorator around `t`: what a node process uses. */
+  readonly f: FaultyTransport<TcpTransport>;
   readonly got: Message[];
   readonly arrivals: number[];
   readonly logs: string[];
   readonly unreachable: NodeId[];
 }
 
-const running: Transport[] = [];
+const running: FaultyTransport[] = [];
 const sockets: Socket[] = [];
 
 afterEach(async () => {
@@ -43,35 +51,48 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((t) => t.close()));
 });
 
+/** A TCP transport wrapped in the fault decorator, as RaftNode builds it. */
 async function startNode(
   id: NodeId,
-  opts: Partial<TransportOptions> = {},
+  opts: Partial<TcpTransportOptions> = {},
   port = 0,
 ): Promise<TestNode> {
   const got: Message[] = [];
   const arrivals: number[] = [];
   const logs: string[] = [];
   const unreachable: NodeId[] = [];
-  const t = new Transport({
-    id,
-    port,
-    peers: new Map(),
-    secret,
-    backoffCapMs: 100,
-    onMessage: (m) => {
+  const log = (level: string, msg: string): void => {
+    logs.push(`${level} ${msg}`);
+    if (DEBUG) console.log(id, level, msg);
+  };
+  const {
+    onMessage = (m: Message): void => {
       got.push(m);
       arrivals.push(performance.now());
     },
-    onUnreachable: (peer) => unreachable.push(peer),
-    log: (level, msg) => {
-      logs.push(`${level} ${msg}`);
-      if (DEBUG) console.log(id, level, msg);
+    onUnreachable = (peer: NodeId): void => {
+      unreachable.push(peer);
     },
-    ...opts,
-  });
-  running.push(t);
-  await t.start();
-  return { t, got, arrivals, logs, unreachable };
+    ...tcp
+  } = opts;
+  const f = new FaultyTransport(
+    { id, clock: systemClock, random: Math.random, log },
+    { onMessage, onUnreachable },
+    (handlers) =>
+      new TcpTransport({
+        id,
+        port,
+        peers: new Map(),
+        secret,
+        backoffCapMs: 100,
+        log,
+        ...tcp,
+        ...handlers,
+      }),
+  );
+  running.push(f);
+  await f.start();
+  return { t: f.inner, f, got, arrivals, logs, unreachable };
 }
 
 function addresses(nodes: readonly TestNode[]): Map<NodeId, PeerAddress> {
@@ -95,10 +116,12 @@ function seqs(n: TestNode, from: NodeId): number[] {
   return n.got.filter((m) => m.from === from).map((m) => m.commit ?? -1);
 }
 
-function peerStats(n: TestNode, id: NodeId): PeerStats {
+/** The TCP transport's stats of a peer, with the fault decorator's. */
+function peerStats(n: TestNode, id: NodeId): TcpPeerStats & Omit<FaultPeerStats, 'id'> {
   const s = n.t.stats().peers.find((p) => p.id === id);
   if (!s) throw new Error(`no stats for node ${id} on node ${n.t.id}`);
-  return s;
+  const f = n.f.stats().peers.find((p) => p.id === id);
+  return { ...s, faultDropped: f?.faultDropped ?? 0, delayed: f?.delayed ?? 0 };
 }
 
 const range = (from: number, to: number): number[] =>
@@ -171,7 +194,7 @@ async function freePort(): Promise<number> {
   return addr.port;
 }
 
-describe('Transport over TCP', () => {
+describe('TcpTransport', () => {
   it('three nodes exchange messages both ways, complete and in order', async () => {
     const nodes = await Promise.all([1, 2, 3].map((id) => startNode(id)));
     connectAll(nodes);
@@ -436,18 +459,18 @@ describe('Transport over TCP', () => {
     const b = await startNode(2);
     connectAll([a, b]);
     await waitFor(() => peerStats(a, 2).connected && peerStats(b, 1).connected, 'connections');
-    a.t.setFaults({ partitions: [[1], [2]] });
-    b.t.setFaults({ partitions: [[1], [2]] });
-    for (let i = 0; i < 10; i++) a.t.send(hb(1, 2, i));
+    a.f.setFaults({ partitions: [[1], [2]] });
+    b.f.setFaults({ partitions: [[1], [2]] });
+    for (let i = 0; i < 10; i++) a.f.send(hb(1, 2, i));
     expect(peerStats(a, 2)).toMatchObject({ faultDropped: 10, sent: 0 });
     // Only the receiver knows of the partition: the messages travel and are dropped on arrival.
-    a.t.clearFaults();
-    for (let i = 10; i < 20; i++) a.t.send(hb(1, 2, i));
+    a.f.clearFaults();
+    for (let i = 10; i < 20; i++) a.f.send(hb(1, 2, i));
     await waitFor(() => peerStats(b, 1).faultDropped === 10, 'drops at the receiver');
     expect(b.got).toEqual([]);
-    b.t.clearFaults();
-    a.t.send(hb(1, 2, 20));
-    b.t.send(hb(2, 1, 21));
+    b.f.clearFaults();
+    a.f.send(hb(1, 2, 20));
+    b.f.send(hb(2, 1, 21));
     await waitFor(() => b.got.length === 1 && a.got.length === 1, 'delivery after healing');
     expect(seqs(b, 1)).toEqual([20]);
     expect(seqs(a, 2)).toEqual([21]);
@@ -457,13 +480,13 @@ describe('Transport over TCP', () => {
     const a = await startNode(1);
     const b = await startNode(2);
     connectAll([a, b]);
-    a.t.setFaults({ links: [{ from: 1, to: 2, drop: 1 }] });
-    for (let i = 0; i < 50; i++) a.t.send(hb(1, 2, i));
-    b.t.send(hb(2, 1, 7));
+    a.f.setFaults({ links: [{ from: 1, to: 2, drop: 1 }] });
+    for (let i = 0; i < 50; i++) a.f.send(hb(1, 2, i));
+    b.f.send(hb(2, 1, 7));
     await waitFor(() => seqs(a, 2).includes(7), 'the other direction');
     expect(peerStats(a, 2).faultDropped).toBe(50);
-    a.t.clearFaults();
-    a.t.send(hb(1, 2, 50));
+    a.f.clearFaults();
+    a.f.send(hb(1, 2, 50));
     await waitFor(() => b.got.length > 0, 'delivery after clearing');
     // The link is ordered, so had any earlier message gone through it would have come first.
     expect(seqs(b, 1)).toEqual([50]);
@@ -473,23 +496,23 @@ describe('Transport over TCP', () => {
     const a = await startNode(1);
     const b = await startNode(2);
     connectAll([a, b]);
-    a.t.send(hb(1, 2, 100));
+    a.f.send(hb(1, 2, 100));
     await waitFor(() => b.got.length === 1, 'the connection');
-    a.t.setFaults({ links: [{ from: 1, to: 2, delayMs: 300 }] });
+    a.f.setFaults({ links: [{ from: 1, to: 2, delayMs: 300 }] });
     const t0 = performance.now();
-    for (let i = 0; i < 5; i++) a.t.send(hb(1, 2, i));
+    for (let i = 0; i < 5; i++) a.f.send(hb(1, 2, i));
     expect(peerStats(a, 2).delayed).toBe(5);
     // The delay is lifted, but later messages must not overtake the delayed ones.
-    a.t.setFaults({ links: [] });
-    for (let i = 5; i < 10; i++) a.t.send(hb(1, 2, i));
+    a.f.setFaults({ links: [] });
+    for (let i = 5; i < 10; i++) a.f.send(hb(1, 2, i));
     await waitFor(() => b.got.length === 11, 'the delayed messages');
     expect(seqs(b, 1)).toEqual([100, ...range(0, 10)]);
     expect(b.arrivals[1] - t0).toBeGreaterThanOrEqual(290);
 
-    a.t.setFaults({ links: [{ from: 1, to: 2, delayMs: 60_000 }] });
-    a.t.send(hb(1, 2, 10));
+    a.f.setFaults({ links: [{ from: 1, to: 2, delayMs: 60_000 }] });
+    a.f.send(hb(1, 2, 10));
     expect(peerStats(a, 2).delayed).toBe(1);
-    a.t.clearFaults();
+    a.f.clearFaults();
     await waitFor(() => seqs(b, 1).includes(10), 'release on clearFaults');
   });
 
@@ -534,16 +557,16 @@ describe('Transport over TCP', () => {
     const b = await startNode(2);
     connectAll([a, b]);
     a.t.setPeers(new Map([...addresses([a, b]), [3, { host: HOST, port: down }]]));
-    a.t.setFaults({ links: [{ from: 1, to: 2, delayMs: 60_000 }] });
-    a.t.send(hb(1, 2, 1));
+    a.f.setFaults({ links: [{ from: 1, to: 2, delayMs: 60_000 }] });
+    a.f.send(hb(1, 2, 1));
     const lurker = await rawSocket(a.t.port);
     await waitFor(() => peerStats(b, 1).connected && peerStats(a, 2).inbound, 'connections');
     expect(count()).toBeGreaterThan(before);
-    await Promise.all([a.t.close(), b.t.close()]);
+    await Promise.all([a.f.close(), b.f.close()]);
     await closed(lurker);
     await waitFor(() => count() <= before, 'resources released');
     // Closing twice is harmless, and a closed transport ignores sends.
-    await a.t.close();
-    a.t.send(hb(1, 2, 2));
+    await a.f.close();
+    a.f.send(hb(1, 2, 2));
   });
 });

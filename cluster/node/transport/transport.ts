@@ -11,7 +11,6 @@
  * queue, and when it is full the oldest messages are dropped (Raft tolerates loss).
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import type { Message, NodeId } from '../../raft/index.js';
 import {
   DEFAULT_MAX_FRAME_BYTES,
@@ -21,7 +20,6 @@ import {
   encodeFrame,
   encodeJsonFrame,
 } from './codec.js';
-import { FaultTable, type FaultSpec } from './faults.js';
 import {
   ClientHandshake,
   HANDSHAKE_MAX_FRAME_BYTES,
@@ -29,13 +27,13 @@ import {
   type HandshakeMessage,
 } from './handshake.js';
 import { NETWORK_MESSAGE_TYPES, validateMessage } from './validate.js';
-import type { PeerAddress } from './peer-transport.js';
+import type { PeerAddress, PeerTransport, TransportHandlers } from './peer-transport.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export type { PeerAddress } from './peer-transport.js';
 
-export interface TransportOptions {
+export interface TcpTransportOptions extends TransportHandlers {
   /** This node's id (a positive integer). */
   readonly id: NodeId;
   /** Address to listen on. Default 127.0.0.1. */
@@ -60,16 +58,12 @@ export interface TransportOptions {
   readonly maxQueueBytes?: number;
   /** Inbound connections still in their handshake at once; more are refused. Default 64. */
   readonly maxPendingHandshakes?: number;
-  /** Receives every valid message addressed to this node. Exceptions are logged, not thrown. */
-  readonly onMessage: (m: Message) => void;
-  /** Called when the connection to a peer fails (once until it connects again). */
-  readonly onUnreachable?: (id: NodeId) => void;
   readonly log?: (level: LogLevel, msg: string) => void;
-  /** Source of randomness for link drops and backoff jitter. Default Math.random. */
+  /** Source of randomness for the backoff jitter. Default Math.random. */
   readonly random?: () => number;
 }
 
-export interface PeerStats {
+export interface TcpPeerStats {
   readonly id: NodeId;
   /** host:port we dial, if this is a configured peer. */
   readonly address: string | undefined;
@@ -80,16 +74,12 @@ export interface PeerStats {
   /** Messages (and their bytes) waiting in the outbound queue. */
   readonly queued: number;
   readonly queuedBytes: number;
-  /** Messages held back by a link delay. */
-  readonly delayed: number;
   /** Messages written to the outbound connection. */
   readonly sent: number;
   /** Valid messages received from this peer and handed to `onMessage`. */
   readonly received: number;
   /** Messages dropped by the transport: queue overflow, oversized, peer removed, closing. */
   readonly dropped: number;
-  /** Messages dropped by injected faults (partitions, link drops), both directions. */
-  readonly faultDropped: number;
   /** Authenticated connections from this peer closed for a bad frame or invalid message. */
   readonly badFrames: number;
   /** Outbound handshakes with this peer that failed (refused, bad proof, timeout, bad frame). */
@@ -100,8 +90,8 @@ export interface PeerStats {
   readonly connects: number;
 }
 
-export interface TransportStats {
-  readonly peers: PeerStats[];
+export interface TcpTransportStats {
+  readonly peers: TcpPeerStats[];
   /** Inbound connections closed before authenticating: the peer id is unknown or unproven. */
   readonly unauthenticated: { readonly handshakeFailures: number; readonly badFrames: number };
   /** Messages handed to `send` for an id with no known address (or this node's own id). */
@@ -112,7 +102,6 @@ interface Counters {
   sent: number;
   received: number;
   dropped: number;
-  faultDropped: number;
   badFrames: number;
   handshakeFailures: number;
   connectFailures: number;
@@ -132,8 +121,6 @@ interface Peer {
   address: PeerAddress;
   queue: Buffer[];
   queuedBytes: number;
-  delayed: { at: number; frame: Buffer }[];
-  delayTimer: NodeJS.Timeout | undefined;
   conn: OutConn | undefined;
   attempt: number;
   retryTimer: NodeJS.Timeout | undefined;
@@ -182,7 +169,12 @@ function positive(name: string, v: number): number {
   return v;
 }
 
-export class Transport {
+/**
+ * Receives with `onMessage` (exceptions are logged, not thrown) and reports a failed connection
+ * with `onUnreachable` (once until it connects again). Injected faults are not its business:
+ * wrap it in a FaultyTransport (fault-decorator.ts).
+ */
+export class TcpTransport implements PeerTransport {
   readonly id: NodeId;
   private readonly host: string;
   private listenPort: number;
@@ -204,7 +196,6 @@ export class Transport {
   private readonly inboundByPeer = new Map<NodeId, InConn>();
   private readonly inbound = new Set<InConn>();
   private readonly sockets = new Set<Socket>();
-  private readonly faults = new FaultTable();
   private server: Server | undefined;
   private pendingHandshakes = 0;
   private unauthHandshakeFailures = 0;
@@ -212,7 +203,7 @@ export class Transport {
   private unroutable = 0;
   private state: 'new' | 'starting' | 'running' | 'closed' = 'new';
 
-  constructor(opts: TransportOptions) {
+  constructor(opts: TcpTransportOptions) {
     if (!Number.isSafeInteger(opts.id) || opts.id <= 0) {
       throw new RangeError(`node id must be a positive integer, got ${opts.id}`);
     }
@@ -281,7 +272,7 @@ export class Transport {
 
   /**
    * Queues `m` for `m.to`. Never blocks, never throws: a message that cannot be sent (unknown
-   * peer, injected fault, full queue, over the frame limit) is dropped and counted.
+   * peer, full queue, over the frame limit) is dropped and counted.
    */
   send(m: Message): void {
     if (this.state === 'closed') return;
@@ -301,11 +292,6 @@ export class Transport {
       );
       return;
     }
-    const decision = this.faults.onSend(this.id, peer.id, this.random);
-    if (!decision.deliver) {
-      c.faultDropped++;
-      return;
-    }
     let payload: Buffer;
     try {
       payload = Buffer.from(JSON.stringify(m), 'utf8');
@@ -323,9 +309,7 @@ export class Transport {
       );
       return;
     }
-    const frame = encodeFrame(payload);
-    if (decision.delayMs > 0 || peer.delayed.length > 0) this.delay(peer, frame, decision.delayMs);
-    else this.enqueue(peer, frame);
+    this.enqueue(peer, encodeFrame(payload));
   }
 
   /**
@@ -337,29 +321,11 @@ export class Transport {
     this.applyPeers(peers);
   }
 
-  /** Sets injected faults; parts left out of `spec` stay as they were (see FaultTable.set). */
-  setFaults(spec: FaultSpec): void {
-    this.faults.set(spec);
-    this.log('info', `faults set: ${JSON.stringify(this.faults.describe())}`);
-  }
-
-  /** Removes every injected fault; messages held back by a delay are released at once. */
-  clearFaults(): void {
-    this.faults.clear();
-    for (const peer of this.peers.values()) this.releaseDelayed(peer, Infinity);
-    this.log('info', 'faults cleared');
-  }
-
-  /** The current injected faults. */
-  currentFaults(): ReturnType<FaultTable['describe']> {
-    return this.faults.describe();
-  }
-
-  stats(): TransportStats {
+  stats(): TcpTransportStats {
     const ids = new Set<NodeId>([...this.peers.keys(), ...this.counters.keys()]);
     const peers = [...ids]
       .sort((a, b) => a - b)
-      .map((id): PeerStats => {
+      .map((id): TcpPeerStats => {
         const p = this.peers.get(id);
         const c = this.countersOf(id);
         return {
@@ -369,7 +335,6 @@ export class Transport {
           inbound: this.inboundByPeer.has(id),
           queued: p?.queue.length ?? 0,
           queuedBytes: p?.queuedBytes ?? 0,
-          delayed: p?.delayed.length ?? 0,
           ...c,
         };
       });
@@ -430,8 +395,6 @@ export class Transport {
         address: addr,
         queue: [],
         queuedBytes: 0,
-        delayed: [],
-        delayTimer: undefined,
         conn: undefined,
         attempt: 0,
         retryTimer: undefined,
@@ -451,12 +414,9 @@ export class Transport {
     peer.removed = true;
     this.disconnectOut(peer);
     const c = this.countersOf(peer.id);
-    c.dropped += peer.queue.length + peer.delayed.length;
+    c.dropped += peer.queue.length;
     peer.queue = [];
     peer.queuedBytes = 0;
-    peer.delayed = [];
-    if (peer.delayTimer) clearTimeout(peer.delayTimer);
-    peer.delayTimer = undefined;
   }
 
   /** Closes the current outbound connection (or attempt) and cancels a planned retry. */
@@ -591,43 +551,6 @@ export class Transport {
     }
   }
 
-  private delay(peer: Peer, frame: Buffer, delayMs: number): void {
-    const now = performance.now();
-    const last = peer.delayed[peer.delayed.length - 1];
-    // The delayed list is released strictly first in, first out (order on the link is kept);
-    // release times never decrease, so the head is always the next one due.
-    const at = Math.max(now + delayMs, last ? last.at : 0);
-    if (peer.delayed.length >= this.maxQueueMessages) {
-      peer.delayed.shift();
-      this.countersOf(peer.id).dropped++;
-    }
-    peer.delayed.push({ at, frame });
-    if (!peer.delayTimer) this.armDelay(peer);
-  }
-
-  private armDelay(peer: Peer): void {
-    const head = peer.delayed[0];
-    if (!head || this.state === 'closed') return;
-    peer.delayTimer = setTimeout(
-      () => {
-        peer.delayTimer = undefined;
-        this.releaseDelayed(peer, performance.now());
-      },
-      Math.max(0, head.at - performance.now()),
-    );
-  }
-
-  /** Moves delayed messages due by `now` to the queue, in order. */
-  private releaseDelayed(peer: Peer, now: number): void {
-    while (peer.delayed.length > 0 && peer.delayed[0].at <= now) {
-      const next = peer.delayed.shift();
-      if (next) this.enqueue(peer, next.frame);
-    }
-    if (peer.delayTimer) clearTimeout(peer.delayTimer);
-    peer.delayTimer = undefined;
-    this.armDelay(peer);
-  }
-
   private enqueue(peer: Peer, frame: Buffer): void {
     const c = this.countersOf(peer.id);
     if (frame.length > this.maxQueueBytes) {
@@ -671,17 +594,12 @@ export class Transport {
     const socket = conn.socket;
     if (socket.writableNeedDrain) return;
     const c = this.countersOf(peer.id);
-    const cut = !this.faults.canTalk(this.id, peer.id);
     socket.cork();
     try {
       while (peer.queue.length > 0) {
         const frame = peer.queue.shift();
         if (!frame) break;
         peer.queuedBytes -= frame.length;
-        if (cut) {
-          c.faultDropped++;
-          continue;
-        }
         c.sent++;
         if (!socket.write(frame)) break;
       }
@@ -766,12 +684,7 @@ export class Transport {
       this.dropIn(conn, `invalid message: ${v.reason}`, 'frame');
       return;
     }
-    const c = this.countersOf(peer);
-    if (!this.faults.onReceive(peer, this.id)) {
-      c.faultDropped++;
-      return;
-    }
-    c.received++;
+    this.countersOf(peer).received++;
     try {
       this.onMessage(v.message);
     } catch (e) {
@@ -846,7 +759,6 @@ export class Transport {
         sent: 0,
         received: 0,
         dropped: 0,
-        faultDropped: 0,
         badFrames: 0,
         handshakeFailures: 0,
         connectFailures: 0,

@@ -10,17 +10,15 @@
 import type { TaskStore } from './task-store.js';
 import { createHash } from 'node:crypto';
 import { Op, QueryTypes, Transaction, literal, type Sequelize, type WhereOptions } from 'sequelize';
-import { z } from 'zod';
+import type { CommandResult, Task, TaskStatus } from '../cluster/api/task.js';
 import {
-  TASK_PRIORITIES,
-  TASK_STATUSES,
-  type CommandResult,
-  type SessionRef,
-  type Task,
-  type TaskCommand,
-  type TaskStatus,
-} from '../cluster/api/task.js';
-import { canonicalInstant, decodeCommand, sessionStorageKey } from './command.js';
+  batchReads,
+  checkEntries,
+  planBatch,
+  type Meta,
+  type Retention,
+  type SessionRow,
+} from './apply-plan.js';
 import { createSequelize, ensureDatabase, parseMySqlUrl } from './connection.js';
 import { StateMachineError, toMySqlError } from './errors.js';
 import { stampOrCheckIdentity, type NodeIdentity, type VerifyApplied } from './identity.js';
@@ -28,6 +26,14 @@ import { migrate } from './migrate.js';
 import { RoundTrips, type RunStatements } from './round-trips.js';
 import { SESSION_RETENTION_ENTRIES, SESSION_RETENTION_MS } from './session-retention.js';
 import { snapshotJson } from './snapshot-json.js';
+import {
+  GUID,
+  SNAPSHOT_FORMAT,
+  checksumLine,
+  parseSnapshot,
+  type SnapshotBody,
+  type SnapshotSession,
+} from './snapshot-format.js';
 import {
   CLIENT_SESSIONS_TABLE,
   RAFT_META_ID,
@@ -106,15 +112,12 @@ export interface OpenOptions {
 }
 
 export { SESSION_RETENTION_ENTRIES, SESSION_RETENTION_MS } from './session-retention.js';
-export const SNAPSHOT_FORMAT = 'raftboard-tasks/2';
-/** Snapshots from before sessions had fingerprints and a clock; still restored. */
-const SNAPSHOT_FORMAT_V1 = 'raftboard-tasks/1';
+export { SNAPSHOT_FORMAT } from './snapshot-format.js';
 
 const IN_CHUNK = 1_000;
 const PAGE = 1_000;
 const MAX_STATEMENT_BYTES = 2 * 1024 * 1024;
 const MAX_STATEMENT_ROWS = 500;
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** Every column of `tasks` (models/task.ts), in the order the upsert lists the values. */
 const TASK_COLUMNS = [
   'id',
@@ -150,19 +153,6 @@ const SELECT_SESSIONS =
   `\`fingerprint\` FROM \`${CLIENT_SESSIONS_TABLE}\``;
 const DELETE_TASKS = `DELETE FROM \`${TASKS_TABLE}\``;
 const DELETE_SESSIONS = `DELETE FROM \`${CLIENT_SESSIONS_TABLE}\``;
-
-interface SessionRow {
-  readonly raftIndex: number;
-  readonly result: string;
-  readonly createdAt: string;
-  readonly fingerprint: string;
-}
-
-/** How long, in entry time and in entries, a session is remembered. */
-interface Retention {
-  readonly ms: number;
-  readonly entries: number;
-}
 
 export class TaskStateMachine implements TaskStore {
   private closed = false;
@@ -250,14 +240,7 @@ export class TaskStateMachine implements TaskStore {
    * retrying is safe).
    */
   async applyBatch(entries: readonly ApplyEntry[]): Promise<(CommandResult | null)[]> {
-    for (const entry of entries) {
-      if (!Number.isSafeInteger(entry.index) || entry.index < 1) {
-        throw new StateMachineError(`entry index must be a positive integer, got ${entry.index}`);
-      }
-      if (!Number.isSafeInteger(entry.term) || entry.term < 0) {
-        throw new StateMachineError(`entry term must be a non-negative integer, got ${entry.term}`);
-      }
-    }
+    checkEntries(entries);
     if (entries.length === 0) return [];
     return this.exclusive(() =>
       this.run('applying entries', () =>
@@ -434,18 +417,11 @@ export class TaskStateMachine implements TaskStore {
     entries: readonly ApplyEntry[],
     run: RunStatements,
   ): Promise<(CommandResult | null)[]> {
-    const commands = entries.map((entry) => this.commandOf(entry, false));
-    const taskIds = new Set<string>();
-    const keys = new Set<string>();
-    for (const command of commands) {
-      if (command === null) continue;
-      taskIds.add(command.op === 'create' ? command.task.id : command.id);
-      if (command.session !== undefined) keys.add(sessionStorageKey(command.session.key));
-    }
-    const taskReads = [...chunks([...taskIds], IN_CHUNK)].map(
+    const reads = batchReads(entries);
+    const taskReads = [...chunks(reads.taskIds, IN_CHUNK)].map(
       (ids) => `${SELECT_TASKS} WHERE \`id\` IN (${ids.map(this.esc).join(',')})`,
     );
-    const sessionReads = [...chunks([...keys], IN_CHUNK)].map(
+    const sessionReads = [...chunks(reads.sessionKeys, IN_CHUNK)].map(
       (batch) => `${SELECT_SESSIONS} WHERE \`key\` IN (${batch.map(this.esc).join(',')})`,
     );
     const read = await run(['START TRANSACTION', LOCK_META, ...taskReads, ...sessionReads]);
@@ -465,110 +441,34 @@ export class TaskStateMachine implements TaskStore {
         });
       }
     }
-
-    // Check the entries above the applied index continue it without a gap.
-    const results: (CommandResult | null)[] = entries.map(() => null);
-    const toApply: { pos: number; entry: ApplyEntry; command: TaskCommand | null }[] = [];
-    let next = meta.index + 1;
-    entries.forEach((entry, pos) => {
-      const command = commands[pos];
-      if (entry.index <= meta.index) {
-        // Already applied: a retried session is answered as it was the first time (a key the
-        // entry reused for another request was refused then, and is now).
-        const session = command?.session;
-        const stored =
-          session === undefined ? undefined : sessions.get(sessionStorageKey(session.key));
-        if (session !== undefined && stored !== undefined) {
-          results[pos] =
-            stored.raftIndex !== entry.index && !sameRequest(stored, session)
-              ? keyReused(stored)
-              : (JSON.parse(stored.result) as CommandResult);
-        }
-        return;
-      }
-      if (entry.index !== next) {
-        throw new StateMachineError(
-          `entry ${entry.index} does not follow ${next - 1} (applied index ${meta.index}): ` +
-            'entries must be consecutive and restore a snapshot before a gap',
-        );
-      }
-      next += 1;
-      if (command === null) this.commandOf(entry, true); // says why, if it is malformed
-      toApply.push({ pos, entry, command });
-    });
-    if (toApply.length === 0) {
+    const { results, writes } = planBatch(
+      entries,
+      reads,
+      meta,
+      tasks,
+      sessions,
+      this.retention,
+      this.log,
+    );
+    if (writes === null) {
       await run(['COMMIT']);
       return results;
     }
 
-    // Apply in memory, in log order. The clock is the newest entry time so far: it never goes
-    // back (a new leader's clock may be behind), so a session once expired stays expired, and
-    // eviction after any batch agrees with the visibility rule below whatever the batching.
-    let clock = meta.sessionClock === '' ? Number.NEGATIVE_INFINITY : Date.parse(meta.sessionClock);
-    const dirty = new Set<string>();
-    const newSessions = new Map<string, ClientSessionAttributes>();
-    for (const { pos, entry, command } of toApply) {
-      if (command === null) continue;
-      clock = Math.max(clock, Date.parse(command.at));
-      const session = command.session;
-      const key = session === undefined ? undefined : sessionStorageKey(session.key);
-      if (session !== undefined && key !== undefined) {
-        const stored = sessions.get(key);
-        // A session is visible to the entries within the retention after it, in entries and in
-        // entry time: a pure function of the log, the same on every replica.
-        if (
-          stored !== undefined &&
-          entry.index - stored.raftIndex < this.retention.entries &&
-          clock - Date.parse(stored.createdAt) < this.retention.ms
-        ) {
-          // The same key on another request: refused, nothing applied, the session kept.
-          results[pos] = sameRequest(stored, session)
-            ? (JSON.parse(stored.result) as CommandResult)
-            : keyReused(stored);
-          continue;
-        }
-      }
-      const result = execute(command, entry.index, tasks, dirty);
-      results[pos] = result;
-      if (session !== undefined && key !== undefined) {
-        const row: ClientSessionAttributes = {
-          key,
-          raftIndex: entry.index,
-          // The entry travels with the stored answer, so a retry is told where the write landed.
-          result: JSON.stringify({ ...result, entry: { index: entry.index, term: entry.term } }),
-          createdAt: new Date(clock).toISOString(),
-          fingerprint: session.fingerprint ?? '',
-        };
-        sessions.set(key, row);
-        newSessions.set(key, row);
-      }
-    }
-
     // Write the net effect with multi-row statements.
-    const upserts: TaskAttributes[] = [];
-    const deletes: string[] = [];
-    for (const id of dirty) {
-      const task = tasks.get(id);
-      if (task === null || task === undefined) deletes.push(id);
-      else upserts.push(toAttributes(task));
-    }
-    const last = toApply[toApply.length - 1]!.entry;
-    const forgetUpTo = last.index - this.retention.entries;
-    const clockNow = Number.isFinite(clock) ? new Date(clock).toISOString() : '';
-    // Sessions no later entry can see any more (same comparisons as above).
-    const expiredBy = Number.isFinite(clock) ? canonicalMs(clock - this.retention.ms) : null;
+    const { forgetUpTo, expiredBy, meta: after } = writes;
     await run([
-      ...this.upsertTasks(upserts),
-      ...[...chunks(deletes, IN_CHUNK)].map(
+      ...this.upsertTasks(writes.upserts.map(toAttributes)),
+      ...[...chunks(writes.deletes, IN_CHUNK)].map(
         (ids) => `${DELETE_TASKS} WHERE \`id\` IN (${ids.map(this.esc).join(',')})`,
       ),
-      ...this.upsertSessions([...newSessions.values()]),
+      ...this.upsertSessions(writes.newSessions),
       ...(forgetUpTo >= 1 ? [`${DELETE_SESSIONS} WHERE \`raft_index\` <= ${forgetUpTo}`] : []),
       ...(expiredBy !== null
         ? [`${DELETE_SESSIONS} WHERE \`created_at\` <= ${this.esc(expiredBy)}`]
         : []),
-      `${UPDATE_META_SET} \`applied_index\` = ${last.index}, \`applied_term\` = ${last.term}, ` +
-        `\`session_clock\` = ${this.esc(clockNow)} WHERE \`id\` = ${RAFT_META_ID}`,
+      `${UPDATE_META_SET} \`applied_index\` = ${after.index}, \`applied_term\` = ${after.term}, ` +
+        `\`session_clock\` = ${this.esc(after.sessionClock)} WHERE \`id\` = ${RAFT_META_ID}`,
       'COMMIT',
     ]);
     return results;
@@ -604,15 +504,6 @@ export class TaskStateMachine implements TaskStore {
 
   private readonly esc = (v: string | number | null): string =>
     v === null ? 'NULL' : this.sequelize.escape(v);
-
-  /** The command in a normal entry, or null (no-op, conf, malformed — logged when applied). */
-  private commandOf(entry: ApplyEntry, logProblems: boolean): TaskCommand | null {
-    if (entry.type !== 'normal' || entry.data === '') return null;
-    const decoded = decodeCommand(entry.data);
-    if (decoded.ok) return decoded.command;
-    if (logProblems) this.log(`entry ${entry.index}: ignored, ${decoded.reason}`);
-    return null;
-  }
 
   private async lockMeta(transaction: Transaction): Promise<Meta> {
     const rows = await this.sequelize.query(LOCK_META, {
@@ -662,100 +553,6 @@ export class TaskStateMachine implements TaskStore {
 
 const REPEATABLE_READ = Transaction.ISOLATION_LEVELS.REPEATABLE_READ;
 
-/** Applies one command to the in-memory view of the batch. */
-function execute(
-  command: TaskCommand,
-  index: number,
-  tasks: Map<string, Task | null>,
-  dirty: Set<string>,
-): CommandResult {
-  if (command.op === 'create') {
-    const { id } = command.task;
-    if (tasks.get(id)) {
-      return conflict(`task ${id} already exists`);
-    }
-    const task: Task = {
-      id,
-      title: command.task.title,
-      description: command.task.description,
-      status: command.task.status,
-      priority: command.task.priority,
-      dueDate: command.task.dueDate,
-      createdAt: command.at,
-      updatedAt: command.at,
-      version: 1,
-      raftIndex: index,
-    };
-    tasks.set(id, task);
-    dirty.add(id);
-    return { ok: true, status: 201, task };
-  }
-  const current = tasks.get(command.id);
-  if (!current) {
-    return { ok: false, status: 404, error: 'not_found', message: `no task ${command.id}` };
-  }
-  if (command.expectedVersion !== undefined && command.expectedVersion !== current.version) {
-    return conflict(
-      `task ${command.id} is at version ${current.version}, not ${command.expectedVersion}`,
-    );
-  }
-  if (command.op === 'delete') {
-    tasks.set(command.id, null);
-    dirty.add(command.id);
-    return { ok: true, status: 200, task: null };
-  }
-  const { patch } = command;
-  const task: Task = {
-    ...current,
-    ...(patch.title !== undefined && { title: patch.title }),
-    ...(patch.description !== undefined && { description: patch.description }),
-    ...(patch.status !== undefined && { status: patch.status }),
-    ...(patch.priority !== undefined && { priority: patch.priority }),
-    ...(patch.dueDate !== undefined && { dueDate: patch.dueDate }),
-    updatedAt: command.at,
-    version: current.version + 1,
-    raftIndex: index,
-  };
-  tasks.set(command.id, task);
-  dirty.add(command.id);
-  return { ok: true, status: 200, task };
-}
-
-/** Whether a command's session is the request that stored `stored` (no fingerprint: any). */
-function sameRequest(stored: SessionRow, session: SessionRef): boolean {
-  const fingerprint = session.fingerprint ?? '';
-  return stored.fingerprint === '' || fingerprint === '' || stored.fingerprint === fingerprint;
-}
-
-/** The answer to a key reused for another request: deterministic, so equal on every replica. */
-function keyReused(stored: SessionRow): CommandResult {
-  return {
-    ok: false,
-    status: 422,
-    error: 'idempotency_key_reused',
-    message:
-      `this Idempotency-Key was used for another request (method, target, body or If-Match ` +
-      `differ) at log index ${stored.raftIndex}; nothing was applied: use a new key for a new request`,
-  };
-}
-
-/** `ms` as a canonical instant, or null when it has no 24-character ISO form (year < 0...). */
-function canonicalMs(ms: number): string | null {
-  const date = new Date(ms);
-  if (Number.isNaN(date.getTime())) return null;
-  const iso = date.toISOString();
-  return iso.length === 24 ? iso : null;
-}
-
-function conflict(message: string): CommandResult {
-  return { ok: false, status: 409, error: 'version_conflict', message };
-}
-
-interface Meta extends AppliedIndex {
-  /** The newest entry time applied, canonical, or '' before any. */
-  readonly sessionClock: string;
-}
-
 function metaOf(row: unknown): Meta {
   if (row === null || typeof row !== 'object') {
     throw new StateMachineError('raft_meta has no row: the schema was not created by migrations');
@@ -785,24 +582,6 @@ function toTask(row: TaskAttributes): Task {
 
 function toAttributes(task: Task): TaskAttributes {
   return { ...task };
-}
-
-/** One line of the checksum: every column, in a fixed order, as JSON. */
-function checksumLine(task: Task): string {
-  return (
-    JSON.stringify([
-      task.id,
-      task.title,
-      task.description,
-      task.status,
-      task.priority,
-      task.dueDate,
-      task.createdAt,
-      task.updatedAt,
-      task.version,
-      task.raftIndex,
-    ]) + '\n'
-  );
 }
 
 /** Escapes LIKE wildcards with `!` (used with `ESCAPE '!'`, independent of sql_mode). */
@@ -837,80 +616,3 @@ function* chunkRows<T>(rows: readonly T[], sizeOf: (row: T) => number): Generato
 // Worst case: 4 UTF-8 bytes per UTF-16 unit, doubled by SQL escaping, plus fixed columns.
 const taskSize = (t: TaskAttributes) => (t.title.length + t.description.length) * 8 + 256;
 const sessionSize = (s: ClientSessionAttributes) => (s.key.length + s.result.length) * 8 + 128;
-
-// --- snapshot format -----------------------------------------------------------------------
-
-interface SnapshotSession {
-  readonly key: string;
-  readonly raftIndex: number;
-  readonly createdAt: string;
-  readonly fingerprint: string;
-  /** The stored CommandResult JSON, verbatim. */
-  readonly result: string;
-}
-
-interface SnapshotBody {
-  readonly format: typeof SNAPSHOT_FORMAT | typeof SNAPSHOT_FORMAT_V1;
-  readonly index: number;
-  readonly term: number;
-  readonly sessionClock: string;
-  readonly tasks: readonly Task[];
-  readonly sessions: readonly SnapshotSession[];
-}
-
-const instant = z.string().refine((s) => canonicalInstant(s) === s, 'not a canonical instant');
-const counter = z.number().int().min(0);
-
-const snapshotSchema = z.object({
-  format: z.enum([SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_V1]),
-  index: counter,
-  term: counter,
-  // Absent in a v1 snapshot: no clock yet, and its sessions match any request.
-  sessionClock: z.union([instant, z.literal('')]).default(''),
-  tasks: z.array(
-    z.object({
-      id: z.string().regex(GUID),
-      title: z.string().min(1),
-      description: z.string(),
-      status: z.enum(TASK_STATUSES),
-      priority: z.enum(TASK_PRIORITIES),
-      dueDate: z
-        .string()
-        .regex(/^\d{4}-\d{2}-\d{2}$/)
-        .nullable(),
-      createdAt: instant,
-      updatedAt: instant,
-      version: z.number().int().min(1),
-      raftIndex: counter,
-    }),
-  ),
-  sessions: z.array(
-    z.object({
-      key: z.string().min(1).max(128),
-      raftIndex: counter,
-      createdAt: instant,
-      fingerprint: z
-        .string()
-        .regex(/^(?:[0-9a-f]{64})?$/)
-        .default(''),
-      result: z.string(),
-    }),
-  ),
-});
-
-function parseSnapshot(data: string): SnapshotBody {
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    throw new StateMachineError('snapshot data is not JSON');
-  }
-  const parsed = snapshotSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new StateMachineError(
-      `not a ${SNAPSHOT_FORMAT} snapshot (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''})`,
-    );
-  }
-  return parsed.data;
-}

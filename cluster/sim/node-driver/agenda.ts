@@ -1,91 +1,75 @@
 /**
  * One agenda for a whole node-driver run: node timers, message deliveries, client actions and
- * faults are all events on the simulator's EventQueue, keyed by (virtual time, scheduling order).
- * The run loop pops one event, runs it, then lets the promises it started settle before the next
- * one (there is no real I/O, so that order is a function of the seed alone).
+ * faults are all timers of one VirtualClock (cluster/sim/io), fired in (virtual time, creation)
+ * order. The run loop fires one, then lets the promises it started settle before the next one
+ * (there is no real I/O, so that order is a function of the seed alone).
  *
- * `AgendaClock` is the node layer's Clock over that queue. `ScopedClock` is one node process's
- * view of it: when the process dies (crash, EIO, refusal) every timer it left behind dies with it.
+ * `AgendaClock` is that clock plus what the simulator needs around it; `ScopedClock` is one node
+ * process's view of it: when the process dies (crash, EIO, refusal) every timer it left behind
+ * dies with it.
  */
 import type { Clock, TimerHandle } from '../../node/clock.js';
+import { VIRTUAL_EPOCH, VirtualClock } from '../io/virtual-clock.js';
 import { EventQueue } from '../queue.js';
-
-/** Virtual time 0 as wall time: entries and sessions carry timestamps from here on. */
-export const SIM_EPOCH_MS = Date.UTC(2026, 0, 1);
-
-class AgendaTimer implements TimerHandle {
-  cancelled = false;
-  constructor(readonly repeatMs: number | undefined) {}
-  unref(): void {}
-}
 
 /** Thrown out of an event by a node's code: the process it belongs to dies of it. */
 export type ProcessErrorHandler = (error: unknown) => void;
 
+/** The network model's agenda (cluster/sim/network.ts pushes deliveries) on the clock. */
+class ClockQueue extends EventQueue {
+  constructor(private readonly clock: AgendaClock) {
+    super();
+  }
+
+  override push(time: number, run: () => void): void {
+    this.clock.schedule(time - this.clock.virtualNow, run);
+  }
+}
+
 export class AgendaClock implements Clock {
-  /** The agenda itself: the network model pushes its deliveries here directly. */
-  readonly queue = new EventQueue();
-  private time = 0;
+  readonly clock = new VirtualClock();
+  /** Where the network model schedules its deliveries. */
+  readonly queue: EventQueue = new ClockQueue(this);
 
   /** Virtual milliseconds since the run started. */
   get virtualNow(): number {
-    return this.time;
-  }
-
-  get pending(): number {
-    return this.queue.size;
+    return this.clock.now() - VIRTUAL_EPOCH;
   }
 
   now(): number {
-    return SIM_EPOCH_MS + this.time;
+    return this.clock.now();
   }
 
-  /** Runs `fn` at virtual time now + `delayMs` (the simulator's own events). */
+  /** Runs `fn` `delayMs` from now (the simulator's own events; at least 1 ms, as Node's). */
   schedule(delayMs: number, fn: () => void): void {
-    this.queue.push(this.time + Math.max(0, Math.round(delayMs)), fn);
+    this.clock.setTimeout(fn, Math.max(1, Math.round(delayMs)));
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const t = new AgendaTimer(undefined);
-    this.schedule(ms, () => {
-      if (!t.cancelled) fn();
-    });
-    return t;
+    return this.clock.setTimeout(fn, ms);
   }
 
   setInterval(fn: () => void, ms: number): TimerHandle {
-    const period = Math.max(1, Math.round(ms));
-    const t = new AgendaTimer(period);
-    const fire = (): void => {
-      if (t.cancelled) return;
-      // Re-armed first, as Node does: a callback that throws does not stop its interval.
-      this.schedule(period, fire);
-      fn();
-    };
-    this.schedule(period, fire);
-    return t;
+    return this.clock.setInterval(fn, ms);
   }
 
   clearTimer(timer: TimerHandle | undefined): void {
-    if (timer instanceof AgendaTimer) timer.cancelled = true;
+    this.clock.clearTimer(timer);
   }
 
   soon(fn: () => void): void {
-    this.schedule(0, fn);
+    this.clock.soon(fn);
   }
 
-  /** When the next event is due, or undefined when nothing is scheduled. */
+  /** When the next timer is due (virtual ms), or undefined when nothing is scheduled. */
   nextAt(): number | undefined {
-    return this.queue.peek()?.time;
+    const at = this.clock.nextTimerAt();
+    return at === undefined ? undefined : at - VIRTUAL_EPOCH;
   }
 
-  /** Pops and runs the earliest event; false when the agenda is empty. */
+  /** Runs the pending `soon` callbacks, else the earliest timer; false when there is none. */
   runNext(): boolean {
-    const ev = this.queue.pop();
-    if (ev === undefined) return false;
-    this.time = ev.time;
-    ev.run();
-    return true;
+    return this.clock.step();
   }
 }
 
@@ -99,7 +83,7 @@ export class ScopedClock implements Clock {
   private readonly timers = new Set<TimerHandle>();
 
   constructor(
-    private readonly base: AgendaClock,
+    private readonly base: Clock,
     private readonly onError: ProcessErrorHandler,
   ) {}
 

@@ -14,7 +14,6 @@ import { NodeChecks, type NodeProbe } from './checks.js';
 import type { Knobs } from './config.js';
 import type { SimIoFactory } from './io.js';
 import { SimMember, type Death } from './member.js';
-import type { SimNodeApi } from './node-api.js';
 import { SimSwitch } from './transport.js';
 
 export interface NodeClusterOptions {
@@ -91,11 +90,13 @@ export class NodeSimCluster {
   /** A machine with a fresh disk and database (not started). */
   addMember(id: NodeId): SimMember {
     const { io } = this;
+    const self: { member?: SimMember } = {};
+    const observer = this.checks.storeObserver(id, () => probeOf(self.member));
     const m = new SimMember(
       id,
       { id, peers: [], bootstrapVoters: this.bootstrapVoters },
       io.disk(id),
-      io.db(id),
+      io.db(id, observer),
       {
         seed: this.opts.seed,
         knobs: this.opts.knobs,
@@ -108,11 +109,7 @@ export class NodeSimCluster {
         logObserver: (n) => ({
           onPersist: (entries, prevTerm) => this.checks.invariants.onPersist(n, entries, prevTerm),
         }),
-        storeObserver: (n, node) => this.checks.storeObserver(n, () => probeOf(node())),
-        onStart: (n, applied) => {
-          this.checks.onStart(n, applied);
-          this.note(`START n${n} (store at ${applied})`);
-        },
+        onStart: (n, applied) => this.note(`START n${n} (store at ${applied})`),
         onDeath: (member, death) => this.onDeath(member, death),
         peerMySqlUp: (from, to) => {
           const peer = this.members.get(to);
@@ -125,6 +122,7 @@ export class NodeSimCluster {
         },
       },
     );
+    self.member = m;
     this.members.set(id, m);
     return m;
   }
@@ -249,9 +247,17 @@ export class NodeSimCluster {
   }
 }
 
-function probeOf(node: SimNodeApi | undefined): NodeProbe | undefined {
-  if (node === undefined) return undefined;
-  return { commitIndex: () => node.commitIndex(), term: () => node.status().term };
+/**
+ * What the checks ask of a machine when its database applies: the highest commit index any of
+ * its processes knew (a write a dead process sent may land later), and the current term.
+ */
+function probeOf(m: SimMember | undefined): NodeProbe | undefined {
+  const last = m?.nodes[m.nodes.length - 1];
+  if (m === undefined || last === undefined) return undefined;
+  return {
+    commitIndex: () => Math.max(...m.nodes.map((n) => n.commitIndex())),
+    term: () => last.status().term,
+  };
 }
 
 export function describeError(e: unknown): string {

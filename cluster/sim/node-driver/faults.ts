@@ -261,8 +261,9 @@ export class NodeFaultScheduler {
     if (action === 'bitflip') {
       // Found at the next open: the node then refuses to start, and is replaced.
       if (!this.mayImpair() || this.refusedCount() > 0) return;
+      // Nothing synced to flip yet (or compacted away): no fault.
+      if (!m.disk.fault('bitflip')) return;
       this.count(action);
-      m.disk.fault('bitflip');
       m.latentCorruption = true;
       c.note(`BITFLIP n${m.id} (latent)`);
       if (this.rng.chance(0.7)) {

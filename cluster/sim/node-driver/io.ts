@@ -1,17 +1,17 @@
 /**
- * What the node driver needs of a simulated node's durable I/O: its disk (the Raft log) and its
- * task database, both surviving the node's process, with the faults the scheduler injects.
- * sim-io.ts builds them from cluster/sim/io.
+ * What the node driver needs of a simulated machine's durable I/O: its disk (the Raft log) and
+ * its task database, both outliving the node process, with the faults the scheduler injects.
+ * sim-io.ts builds them from cluster/sim/io and db/memory-task-store.ts.
  */
 import type { ConfState } from '../../raft/index.js';
-import type { Clock } from '../../node/clock.js';
 import type { LogStore } from '../../node/wal/log-store.js';
-import type { OpenTaskStoreOptions, TaskStore } from '../../../db/task-store.js';
+import type { OpenTaskStore, TaskStore } from '../../../db/task-store.js';
+import type { StoreObserver } from './observed-store.js';
 
 export type DiskFault =
-  /** Every fsync fails with EIO from now on (the node dies at its next write, as main.ts exits). */
+  /** Every fsync fails with EIO until cleared (the node dies, as main.ts exits). */
   | 'eio'
-  /** fsyncs take a long time. */
+  /** fsyncs take much longer. */
   | 'slow'
   /** A bit of a synced record flips; found when the log is next opened. */
   | 'bitflip';
@@ -23,23 +23,21 @@ export interface SimNodeDisk {
   crash(): void;
   /** Only the process died: the page cache survives, fsyncs in flight are dropped. */
   kill(): void;
-  fault(kind: DiskFault): void;
-  /** Clears eio and slow (a replaced disk, a disk that recovered). */
+  /** False when there was nothing to apply it to (a bit flip needs a synced entry). */
+  fault(kind: DiskFault): boolean;
+  /** Clears eio and slow (a replaced cable, a disk that recovered). */
   clearFaults(): void;
 }
 
 export type StoreFault = 'stall' | 'fail' | 'slow';
 
 export interface SimNodeDb {
-  /** The database itself (no faults): what the checks look at. */
+  /** The database itself, without faults: what the end-of-run checks look at. */
   readonly store: TaskStore;
-  /**
-   * Opens it for one node process: identity stamp and applied-index check as the real open does,
-   * `observed` (a wrapper of `store`) behind the fault layer.
-   */
-  open(opts: OpenTaskStoreOptions, observed: TaskStore, clock: Clock): Promise<TaskStore>;
+  /** How a node process connects to it (identity stamp, applied-index check, faults). */
+  readonly open: OpenTaskStore;
   /** The machine lost power: the last second of commits is lost. */
-  crash(): void;
+  crash(): Promise<void>;
   fault(kind: StoreFault): void;
   clearFaults(): void;
 }
@@ -47,5 +45,6 @@ export interface SimNodeDb {
 /** A fresh disk and database for node `id` (a new member gets empty ones). */
 export interface SimIoFactory {
   disk(id: number): SimNodeDisk;
-  db(id: number): SimNodeDb;
+  /** `observer`: who sees every write the database does (the checks). */
+  db(id: number, observer: StoreObserver): SimNodeDb;
 }

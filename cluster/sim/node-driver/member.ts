@@ -16,7 +16,6 @@ import { nodeConfig, type Knobs, type MemberSpec } from './config.js';
 import type { SimNodeDb, SimNodeDisk } from './io.js';
 import { createSimNode, type SimNodeApi } from './node-api.js';
 import { ObservedLogStore, type LogObserver } from './observed-log.js';
-import { ObservedTaskStore, type StoreObserver } from './observed-store.js';
 import { GatedTaskStore } from './gated-store.js';
 import { idOfClientUrl, SimTransport, type SimSwitch } from './transport.js';
 
@@ -42,8 +41,6 @@ export interface MemberEnv {
   readonly log: (id: NodeId, level: string, msg: string) => void;
   readonly emit: (e: NodeEvent) => void;
   readonly logObserver: (id: NodeId) => LogObserver;
-  /** The observer of one process's store; `node` is that process's node (set once built). */
-  readonly storeObserver: (id: NodeId, node: () => SimNodeApi | undefined) => StoreObserver;
   readonly onStart: (id: NodeId, applied: number) => void;
   readonly onDeath: (member: SimMember, death: Death) => void;
   readonly peerMySqlUp: (from: NodeId, to: NodeId) => boolean;
@@ -54,6 +51,8 @@ export class SimMember {
   /** Process starts so far. */
   incarnation = 0;
   node: SimNodeApi | undefined;
+  /** Every process this machine ran (the last one is `node` while it is up). */
+  readonly nodes: SimNodeApi[] = [];
   /** The running process's log (what it has written). */
   log: ObservedLogStore | undefined;
   frozen = false;
@@ -114,10 +113,6 @@ export class SimMember {
     const gate = new GatedTaskStore(alive);
     this.gate = gate;
     env.onStart(id, (await this.db.store.appliedIndex()).index);
-    // The process's own node, even after it died (an apply it started may finish after that).
-    const self: { node?: SimNodeApi } = {};
-    const observer = env.storeObserver(id, () => self.node);
-    const observed = new ObservedTaskStore(this.db.store, () => (alive() ? observer : undefined));
     const log = new ObservedLogStore(storage, env.logObserver(id), alive);
     this.log = log;
     const node = createSimNode({
@@ -129,9 +124,8 @@ export class SimMember {
         this.transport = t;
         return t;
       },
-      // The process's statements reach the database only while it lives (a killed client's
-      // queued statements never run), and what they apply is this incarnation's.
-      openStore: async (opts) => gate.wrap(await this.db.open(opts, gate.wrap(observed), scope)),
+      // Answers reach the process only while it lives (statements it sent may still run).
+      openStore: async (opts) => gate.wrap(await this.db.open(opts)),
       identity: { clusterId: config.clusterId ?? `sim-${env.seed}`, nodeId: id },
       clock: scope,
       random: new SimRng(env.seed, `n${id}.${inc}`),
@@ -143,7 +137,7 @@ export class SimMember {
       },
       peerMySqlUp: (url) => Promise.resolve(env.peerMySqlUp(id, idOfClientUrl(url))),
     });
-    self.node = node;
+    this.nodes.push(node);
     this.node = node;
     this.state = 'up';
     try {
@@ -173,7 +167,7 @@ export class SimMember {
   crash(): void {
     this.die({ kind: 'crash' });
     this.disk.crash();
-    this.db.crash();
+    void this.db.crash();
   }
 
   /** The process alone dies (kill -9): disk and database keep everything. */

@@ -62,7 +62,7 @@ export async function runNodeSeed(opts: NodeRunOptions): Promise<NodeRunResult> 
     seed,
     nodes,
     knobs,
-    io: opts.io ?? ((clock) => simIo(seed, clock)),
+    io: opts.io ?? ((clock) => simIo(seed, clock, knobs.queryTimeoutMs)),
     trace: opts.trace === true,
   });
   c.note(

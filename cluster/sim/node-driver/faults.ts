@@ -55,6 +55,8 @@ export class NodeFaultScheduler {
     private readonly cluster: NodeSimCluster,
     private readonly rng: SimRng,
     private readonly gap: { readonly min: number; readonly max: number },
+    /** Fault kinds left out (to look past a known bug). */
+    private readonly skip: ReadonlySet<string> = new Set(),
   ) {
     this.membership = new Membership(cluster, rng);
     // A failed fsync reaches the node as onFatal (background write) or as an exception out of
@@ -77,7 +79,8 @@ export class NodeFaultScheduler {
   private schedule(): void {
     this.cluster.agenda.schedule(this.rng.range(this.gap.min, this.gap.max), () => {
       if (!this.active) return;
-      this.inject(this.pickAction());
+      const action = this.pickAction();
+      if (!this.skip.has(action)) this.inject(action);
       this.schedule();
     });
   }

@@ -28,6 +28,8 @@ export interface NodeRunOptions {
   readonly trace?: boolean;
   /** The simulated disks and databases (default: cluster/sim/io's). */
   readonly io?: (clock: Clock) => SimIoFactory;
+  /** Fault kinds to leave out (faults.ts ACTIONS), e.g. to look past a known bug. */
+  readonly skipFaults?: readonly string[];
   /** Clients running the workload. Default 4. */
   readonly clients?: number;
 }
@@ -82,7 +84,12 @@ export async function runNodeSeed(opts: NodeRunOptions): Promise<NodeRunResult> 
     for (const m of c.members.values()) await c.start(m);
     clients = new NodeClients(c, new SimRng(seed, 'clients'), opts.clients ?? 4);
     if (opts.faults !== false) {
-      faults = new NodeFaultScheduler(c, new SimRng(seed, 'faults'), { min: 30, max: 500 });
+      faults = new NodeFaultScheduler(
+        c,
+        new SimRng(seed, 'faults'),
+        { min: 30, max: 500 },
+        new Set(opts.skipFaults ?? []),
+      );
     }
     while (c.steps < steps && c.checks.ok && (await c.step()));
     if (c.checks.ok) {

@@ -7,6 +7,7 @@
 import { attributeCreates, checkHistory, splitListRead, type Op } from '../../verify/index.js';
 import type { NodeClients } from './clients.js';
 import type { NodeSimCluster } from './cluster.js';
+import type { Membership } from './membership.js';
 
 /** How long (virtual) the healed cluster gets to elect and catch everyone up. */
 const SETTLE_BUDGET_MS = 30_000;
@@ -43,10 +44,15 @@ function caughtUp(c: NodeSimCluster): boolean {
     .every((m) => m.node!.status().mysql.status === 'up' && m.node!.appliedIndex() >= commit);
 }
 
-export async function finalPhase(c: NodeSimCluster, clients: NodeClients): Promise<FinalReport> {
+export async function finalPhase(
+  c: NodeSimCluster,
+  clients: NodeClients,
+  membership: Membership | undefined,
+): Promise<FinalReport> {
   const ms = c.opts.knobs.requestTimeoutMs;
-  // Operations in flight finish (or give up) first.
-  await runWhile(c, () => !clients.busy, c.now + 6 * ms + 5_000);
+  // Operations and a membership change in flight finish (or give up) first.
+  const idle = (): boolean => !clients.busy && membership?.busy !== true;
+  await runWhile(c, idle, c.now + 12 * ms + 5_000);
   if (!c.checks.ok) return { ops: 0, unknown: false };
   const healedAt = Math.max(c.now, c.network.inFlightUntil());
   if (!(await runWhile(c, () => caughtUp(c), healedAt + SETTLE_BUDGET_MS))) {
@@ -67,6 +73,7 @@ export async function finalPhase(c: NodeSimCluster, clients: NodeClients): Promi
   const st = c.leader()!.node!.status();
   const conf = new Set([...st.voters, ...st.learners]);
   for (const m of c.up().filter((x) => conf.has(x.id))) {
+    if (!m.isUp) continue;
     const read = clients.finalRead(m);
     let answered: boolean | undefined;
     void read.then((ok) => (answered = ok));

@@ -26,6 +26,11 @@ export class Membership {
     private readonly rng: SimRng,
   ) {}
 
+  /** A change is in flight (its answer has not come, nor its deadline passed). */
+  get busy(): boolean {
+    return this.inFlight !== 0;
+  }
+
   /** A member that cannot start any more: remove it, and a fresh one will take its place. */
   replace(m: SimMember): void {
     this.condemned.add(m.id);

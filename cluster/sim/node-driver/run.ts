@@ -95,7 +95,7 @@ export async function runNodeSeed(opts: NodeRunOptions): Promise<NodeRunResult> 
     if (c.checks.ok) {
       clients.stop();
       faults?.healAll();
-      const r = await finalPhase(c, clients);
+      const r = await finalPhase(c, clients, faults?.membership);
       historyOps = r.ops;
       checkUnknown = r.unknown;
     }

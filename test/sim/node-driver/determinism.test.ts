@@ -7,11 +7,19 @@ import { runNodeSeed } from '../../../cluster/sim/node-driver/run.js';
 
 describe('node driver determinism', () => {
   it('replays a seed to the identical trace', async () => {
-    const a = await runNodeSeed({ seed: 7, nodes: 3, steps: 800, trace: true });
-    const b = await runNodeSeed({ seed: 7, nodes: 3, steps: 800, trace: true });
+    const a = await runNodeSeed({ seed: 7, nodes: 3, steps: 2000, trace: true });
+    const b = await runNodeSeed({ seed: 7, nodes: 3, steps: 2000, trace: true });
     expect(a.trace!.length).toBeGreaterThan(500);
     expect(b.steps).toBe(a.steps);
+    expect(b.stats).toEqual(a.stats);
     expect(b.trace).toEqual(a.trace);
+  });
+
+  it('runs the same with and without the trace', async () => {
+    const traced = await runNodeSeed({ seed: 5, nodes: 3, steps: 1000, trace: true });
+    const plain = await runNodeSeed({ seed: 5, nodes: 3, steps: 1000 });
+    expect(plain.steps).toBe(traced.steps);
+    expect(plain.stats).toEqual(traced.stats);
   });
 
   it('gives another seed another run', async () => {

@@ -8,7 +8,7 @@
  * - stale reads: a read without a barrier shows a state some store passed through;
  * - at the end (final.ts): no acknowledged write lost, and the history is linearizable.
  */
-import type { NodeId } from '../../raft/index.js';
+import type { ConfChange, ConfState, NodeId } from '../../raft/index.js';
 import type { CommandResult, Task, TaskCommand } from '../../api/task.js';
 import type { AppliedIndex, ApplyEntry } from '../../../db/statemachine.js';
 import { InvariantChecker, type LogView, type Violation } from '../invariants.js';
@@ -36,7 +36,15 @@ export class NodeChecks {
   /** Transactions whose every entry was at or below the store's applied index (replays). */
   replays = 0;
 
-  constructor(private readonly clock: () => { step: number; time: number }) {
+  /** Membership changes of the committed log, replayed up to `confUpTo`. */
+  private readonly confs: { index: number; conf: ConfState }[];
+  private confUpTo = 0;
+
+  constructor(
+    private readonly clock: () => { step: number; time: number },
+    bootstrapVoters: readonly NodeId[],
+  ) {
+    this.confs = [{ index: 0, conf: { voters: [...bootstrapVoters], learners: [] } }];
     this.invariants = new InvariantChecker(clock);
     this.digestAt.set(0, { digest: EMPTY_DIGEST, by: 0 });
   }
@@ -55,12 +63,6 @@ export class NodeChecks {
 
   fail(kind: string, message: string): void {
     this.invariants.fail(kind, message);
-  }
-
-  /** A node process starts over its store, which is at `applied` (after any lost commits). */
-  onStart(id: NodeId, applied: number): void {
-    this.invariants.onCrash(id);
-    this.invariants.onRestart(id, 0, 0, applied);
   }
 
   onLeader(id: NodeId, term: number, log: LogView): void {
@@ -208,8 +210,68 @@ export class NodeChecks {
     }
   }
 
+  /**
+   * A node recorded a snapshot at `index` with membership `conf`: it must be the configuration
+   * the committed log gives there (the bootstrap voters with every conf entry up to `index`).
+   */
+  onSnapshot(id: NodeId, index: number, conf: ConfState): void {
+    const truth = this.confAt(index);
+    if (truth === undefined) return; // an index no store applied: nothing to compare
+    if (!sameConf(truth, conf)) {
+      this.fail(
+        'snapshot-membership',
+        `n${id} recorded its snapshot at ${index} with voters [${sorted(conf.voters)}] learners ` +
+          `[${sorted(conf.learners)}], but the log gives voters [${sorted(truth.voters)}] ` +
+          `learners [${sorted(truth.learners)}] there`,
+      );
+    }
+  }
+
+  /** Membership after the committed entries up to `index`, replayed from the bootstrap. */
+  private confAt(index: number): ConfState | undefined {
+    while (this.confUpTo < index) {
+      const rec = this.invariants.committedAt(this.confUpTo + 1);
+      if (rec === undefined) return undefined;
+      this.confUpTo++;
+      if (rec.type === 'conf') {
+        this.confs.push({ index: this.confUpTo, conf: applyChange(this.lastConf(), rec.data) });
+      }
+    }
+    let conf = this.confs[0].conf;
+    for (const c of this.confs) if (c.index <= index) conf = c.conf;
+    return conf;
+  }
+
+  private lastConf(): ConfState {
+    return this.confs[this.confs.length - 1].conf;
+  }
+
   /** The state every store reached at `index` (undefined if none recorded). */
   digestOf(index: number): string | undefined {
     return this.digestAt.get(index)?.digest;
   }
+}
+
+/** The core's rule for one change (cluster/raft/raft.ts applyConfChange). */
+function applyChange(conf: ConfState, data: string): ConfState {
+  const cc = JSON.parse(data) as ConfChange;
+  const v = new Set(conf.voters);
+  const l = new Set(conf.learners);
+  if (cc.type === 'addLearner') {
+    if (!v.has(cc.nodeId)) l.add(cc.nodeId);
+  } else if (cc.type === 'promote') {
+    if (l.delete(cc.nodeId)) v.add(cc.nodeId);
+  } else {
+    v.delete(cc.nodeId);
+    l.delete(cc.nodeId);
+  }
+  return { voters: [...v], learners: [...l] };
+}
+
+function sorted(ids: readonly NodeId[]): string {
+  return [...ids].sort((a, b) => a - b).join(',');
+}
+
+function sameConf(a: ConfState, b: ConfState): boolean {
+  return sorted(a.voters) === sorted(b.voters) && sorted(a.learners) === sorted(b.learners);
 }

@@ -56,7 +56,8 @@ export class NodeSimCluster {
       step: this.steps,
       time: this.agenda.virtualNow,
     });
-    this.checks = new NodeChecks(clock);
+    this.bootstrapVoters = Array.from({ length: opts.nodes }, (_, i) => i + 1);
+    this.checks = new NodeChecks(clock, this.bootstrapVoters);
     this.trace = opts.trace ? new Trace(() => this.agenda.virtualNow) : undefined;
     this.sw = new SimSwitch(
       () => this.network,
@@ -71,7 +72,6 @@ export class NodeSimCluster {
       (id) => this.crashEpochs.get(id) ?? 0,
     );
     this.io = opts.io(this.agenda);
-    this.bootstrapVoters = Array.from({ length: opts.nodes }, (_, i) => i + 1);
     for (const id of this.bootstrapVoters) this.addMember(id);
   }
 
@@ -108,6 +108,7 @@ export class NodeSimCluster {
         emit: (e) => this.onEvent(e),
         logObserver: (n) => ({
           onPersist: (entries, prevTerm) => this.checks.invariants.onPersist(n, entries, prevTerm),
+          onSnapshot: (index, conf) => this.checks.onSnapshot(n, index, conf),
         }),
         onStart: (n, applied) => this.note(`START n${n} (store at ${applied})`),
         onDeath: (member, death) => this.onDeath(member, death),

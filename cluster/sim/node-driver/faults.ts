@@ -81,6 +81,11 @@ export class NodeFaultScheduler {
       if (!this.active) return;
       const action = this.pickAction();
       if (!this.skip.has(action)) this.inject(action);
+      // A refused member is replaced, and a removed voter made up for, without waiting for
+      // the dice (unless membership changes are left out).
+      if (action !== 'membership' && !this.skip.has('membership') && this.membership.pending) {
+        this.membership.step();
+      }
       this.schedule();
     });
   }

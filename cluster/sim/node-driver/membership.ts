@@ -20,11 +20,21 @@ export class Membership {
   /** Members to remove first (they refused to start). */
   private readonly condemned = new Set<NodeId>();
   changes = 0;
+  /** A voter was removed and no new one promoted since. */
+  private short = false;
 
   constructor(
     private readonly cluster: NodeSimCluster,
     private readonly rng: SimRng,
   ) {}
+
+  /**
+   * Work is left: a condemned member to remove, or a removal to make up for (the cluster is
+   * below its size until a new member is promoted). The scheduler then steps every time.
+   */
+  get pending(): boolean {
+    return this.condemned.size > 0 || this.short;
+  }
 
   /** A change is in flight (its answer has not come, nor its deadline passed). */
   get busy(): boolean {
@@ -126,7 +136,9 @@ export class Membership {
   private applied(change: MembershipChange): void {
     const m = this.cluster.members.get(change.nodeId);
     if (m === undefined) return;
+    if (change.type === 'promote') this.short = false;
     if (change.type === 'remove') {
+      this.short = true;
       this.condemned.delete(m.id);
       this.cluster.note(`REMOVED n${m.id}: shut down for good`);
       m.remove();

@@ -8,6 +8,8 @@ import type { LogStore, SaveBatch } from '../../node/wal/log-store.js';
 export interface LogObserver {
   /** `entries` (contiguous) were written after an entry of term `prevTerm` (undefined: compacted). */
   onPersist(entries: readonly Entry[], prevTerm: number | undefined): void;
+  /** The node records its own snapshot at `index` with the membership `conf`. */
+  onSnapshot(index: number, conf: ConfState): void;
 }
 
 export class ObservedLogStore implements LogStore {
@@ -68,6 +70,7 @@ export class ObservedLogStore implements LogStore {
     keepEntries?: number,
   ): Promise<Snapshot> {
     if (!this.alive()) return new Promise<Snapshot>(() => undefined);
+    this.observer.onSnapshot(index, conf);
     return this.inner.createSnapshotAsync(index, conf, data, keepEntries);
   }
 

@@ -151,6 +151,20 @@ export class NodeSimCluster {
     return best;
   }
 
+  /**
+   * The voters as the most up-to-date running node sees them (the leader's view if there is
+   * one), else the bootstrap voters.
+   */
+  currentVoters(): NodeId[] {
+    let best: { term: number; voters: readonly NodeId[] } | undefined;
+    for (const m of this.up()) {
+      const st = m.node!.status();
+      const rank = st.term * 2 + (st.role === 'leader' ? 1 : 0);
+      if (best === undefined || rank > best.term) best = { term: rank, voters: st.voters };
+    }
+    return [...(best?.voters ?? this.bootstrapVoters)];
+  }
+
   /** Starts (or restarts) a member's process; resolves once it runs or refused. */
   async start(m: SimMember): Promise<void> {
     const wasRefused = m.state === 'refused';

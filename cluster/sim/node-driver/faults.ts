@@ -106,17 +106,17 @@ export class NodeFaultScheduler {
     return ACTIONS[0][0];
   }
 
-  /** Members down, frozen or refused right now. */
-  private impaired(): number {
-    return [...this.cluster.members.values()].filter(
-      (m) => m.state === 'down' || m.state === 'refused' || m.frozen,
-    ).length;
-  }
-
-  /** Keeps a majority of the machines healthy, so the run makes progress between faults. */
+  /**
+   * Keeps a majority of the voters healthy (running, not frozen), so the run makes progress
+   * between faults and a refused disk never costs the cluster its quorum for good.
+   */
   private mayImpair(): boolean {
-    const members = this.cluster.live().length + this.refusedCount();
-    return this.impaired() + 1 <= Math.floor((members - 1) / 2);
+    const voters = this.cluster.currentVoters();
+    const healthy = voters.filter((id) => {
+      const m = this.cluster.members.get(id);
+      return m !== undefined && m.isUp && !m.frozen;
+    }).length;
+    return healthy - 1 > voters.length / 2;
   }
 
   private refusedCount(): number {

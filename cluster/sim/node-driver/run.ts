@@ -30,6 +30,8 @@ export interface NodeRunOptions {
   readonly io?: (clock: Clock) => SimIoFactory;
   /** Fault kinds to leave out (faults.ts ACTIONS), e.g. to look past a known bug. */
   readonly skipFaults?: readonly string[];
+  /** Sees the cluster once built (tests and debugging look inside). */
+  readonly inspect?: (cluster: NodeSimCluster) => void;
   /** Clients running the workload. Default 4. */
   readonly clients?: number;
 }
@@ -67,6 +69,7 @@ export async function runNodeSeed(opts: NodeRunOptions): Promise<NodeRunResult> 
     io: opts.io ?? ((clock) => simIo(seed, clock, knobs.queryTimeoutMs)),
     trace: opts.trace === true,
   });
+  opts.inspect?.(c);
   c.note(
     `seed ${seed}: ${nodes} production nodes, knobs ${JSON.stringify(knobs)}, ` +
       `faults: ${opts.faults === false ? 'none' : 'on'}`,

@@ -334,32 +334,38 @@ export class NodeClients {
     }
   }
 
-  /** A final linearizable read through member `m` (the end-of-run durability check). */
-  async finalRead(m: SimMember): Promise<boolean> {
-    const node = m.node;
-    if (node === undefined) return false;
-    const call = this.now();
-    const o = await this.within(
-      (async () => {
-        await node.readBarrier('linearizable');
-        return node.listTasks(ALL_TASKS);
-      })(),
-      this.requestTimeoutMs + 200,
-    );
-    if (o === 'timeout' || !o.ok) return false;
-    for (const t of o.value) this.learn(t);
-    this.lists.push({
-      client: `final-n${m.id}`,
-      call,
-      ret: this.now(),
-      tasks: o.value,
-      complete: true,
-    });
-    return true;
+  /**
+   * A final linearizable read through member `m` (the end-of-run durability check), asked again
+   * after a refusal the API answers with 503 until it is answered or `deadline` passes.
+   */
+  async finalRead(m: SimMember, deadline: number): Promise<boolean> {
+    while (this.now() < deadline) {
+      const node = m.node;
+      if (node === undefined) return false;
+      const call = this.now();
+      const o = await this.within(
+        (async () => {
+          await node.readBarrier('linearizable');
+          return node.listTasks(ALL_TASKS);
+        })(),
+        this.requestTimeoutMs + 200,
+      );
+      if (o !== 'timeout' && o.ok) {
+        for (const t of o.value) this.learn(t);
+        const list = { client: `final-n${m.id}`, call, ret: this.now(), tasks: o.value };
+        this.lists.push({ ...list, complete: true });
+        return true;
+      }
+      if (o !== 'timeout' && !isRetryable(o.error) && !(o.error instanceof NotLeaderError)) {
+        this.cluster.nodeThrew(m, 'the final read', o.error);
+        return false;
+      }
+      await this.sleep(100);
+    }
+    return false;
   }
 }
 
-/** The answers the API turns into 503 (retry): anything else is a 500, a bug or a dead disk. */
 function isRetryable(e: unknown): boolean {
   return e instanceof NoQuorumError || e instanceof MySqlUnavailableError;
 }

@@ -32,15 +32,17 @@ async function runWhile(c: NodeSimCluster, done: () => boolean, until: number): 
   return done();
 }
 
+/** A leader, and every running member (learners too) applied all it committed, MySQL up. */
 function caughtUp(c: NodeSimCluster): boolean {
   const l = c.leader();
   if (l?.node === undefined) return false;
   const commit = l.node.commitIndex();
   if (commit < c.checks.maxAckedIndex) return false;
-  const voters = new Set(l.node.status().voters);
+  const st = l.node.status();
+  const conf = new Set([...st.voters, ...st.learners]);
   return c
     .up()
-    .filter((m) => voters.has(m.id))
+    .filter((m) => conf.has(m.id))
     .every((m) => m.node!.status().mysql.status === 'up' && m.node!.appliedIndex() >= commit);
 }
 
@@ -59,7 +61,9 @@ export async function finalPhase(
   if (runnable <= voters.length / 2) {
     // Refused disks took the quorum (the scheduler avoids it, but a bit flip found late can):
     // no leader is owed. What was recorded must still be linearizable.
-    c.note(`--- no quorum can run (${runnable} of voters ${voters.join(',')}): no liveness owed ---`);
+    c.note(
+      `--- no quorum can run (${runnable} of voters ${voters.join(',')}): no liveness owed ---`,
+    );
     return checkLinearizable(c, clients);
   }
   const healedAt = Math.max(c.now, c.network.inFlightUntil());
@@ -73,7 +77,7 @@ export async function finalPhase(
         (l === undefined
           ? `there is no leader (${up.length} of ${live.length} machines running)`
           : `leader n${l.id} (commit ${l.node!.commitIndex()}) has not caught up every running ` +
-            `voter: ${up.map((m) => `n${m.id}@${m.node!.appliedIndex()}`).join(' ')}`),
+            `member: ${up.map((m) => `n${m.id}@${m.node!.appliedIndex()}`).join(' ')}`),
     );
     return { ops: 0, unknown: false };
   }
@@ -82,10 +86,10 @@ export async function finalPhase(
   const conf = new Set([...st.voters, ...st.learners]);
   for (const m of c.up().filter((x) => conf.has(x.id))) {
     if (!m.isUp) continue;
-    const read = clients.finalRead(m);
+    const deadline = c.now + 5 * ms + 5_000;
     let answered: boolean | undefined;
-    void read.then((ok) => (answered = ok));
-    await runWhile(c, () => answered !== undefined, c.now + 2 * ms + 1_000);
+    void clients.finalRead(m, deadline).then((ok) => (answered = ok));
+    await runWhile(c, () => answered !== undefined, deadline + ms + 1_000);
     if (answered !== true && c.checks.ok) {
       c.checks.fail('liveness', `the final linearizable read through n${m.id} was not answered`);
     }

@@ -20,6 +20,7 @@ import { checkAppliedAgainstLog, type LogView } from './applied-check.js';
 import type { Logger } from './log.js';
 import { DEFAULT_STALLED_AFTER_MS } from './config.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import type { Failpoints } from './failpoints.js';
 
 type Work =
   | { readonly kind: 'entries'; readonly entries: readonly Entry[] }
@@ -50,6 +51,8 @@ export interface ApplierOptions {
   readonly stalledAfterMs?: number;
   /** Default: the system clock. */
   readonly clock?: Clock;
+  /** `apply-mid-batch` and `snapshot-install` (failpoints.ts). Default: none. */
+  readonly failpoints?: Failpoints;
 }
 
 /** What MySQL is busy with, and since when (for the watchdog). */
@@ -294,6 +297,8 @@ export class Applier {
     if (head.kind === 'restore') {
       const { index, term } = head.snapshot.metadata;
       if (index > this._applied && head.snapshot.data !== '') {
+        // The leader's snapshot is in the WAL already (persisted before apply).
+        this.opts.failpoints?.hit('snapshot-install');
         await this.timed('restore', () => sm.restore(index, term, head.snapshot.data));
         this._applied = index;
         this.opts.log.info(`installed snapshot at ${index}/${term} into MySQL`);
@@ -332,6 +337,8 @@ export class Applier {
     const first = batch[0].index;
     if (first > this._applied + 1) await this.timed('restore', () => this.catchUpFromDisk());
     const results = await this.timed('apply', () => sm.applyBatch(batch));
+    // Committed in the store, not yet recorded here nor answered (each part of a split batch).
+    this.opts.failpoints?.hit('apply-mid-batch');
     this.queue.splice(0, taken);
     const last = batch[batch.length - 1].index;
     const from = this._applied;

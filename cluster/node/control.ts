@@ -4,6 +4,7 @@
  * by hand has no channel and simply runs.
  */
 import type { NodeStatus } from '../api/node.js';
+import type { FailpointName } from './failpoints.js';
 import type { FaultSpec } from './transport/index.js';
 
 /** One Raft message, as the control room draws it. */
@@ -53,6 +54,17 @@ export type ControlRequest =
     }
   /** Hands leadership to `to` (TimeoutNow); replies at once. */
   | { readonly id: number; readonly type: 'transferLeadership'; readonly to: number }
+  /**
+   * Arms the failpoint `name` (failpoints.ts; tests only): the process SIGKILLs itself when the
+   * point is passed, after letting `after` hits through first (default 0: the next hit). Replies
+   * at once; an unknown name gets `ok: false`. Arming it again replaces the count.
+   */
+  | {
+      readonly id: number;
+      readonly type: 'failpoint';
+      readonly name: FailpointName;
+      readonly after?: number;
+    }
   /** Stops cleanly: servers closed, WAL closed, MySQL pool closed; then the process exits 0. */
   | { readonly id: number; readonly type: 'shutdown' };
 

@@ -12,6 +12,13 @@ import { startApiServer, type ApiServer } from '../http/index.js';
 import { createClientRouter } from './api/index.js';
 import { ConfigError, loadNodeConfig, selfOf, type NodeConfig } from './config.js';
 import type { ControlReply, ControlRequest, NodeToParent } from './control.js';
+import {
+  ArmedFailpoints,
+  crashProcess,
+  failpointName,
+  parseFailpointSpec,
+  type FailpointArm,
+} from './failpoints.js';
 import { createLogger, type Logger } from './log.js';
 import { startNode } from './open-node.js';
 import { loadOrCreateSecret } from './transport/index.js';
@@ -32,7 +39,15 @@ function readToken(path: string): string {
   return token;
 }
 
-async function run(config: NodeConfig, log: Logger, fatal: (e: unknown) => void): Promise<void> {
+async function run(
+  config: NodeConfig,
+  log: Logger,
+  fatal: (e: unknown) => void,
+  arms: readonly FailpointArm[],
+): Promise<void> {
+  const failpoints = new ArmedFailpoints((name) => crashProcess(name, log), arms);
+  if (arms.length > 0)
+    log.warn(`failpoints armed: ${arms.map((a) => `${a.name}@${a.at}`).join(', ')}`);
   const token = readToken(config.tokenFile);
   const secret = await loadOrCreateSecret(config.secretFile);
   const { node, transport } = await startNode({
@@ -45,6 +60,7 @@ async function run(config: NodeConfig, log: Logger, fatal: (e: unknown) => void)
     traceMessages: process.send !== undefined,
     // Its database is another cluster's, node's or log's: say so and exit (never apply to it).
     onFatal: fatal,
+    failpoints,
   });
   let api: ApiServer;
   try {
@@ -113,6 +129,16 @@ async function run(config: NodeConfig, log: Logger, fatal: (e: unknown) => void)
           node.transferLeadership(req.to);
           reply({ type: 'reply', id: req.id, ok: true });
           break;
+        case 'failpoint': {
+          const name = failpointName(String(req.name));
+          const after = req.after ?? 0;
+          if (!Number.isSafeInteger(after) || after < 0)
+            throw new Error(`after must be a non-negative integer, got ${String(after)}`);
+          failpoints.arm(name, after + 1);
+          log.warn(`failpoint ${name} armed: crash at hit ${after + 1} from now`);
+          reply({ type: 'reply', id: req.id, ok: true });
+          break;
+        }
         case 'shutdown':
           void shutdown('asked by the parent').then(() => {
             reply({ type: 'reply', id: req.id, ok: true });
@@ -152,6 +178,13 @@ function main(): void {
     process.stderr.write(`raftboard node: ${(e as Error).message}\n`);
     process.exit(2);
   }
+  let arms: FailpointArm[];
+  try {
+    arms = parseFailpointSpec(process.env.RAFTBOARD_FAILPOINTS ?? '');
+  } catch (e) {
+    process.stderr.write(`raftboard node: RAFTBOARD_FAILPOINTS: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
   const log = createLogger(config.id, config.logLevel);
   const fatal = (e: unknown): void => {
     const message = e instanceof Error ? e.message : String(e);
@@ -164,7 +197,7 @@ function main(): void {
   // A failed WAL write or a broken invariant leaves no safe way on: stop and say why.
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
-  run(config, log, fatal).catch(fatal);
+  run(config, log, fatal, arms).catch(fatal);
 }
 
 main();

@@ -10,6 +10,7 @@ import { QUERY_TIMEOUT_MS } from '../../db/query-timeout.js';
 import { systemClock } from './clock.js';
 import { selfOf, type NodeConfig } from './config.js';
 import type { NodeEvent } from './control.js';
+import type { Failpoints } from './failpoints.js';
 import { acquireDirLock } from './dir-lock.js';
 import { loadNodeIdentity } from './identity.js';
 import type { Logger } from './log.js';
@@ -36,6 +37,8 @@ export interface StartNodeOptions {
    * failed); main.ts exits. Default: log it.
    */
   readonly onFatal?: (error: Error) => void;
+  /** Crash points a test armed (RAFTBOARD_FAILPOINTS, the `failpoint` message). Default: none. */
+  readonly failpoints?: Failpoints;
 }
 
 /** A running production node and its transport (faults are set on it; `inner.port`). */
@@ -65,6 +68,7 @@ export async function startNode(opts: StartNodeOptions): Promise<StartedNode> {
         learners: [],
       },
       log: (m) => log.warn(m),
+      failpoints: opts.failpoints,
     });
     const identity = loadNodeIdentity(raftDir, config, (m) => log.info(m));
     let transport: FaultyTransport<TcpTransport> | undefined;
@@ -111,6 +115,7 @@ export async function startNode(opts: StartNodeOptions): Promise<StartedNode> {
       traceMessages: opts.traceMessages,
       onFatal: opts.onFatal,
       onStopped: () => lock.release(),
+      failpoints: opts.failpoints,
     });
     await node.run();
     return { node, transport: transport! };

@@ -104,6 +104,14 @@ export class Proposals {
     this.d.drain();
   }
 
+  /**
+   * Whether the entry applied at a proposal's index is the proposal itself: only if it has the
+   * term it was proposed in (a new leader may have overwritten the index with its own entry).
+   */
+  protected landed(entry: Entry, proposedTerm: number): boolean {
+    return entry.term === proposedTerm;
+  }
+
   private track(p: PendingProposal, index: number, term: number): void {
     const timeoutMs = this.d.requestTimeoutMs;
     this.applied
@@ -120,7 +128,7 @@ export class Proposals {
             );
       })
       .then(({ entry, result }) => {
-        if (entry.term !== term) {
+        if (!this.landed(entry, term)) {
           // Another leader's entry took this index: ours was never committed.
           p.reject(new NotLeaderError(this.d.leader()));
         } else if (result === null) {

@@ -30,6 +30,7 @@ import { Applier } from './applier.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { DEFAULT_STALLED_AFTER_MS, selfOf, type NodeConfig } from './config.js';
 import type { NodeEvent } from './control.js';
+import type { Failpoints } from './failpoints.js';
 import type { Logger } from './log.js';
 import { NoQuorumError, type CommittedWrite, type NodeService } from './service.js';
 import type { PeerAddress, PeerTransport, PeerTransportFactory } from './transport/index.js';
@@ -68,6 +69,11 @@ export interface RaftNodeDeps {
   readonly traceMessages?: boolean;
   /** Whatever else stop() must release (the data dir lock). */
   readonly onStopped?: () => Promise<void>;
+  /**
+   * Where a test may crash the node on purpose (failpoints.ts): `vote-after-persist` here, and
+   * the applier's. The storage takes its own (DiskStorage's `failpoints` option). Default: none.
+   */
+  readonly failpoints?: Failpoints;
 }
 
 /** A follower whose MySQL is not up campaigns this many election timeouts late (holdCampaign). */
@@ -76,7 +82,7 @@ const SICK_CAMPAIGN_DELAY_TIMEOUTS = 2;
 export class RaftNode implements NodeService {
   readonly id: NodeId;
   readonly requestTimeoutMs: number;
-  private readonly config: NodeConfig;
+  protected readonly config: NodeConfig;
   private readonly storage: LogStore;
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -141,7 +147,11 @@ export class RaftNode implements NodeService {
       },
     });
     this.driver = this.makeReadyDriver(this.raw, {
-      save: (batch) => storage.save(batch),
+      save: (batch) => {
+        storage.save(batch);
+        // A new term or vote is durable; this Ready's messages (the vote) are not sent yet.
+        if (batch.hardState) deps.failpoints?.hit('vote-after-persist');
+      },
       appendAsync: (entries, done) => storage.appendAsync(entries, done),
       hardStateToPersist: (hs) => this.hardStateToPersist(hs),
       send: (messages) => {
@@ -221,6 +231,7 @@ export class RaftNode implements NodeService {
       },
       stalledAfterMs,
       clock,
+      failpoints: deps.failpoints,
       onStatus: (s, error) =>
         this.emit({
           type: 'mysql',

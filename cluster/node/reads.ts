@@ -32,7 +32,7 @@ export class Reads {
   private readonly appliedWaiters: ThresholdWaiters;
   private seq = 0;
 
-  constructor(private readonly d: ReadsDeps) {
+  constructor(protected readonly d: ReadsDeps) {
     this.pending = new WaiterMap(d.clock);
     this.appliedWaiters = new ThresholdWaiters(d.clock);
   }
@@ -48,9 +48,7 @@ export class Reads {
     let index: number;
     if (mode === 'leader') {
       if (!d.isLeader()) throw new NotLeaderError(d.leader());
-      const st = d.raw.status();
-      if (d.raw.logTerm(st.commit) === st.term) index = st.commit;
-      else index = await this.readIndex(deadline);
+      index = this.leaseIndex() ?? (await this.readIndex(deadline));
     } else {
       index = await this.readIndex(deadline);
     }
@@ -63,6 +61,18 @@ export class Reads {
           ? new MySqlUnavailableError(`MySQL is ${d.mysqlStatus()}: cannot serve the read`)
           : new NoQuorumError(`this node did not apply up to ${index} in time`),
     );
+  }
+
+  /**
+   * The index a leader read may be served at without a round trip, or undefined when the lease
+   * cannot vouch for it: this node leads and has committed an entry of its own term (until
+   * then its commit index may be stale).
+   */
+  protected leaseIndex(): number | undefined {
+    const st = this.d.raw.status();
+    return st.role === 'leader' && this.d.raw.logTerm(st.commit) === st.term
+      ? st.commit
+      : undefined;
   }
 
   /** The core confirmed a read at `index` (a ReadState). */

@@ -107,6 +107,9 @@ export class NodeProcess {
     const env: NodeJS.ProcessEnv = { ...(this.opts.env ?? process.env) };
     // A test runner's loaders must not leak into the node program.
     delete env.NODE_OPTIONS;
+    // Crash points (failpoints.ts) reach a node only when the caller's env sets them, never
+    // inherited from the supervisor's own environment.
+    if (this.opts.env === undefined) delete env.RAFTBOARD_FAILPOINTS;
     this.ending = false;
     this.lastStatus = undefined;
     this.lastStatusAt = 0;

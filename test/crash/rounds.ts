@@ -1,5 +1,7 @@
 /**
- * Crash rounds on a running cluster. Each round: writers start; after a random delay every node
+ * Crash rounds on a running cluster. Each round: writers start; most rounds first make one node
+ * crash at a failpoint (failpoint-round.ts: the points in turn, so the crash lands exactly
+ * there); after a random delay every node (still running)
  * is SIGKILLed (all at once, or one after another a few ms apart so the last ones may still
  * commit); every node is started again (its WAL replayed: a node that cannot recover does not
  * start, and that fails the round); writers keep going until every write they began is
@@ -12,6 +14,12 @@ import { SimRng } from '../../cluster/sim/rng.js';
 import { sleep, type Cluster } from '../cluster/harness/index.js';
 import { checkRound } from './check.js';
 import { Workload, type LogicalWrite } from './workload.js';
+import {
+  crashAtFailpoint,
+  describeFailpoint,
+  planFor,
+  type FailpointCrash,
+} from './failpoint-round.js';
 
 export interface CrashOptions {
   readonly rounds: number;
@@ -27,6 +35,8 @@ export interface RoundReport {
   readonly killAfterMs: number;
   /** 0: every node killed at once; else ms between kills. */
   readonly staggerMs: number;
+  /** The failpoint this round armed (undefined: SIGKILL only). */
+  readonly failpoint?: FailpointCrash;
   readonly ackedBeforeKill: number;
   readonly inFlightAtKill: number;
   readonly acked: number;
@@ -72,10 +82,19 @@ async function resendChecks(cl: Cluster, w: Workload, rng: SimRng): Promise<stri
   return problems;
 }
 
-/** Kills every node (in a random order, maybe staggered); problems if one was already dead. */
-async function killAll(cl: Cluster, rng: SimRng, staggerMs: number): Promise<string[]> {
+/**
+ * Kills every node (in a random order, maybe staggered); problems if one was already dead, but
+ * for `crashed` (the one that died at its failpoint).
+ */
+async function killAll(
+  cl: Cluster,
+  rng: SimRng,
+  staggerMs: number,
+  crashed: number | undefined,
+): Promise<string[]> {
   const exits = [];
   for (const id of rng.shuffle(cl.ids)) {
+    if (id === crashed && !cl.isRunning(id)) continue;
     if (!cl.isRunning(id)) return [`n${id} was not running at the kill: ${cl.nodeStderr(id)}`];
     exits.push(cl.kill(id, 'SIGKILL').then((e) => ({ id, e })));
     if (staggerMs > 0) await sleep(staggerMs);
@@ -96,10 +115,19 @@ async function oneRound(
   w.start(round, (writer) => new SimRng(seed, `round ${round} writer ${writer}`));
   const killAfterMs = rng.range(300, 1500);
   const staggerMs = rng.chance(0.3) ? rng.range(1, 60) : 0;
-  await sleep(killAfterMs);
+  const point = planFor(round);
+  let failpoint: FailpointCrash | undefined;
+  if (point === null) {
+    await sleep(killAfterMs);
+  } else {
+    // Writes flow first; the rest of the cluster is SIGKILLed once the point crashed its node.
+    await sleep(killAfterMs / 2);
+    failpoint = await crashAtFailpoint(cl, point, rng);
+  }
   const inFlightAtKill = w.markInFlight();
   const ackedBeforeKill = w.ackedCount();
-  const problems = await killAll(cl, rng, staggerMs);
+  const crashed = failpoint?.hit === true ? failpoint.node : undefined;
+  const problems = await killAll(cl, rng, staggerMs, crashed);
 
   const t0 = Date.now();
   try {
@@ -126,6 +154,7 @@ async function oneRound(
     round,
     killAfterMs,
     staggerMs,
+    ...(failpoint === undefined ? {} : { failpoint }),
     ackedBeforeKill,
     inFlightAtKill,
     acked: mine.filter((lw) => lw.acked !== undefined).length,
@@ -146,8 +175,11 @@ function countNotes(output: string): number {
 
 function describeRound(r: RoundReport, of: number): string {
   const kill = r.staggerMs > 0 ? `staggered ${r.staggerMs} ms` : 'all at once';
+  const kills = r.failpoint
+    ? `${describeFailpoint(r.failpoint)}, then SIGKILL (${kill})`
+    : `SIGKILL after ${r.killAfterMs} ms (${kill})`;
   return (
-    `round ${r.round}/${of}: SIGKILL after ${r.killAfterMs} ms (${kill}), ` +
+    `round ${r.round}/${of}: ${kills}, ` +
     `${r.ackedBeforeKill} acked before, ${r.inFlightAtKill} in flight; restart ${r.restartMs} ms; ` +
     `${r.acked} acked, ${r.retried} retried; ${r.tasks} tasks at index ${r.appliedIndex}` +
     (r.walNotes > 0 ? `; ${r.walNotes} WAL recovery notes` : '') +
@@ -177,6 +209,7 @@ export async function runCrashRounds(cl: Cluster, opts: CrashOptions): Promise<C
     `${acked.length} writes acknowledged (${count('create')} creates, ${count('patch')} patches, ` +
     `${count('delete')} deletes), ${rounds.reduce((n, r) => n + r.inFlightAtKill, 0)} in flight ` +
     `at a kill, ${acked.filter((lw) => lw.attempts > 1).length} retried, ` +
+    `${rounds.filter((r) => r.failpoint?.hit === true).length} failpoint crashes, ` +
     `${problems} problems: ${ok ? 'OK' : 'FAILED'}`;
   return { seed: opts.seed, rounds, ok, summary };
 }

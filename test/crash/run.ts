@@ -1,6 +1,7 @@
 /**
  * The long crash-durability run (issue 6 §3): a real 3-node cluster on a throwaway MariaDB,
- * N rounds of SIGKILL-everything during idempotent writes (see rounds.ts). Prints one line per
+ * N rounds of a failpoint crash and/or SIGKILL-everything during idempotent writes (see
+ * rounds.ts, failpoint-round.ts). Prints one line per
  * round and a summary line; exit code 1 when any check fails (with the seed to replay the plan).
  *
  * Run: npm run build:node && node build/test/crash/run.js [--rounds 50] [--seed S] [--writers 6]
@@ -9,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { startCluster } from '../cluster/harness/start.js';
 import { tail } from '../cluster/harness/diagnostics.js';
 import { chooseSeed, runCrashRounds } from './rounds.js';
+import { CRASH_CATCH_UP_ENTRIES, CRASH_SNAPSHOT_ENTRIES } from './failpoint-round.js';
 import { withScriptMariaDb } from './script-mariadb.js';
 
 async function main(): Promise<number> {
@@ -29,7 +31,12 @@ async function main(): Promise<number> {
   console.log(`crash durability: ${rounds} rounds, ${writers} writers, seed ${seed}`);
   const started = Date.now();
   return withScriptMariaDb(async (url) => {
-    const cluster = await startCluster({ mysqlUrls: url, label: 'crashrun' });
+    const cluster = await startCluster({
+      mysqlUrls: url,
+      label: 'crashrun',
+      snapshotEntries: CRASH_SNAPSHOT_ENTRIES,
+      catchUpEntries: CRASH_CATCH_UP_ENTRIES,
+    });
     try {
       const report = await runCrashRounds(cluster, {
         rounds,

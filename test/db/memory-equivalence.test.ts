@@ -52,6 +52,8 @@ const step = fc.oneof(
       expectedVersion: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
       key: fc.option(fc.nat(KEYS.length - 1), { nil: undefined }),
       fingerprint: fc.nat(FINGERPRINTS.length - 1),
+      priority: fc.constantFrom('low' as const, 'medium' as const, 'high' as const),
+      dueDate: fc.constantFrom(null, '2025-06-30', '2024-02-29'),
       dt: fc.integer({ min: -3_000, max: 9_000 }),
     }),
   },
@@ -97,6 +99,8 @@ function toData(steps: readonly Step[]): { type: 'normal' | 'conf'; data: string
                 title: TITLES[s.title]!,
                 description: TITLES[(s.title + 3) % 8]!,
                 status: s.status,
+                priority: s.priority,
+                dueDate: s.dueDate,
               },
               when,
               key,
@@ -104,7 +108,10 @@ function toData(steps: readonly Step[]): { type: 'normal' | 'conf'; data: string
           : s.op === 'update'
             ? update(
                 id,
-                { title: TITLES[s.title]!, status: s.status },
+                // Patches leave out some fields (kept as they were).
+                s.title % 2 === 0
+                  ? { title: TITLES[s.title]!, status: s.status }
+                  : { priority: s.priority, dueDate: s.dueDate, description: '' },
                 when,
                 s.expectedVersion,
                 key,

@@ -14,6 +14,7 @@ import { MemoryStorage, StorageRangeError } from '../../raft/storage.js';
 import type { LogStore, SaveBatch } from './log-store.js';
 import type { ConfState, Entry, HardState, Snapshot } from '../../raft/types.js';
 import { DiskStorageError, WalCorruptionError } from './errors.js';
+import type { Failpoints } from '../failpoints.js';
 import {
   decodeHardState,
   decodeSnapshotFile,
@@ -60,6 +61,12 @@ export interface DiskStorageOptions {
    * too, so a corrupt newest snapshot falls back to the previous one without losing entries.
    */
   readonly retainSnapshots?: number;
+  /**
+   * Where a test may crash the process (failpoints.ts): `wal-before-write`, `wal-after-write`,
+   * `wal-after-sync` around a write of entries, `snapshot-before-compact` between a snapshot's
+   * file and the compaction. Default: none.
+   */
+  readonly failpoints?: Failpoints;
 }
 
 interface Segment {
@@ -78,6 +85,7 @@ export class DiskStorage implements LogStore {
   private readonly log: (message: string) => void;
   private readonly segmentBytes: number;
   private readonly retainSnapshots: number;
+  private readonly fp: Failpoints | undefined;
   /** Live segments in sequence order; the last one is open for appending. */
   private segments: Segment[];
   private fd: number;
@@ -109,6 +117,7 @@ export class DiskStorage implements LogStore {
     this.log = opts.log ?? ((m) => console.warn(m));
     this.segmentBytes = opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     this.retainSnapshots = opts.retainSnapshots ?? 2;
+    this.fp = opts.failpoints;
     this.mem = state.mem;
     this.segments = state.segments;
     this.walBase = state.walBase;
@@ -183,9 +192,17 @@ export class DiskStorage implements LogStore {
   save(batch: SaveBatch): void {
     this.writable();
     this.notSyncing();
+    const entries = batch.entries.length > 0;
+    if (entries) this.fp?.hit('wal-before-write');
     try {
       if (batch.snapshot) this.install(batch.snapshot);
       this.append(batch.entries);
+    } catch (e) {
+      if (!(e instanceof StorageRangeError)) this.failure = e;
+      throw e;
+    }
+    if (entries) this.fp?.hit('wal-after-write');
+    try {
       this.sync();
       if (batch.hardState) {
         const { term, vote, commit } = batch.hardState;
@@ -193,9 +210,10 @@ export class DiskStorage implements LogStore {
         this.mem.setHardState({ term, vote, commit });
       }
     } catch (e) {
-      if (!(e instanceof StorageRangeError)) this.failure = e;
+      this.failure = e;
       throw e;
     }
+    if (entries) this.fp?.hit('wal-after-sync');
   }
 
   /**
@@ -208,6 +226,7 @@ export class DiskStorage implements LogStore {
   appendAsync(entries: readonly Entry[], done: (error: Error | null) => void): void {
     this.writable();
     this.notSyncing();
+    if (entries.length > 0) this.fp?.hit('wal-before-write');
     try {
       this.append(entries);
       // A new segment's name (rare: once per segmentBytes) is made durable here, synchronously.
@@ -223,12 +242,14 @@ export class DiskStorage implements LogStore {
       queueMicrotask(() => done(null));
       return;
     }
+    this.fp?.hit('wal-after-write');
     this.syncing = true;
     fs.fdatasync(this.fd, (error) => {
       this.syncing = false;
       if (error) this.failure = error;
       else this.dirty = false;
       if (this.closeWhenSynced) this.close();
+      if (!error) this.fp?.hit('wal-after-sync');
       done(error);
     });
   }
@@ -259,6 +280,7 @@ export class DiskStorage implements LogStore {
       this.failure = e;
       throw e;
     }
+    this.fp?.hit('snapshot-before-compact');
     return this.adoptSnapshot(snapshot, keepEntries);
   }
 
@@ -298,6 +320,7 @@ export class DiskStorage implements LogStore {
       if (!this.snapFiles.includes(index)) removeFile(path.join(this.snapDir(), name));
       return this.mem.snapshot();
     }
+    this.fp?.hit('snapshot-before-compact');
     return this.adoptSnapshot(snapshot, keepEntries);
   }
 

@@ -114,6 +114,11 @@ export class SimLogStore implements LogStore {
     });
   }
 
+  /** Installs a snapshot received from the leader: the same as save({ snapshot }). */
+  applySnapshot(snap: Snapshot): void {
+    this.save({ snapshot: snap, entries: [] });
+  }
+
   async createSnapshotAsync(
     index: number,
     conf: ConfState,

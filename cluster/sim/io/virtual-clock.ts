@@ -10,6 +10,9 @@ import type { Clock, TimerHandle } from '../../node/clock.js';
 export const VIRTUAL_EPOCH = Date.UTC(2025, 0, 1);
 
 class VirtualTimer implements TimerHandle {
+  /** In the heap (pending, possibly cancelled). */
+  armed = false;
+
   constructor(
     readonly fn: () => void,
     /** Re-armed after firing when set (setInterval). */
@@ -47,7 +50,7 @@ export class VirtualClock implements Clock {
   }
 
   clearTimer(timer: TimerHandle | undefined): void {
-    if (timer instanceof VirtualTimer && this.heap.includes(timer)) this.cancelled.add(timer);
+    if (timer instanceof VirtualTimer && timer.armed) this.cancelled.add(timer);
   }
 
   soon(fn: () => void): void {
@@ -119,6 +122,7 @@ export class VirtualClock implements Clock {
 
   private push(timer: VirtualTimer): void {
     const h = this.heap;
+    timer.armed = true;
     h.push(timer);
     let i = h.length - 1;
     while (i > 0) {
@@ -132,6 +136,7 @@ export class VirtualClock implements Clock {
   private pop(): VirtualTimer {
     const h = this.heap;
     const top = h[0]!;
+    top.armed = false;
     const last = h.pop()!;
     if (h.length > 0) {
       h[0] = last;

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import type { ChecksumResponse, NodeStatus } from '../../../cluster/api/node.js';
 import type { NodeToParent } from '../../../cluster/node/control.js';
+import type { FailpointName } from '../../../cluster/node/failpoints.js';
 import { NodeClient } from './client.js';
 import { configPath, type ClusterFiles, type NodeConfigFile } from './config.js';
 import type { ControlRequestBody } from './control.js';
@@ -91,9 +92,28 @@ export class Cluster {
     return walSegments(this.dataDir(id));
   }
 
-  /** Starts (forks) a stopped node and waits for `listening`. Throws NodeStartError. */
-  async start(id: number): Promise<void> {
-    await this.proc(id).start(START_TIMEOUT_MS);
+  /**
+   * Starts (forks) a stopped node and waits for `listening`. Throws NodeStartError.
+   * `failpoints`: its RAFTBOARD_FAILPOINTS for this start (e.g. `wal-after-sync@3`).
+   */
+  async start(id: number, opts: { failpoints?: string } = {}): Promise<void> {
+    await this.proc(id).start(START_TIMEOUT_MS, opts.failpoints);
+  }
+
+  /**
+   * Arms a failpoint on a running node (the `failpoint` control message): it SIGKILLs itself at
+   * the point, after `after` hits (default 0: the next one). See cluster/node/failpoints.ts.
+   */
+  armFailpoint(id: number, name: FailpointName, after?: number): Promise<void> {
+    return this.command(
+      id,
+      after === undefined ? { type: 'failpoint', name } : { type: 'failpoint', name, after },
+    );
+  }
+
+  /** Asks node `via` (the leader, or a follower that forwards it) to hand leadership to `to`. */
+  transferLeadership(via: number, to: number): Promise<void> {
+    return this.command(via, { type: 'transferLeadership', to });
   }
 
   /** Sends `signal` and waits for the process to exit. */

@@ -1,12 +1,15 @@
 /** Requests to a node over its IPC channel, each settled by the node's reply (or a timeout). */
 import type { ChildProcess } from 'node:child_process';
 import type { ControlReply } from '../../../cluster/node/control.js';
+import type { FailpointName } from '../../../cluster/node/failpoints.js';
 import type { FaultSpec } from '../../../cluster/node/transport/faults.js';
 
 export type ControlRequestBody =
   | { readonly type: 'status' }
   | { readonly type: 'faults'; readonly spec: FaultSpec }
   | { readonly type: 'clearFaults' }
+  | { readonly type: 'failpoint'; readonly name: FailpointName; readonly after?: number }
+  | { readonly type: 'transferLeadership'; readonly to: number }
   | { readonly type: 'shutdown' };
 
 interface Pending {

@@ -71,8 +71,11 @@ export class NodeProcess {
     return runs.map((r) => r.join('\n')).join('\n--- restart ---\n');
   }
 
-  /** Forks the node and resolves when it says `listening`; NodeStartError if it exits first. */
-  async start(timeoutMs: number): Promise<void> {
+  /**
+   * Forks the node and resolves when it says `listening`; NodeStartError if it exits first.
+   * `failpoints` is its RAFTBOARD_FAILPOINTS for this start (never inherited from this process).
+   */
+  async start(timeoutMs: number, failpoints?: string): Promise<void> {
     if (this.running) throw new Error(`node ${this.id} is already running`);
     if (!fs.existsSync(NODE_MAIN)) {
       throw new Error(
@@ -84,6 +87,8 @@ export class NodeProcess {
     this.exit = undefined;
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.NODE_OPTIONS;
+    delete env.RAFTBOARD_FAILPOINTS;
+    if (failpoints !== undefined) env.RAFTBOARD_FAILPOINTS = failpoints;
     const child = fork(NODE_MAIN, ['--config', this.configPath], {
       execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

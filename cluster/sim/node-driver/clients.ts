@@ -23,6 +23,8 @@ interface Client {
   seq: number;
   /** The node this client believes leads (learned from NotLeader answers). */
   guess: NodeId;
+  /** The node that served its last lease read: a client sticks to a node that answers. */
+  sticky: NodeId;
 }
 
 export type ReadMode = 'linearizable' | 'leader' | 'stale';
@@ -75,7 +77,7 @@ export class NodeClients {
     count: number,
   ) {
     for (let i = 1; i <= count; i++) {
-      const c: Client = { id: i, name: `c${i}`, seq: 0, guess: 1 };
+      const c: Client = { id: i, name: `c${i}`, seq: 0, guess: 1, sticky: 0 };
       this.clients.push(c);
       this.loop(c, rng.range(0, 100));
     }
@@ -113,8 +115,8 @@ export class NodeClients {
     if (r < 0.3 || this.knownIds.length === 0) return this.write(c, this.createSpec(c));
     if (r < 0.48) return this.write(c, this.updateSpec());
     if (r < 0.55) return this.write(c, this.deleteSpec());
-    if (r < 0.75) return this.read(c, 'linearizable');
-    if (r < 0.87) return this.read(c, 'leader');
+    if (r < 0.72) return this.read(c, 'linearizable');
+    if (r < 0.9) return this.read(c, 'leader');
     return this.read(c, 'stale');
   }
 
@@ -200,6 +202,7 @@ export class NodeClients {
       const o = await this.within(m.node.propose(cmd), this.requestTimeoutMs + 200);
       if (o !== 'timeout' && o.ok) {
         this.cluster.checks.onAck(key, o.value.index, o.value.term);
+        this.cluster.onAcked();
         this.record(c, spec, key, call, this.now(), o.value.result);
         this.cluster.note(
           `${c.name} ${spec.f} ${key} → n${m.id}: ${o.value.result.status} @${o.value.index}`,
@@ -302,7 +305,14 @@ export class NodeClients {
   }
 
   private async read(c: Client, mode: ReadMode): Promise<void> {
-    const m = this.target(c, mode === 'leader');
+    // Lease reads go back to the node that served the last one, to the believed leader, or to
+    // any node (as a client that reaches a follower, which sends it on): a node that wrongly
+    // believes it leads must be asked too.
+    const sticky = this.cluster.members.get(c.sticky);
+    const m =
+      mode === 'leader' && sticky?.isUp === true && this.rng.chance(0.6)
+        ? sticky
+        : this.target(c, mode === 'leader' && this.rng.chance(0.5));
     if (m?.node === undefined) return;
     const node = m.node;
     const call = this.now();
@@ -324,6 +334,7 @@ export class NodeClients {
       return;
     }
     this.stats.reads[mode]++;
+    if (mode === 'leader') c.sticky = m.id;
     const tasks = o.value;
     for (const t of tasks) this.learn(t);
     const list: ListRead = { client: c.name, call, ret: this.now(), tasks, complete: true };

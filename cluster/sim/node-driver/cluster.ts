@@ -15,6 +15,7 @@ import type { Knobs } from './config.js';
 import type { SimIoFactory } from './io.js';
 import { SimMember, type Death } from './member.js';
 import { SimSwitch } from './transport.js';
+import { createSimNode, type MakeSimNode } from './node-api.js';
 
 export interface NodeClusterOptions {
   readonly seed: number;
@@ -23,6 +24,8 @@ export interface NodeClusterOptions {
   /** The disks and databases, built on the run's clock. */
   readonly io: (clock: Clock) => SimIoFactory;
   readonly trace: boolean;
+  /** Builds each node (default: the production RaftNode). */
+  readonly makeNode?: MakeSimNode;
 }
 
 /** Lets every promise the last event started run to completion (no real I/O exists). */
@@ -50,6 +53,8 @@ export class NodeSimCluster {
   /** Set by the fault scheduler: the deaths it caused on purpose (EIO) are not violations. */
   expectedDeath: (member: SimMember, death: Death) => boolean = () => false;
   onMemberDeath: (member: SimMember, death: Death) => void = () => undefined;
+  /** A client was just told its write committed (the fault scheduler may strike right then). */
+  onAcked: () => void = () => undefined;
 
   constructor(readonly opts: NodeClusterOptions) {
     const clock = (): { step: number; time: number } => ({
@@ -112,6 +117,7 @@ export class NodeSimCluster {
         }),
         onStart: (n, applied) => this.note(`START n${n} (store at ${applied})`),
         onDeath: (member, death) => this.onDeath(member, death),
+        makeNode: this.opts.makeNode ?? createSimNode,
         peerMySqlUp: (from, to) => {
           const peer = this.members.get(to);
           return (

@@ -18,6 +18,7 @@ const ACTIONS = [
   ['crash', 2.5],
   ['crashLeader', 1.5],
   ['kill', 1],
+  ['blackout', 0.4],
   ['restart', 1],
   ['partition', 1.5],
   ['isolateLeader', 1.5],
@@ -62,6 +63,15 @@ export class NodeFaultScheduler {
     // A failed fsync reaches the node as onFatal (background write) or as an exception out of
     // a synchronous save: either way the process exits, as main.ts does.
     cluster.expectedDeath = (m, death) => death.kind !== 'crash' && this.eio.has(m.id);
+    // Power lost right after a write was acknowledged: whatever the acknowledgement promised
+    // must already be on a majority of disks.
+    cluster.onAcked = () => {
+      if (this.active && !this.skip.has('blackout') && this.rng.chance(0.08)) {
+        this.cluster.agenda.schedule(this.rng.range(0, 2), () => {
+          if (this.active) this.inject('blackout');
+        });
+      }
+    };
     cluster.onMemberDeath = (m) => {
       // fsync failed: what reached the disk is unknown. Reboot later from what survived.
       this.eio.delete(m.id);
@@ -142,6 +152,17 @@ export class NodeFaultScheduler {
         this.count(action);
         c.crash(m);
         this.later(this.rng.range(20, 3000), () => this.restart(m));
+        return;
+      }
+      case 'blackout': {
+        // Every machine loses power at once (one rack, one fuse): only what each had synced
+        // survives. Then they all come back.
+        const up = c.up();
+        if (up.length === 0) return;
+        this.count(action);
+        c.note('BLACKOUT: every machine loses power');
+        for (const m of up) c.crash(m);
+        for (const m of up) this.later(this.rng.range(20, 1500), () => this.restart(m));
         return;
       }
       case 'kill': {

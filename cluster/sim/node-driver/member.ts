@@ -14,7 +14,7 @@ import { SimRng } from '../rng.js';
 import { ScopedClock, type AgendaClock } from './agenda.js';
 import { nodeConfig, type Knobs, type MemberSpec } from './config.js';
 import type { SimNodeDb, SimNodeDisk } from './io.js';
-import { createSimNode, type SimNodeApi } from './node-api.js';
+import type { MakeSimNode, SimNodeApi } from './node-api.js';
 import { ObservedLogStore, type LogObserver } from './observed-log.js';
 import { GatedTaskStore } from './gated-store.js';
 import { idOfClientUrl, SimTransport, type SimSwitch } from './transport.js';
@@ -44,6 +44,7 @@ export interface MemberEnv {
   readonly onStart: (id: NodeId, applied: number) => void;
   readonly onDeath: (member: SimMember, death: Death) => void;
   readonly peerMySqlUp: (from: NodeId, to: NodeId) => boolean;
+  readonly makeNode: MakeSimNode;
 }
 
 export class SimMember {
@@ -115,7 +116,7 @@ export class SimMember {
     env.onStart(id, (await this.db.store.appliedIndex()).index);
     const log = new ObservedLogStore(storage, env.logObserver(id), alive);
     this.log = log;
-    const node = createSimNode({
+    const node = env.makeNode({
       config,
       log: logger,
       storage: log,

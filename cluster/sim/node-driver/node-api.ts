@@ -11,6 +11,7 @@ export type { MembershipChange };
 export type SimNodeApi = RaftNode;
 export type SimNodeDeps = RaftNodeDeps;
 
-export function createSimNode(deps: SimNodeDeps): SimNodeApi {
-  return RaftNode.create(deps);
-}
+/** How a node is built: the production RaftNode, or a test-only variant (test/planted). */
+export type MakeSimNode = (deps: SimNodeDeps) => SimNodeApi;
+
+export const createSimNode: MakeSimNode = (deps) => RaftNode.create(deps);

@@ -14,6 +14,7 @@ import { finalPhase } from './final.js';
 import type { Clock } from '../../node/clock.js';
 import type { SimIoFactory } from './io.js';
 import { simIo } from './sim-io.js';
+import type { MakeSimNode } from './node-api.js';
 
 export { NODE_DEFAULT_NODES, NODE_DEFAULT_STEPS };
 
@@ -30,9 +31,11 @@ export interface NodeRunOptions {
   readonly io?: (clock: Clock) => SimIoFactory;
   /** Fault kinds to leave out (faults.ts ACTIONS), e.g. to look past a known bug. */
   readonly skipFaults?: readonly string[];
+  /** Builds each node (default: the production RaftNode; test/planted has buggy variants). */
+  readonly makeNode?: MakeSimNode;
   /** Sees the cluster once built (tests and debugging look inside). */
   readonly inspect?: (cluster: NodeSimCluster) => void;
-  /** Clients running the workload. Default 4. */
+  /** Clients running the workload. Default 5. */
   readonly clients?: number;
 }
 
@@ -68,6 +71,7 @@ export async function runNodeSeed(opts: NodeRunOptions): Promise<NodeRunResult> 
     knobs,
     io: opts.io ?? ((clock) => simIo(seed, clock, knobs.queryTimeoutMs)),
     trace: opts.trace === true,
+    makeNode: opts.makeNode,
   });
   opts.inspect?.(c);
   c.note(
@@ -85,7 +89,7 @@ export async function runNodeSeed(opts: NodeRunOptions): Promise<NodeRunResult> 
   let checkUnknown = false;
   try {
     for (const m of c.members.values()) await c.start(m);
-    clients = new NodeClients(c, new SimRng(seed, 'clients'), opts.clients ?? 4);
+    clients = new NodeClients(c, new SimRng(seed, 'clients'), opts.clients ?? 5);
     if (opts.faults !== false) {
       faults = new NodeFaultScheduler(
         c,

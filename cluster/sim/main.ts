@@ -18,6 +18,8 @@ type Driver = 'core' | 'node';
 
 interface Args {
   driver: Driver;
+  /** Node driver: fault kinds left out (to look past a known bug). */
+  skip: string[];
   seeds: number;
   nodes: number;
   steps: number;
@@ -31,6 +33,7 @@ interface Args {
 interface WorkerJob {
   seeds: number[];
   driver: Driver;
+  skip: string[];
   nodes: number;
   steps: number;
 }
@@ -55,7 +58,7 @@ const HEARTBEAT = /\bhb(Resp)? t\d+/;
 function usage(msg: string): never {
   console.error(msg);
   console.error(
-    'usage: npm run sim -- [--driver core|node] [--seeds N] [--nodes K] [--steps S] [--seed X] [--trace] [--workers W] [--verbose]',
+    'usage: npm run sim -- [--driver core|node] [--seeds N] [--nodes K] [--steps S] [--seed X] [--skip FAULT,...] [--trace] [--workers W] [--verbose]',
   );
   process.exit(2);
 }
@@ -63,6 +66,7 @@ function usage(msg: string): never {
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     driver: 'core',
+    skip: [],
     seeds: 100,
     nodes: 0,
     steps: 0,
@@ -84,6 +88,12 @@ function parseArgs(argv: string[]): Args {
         const d = argv[++i];
         if (d !== 'core' && d !== 'node') usage('--driver is core or node');
         a.driver = d;
+        break;
+      }
+      case '--skip': {
+        const v = argv[++i];
+        if (v === undefined || v === '') usage('--skip needs fault kinds, e.g. freeze,diskEio');
+        a.skip = v.split(',');
         break;
       }
       case '--seeds':
@@ -116,6 +126,7 @@ function parseArgs(argv: string[]): Args {
     }
   }
   if (a.nodes > 9) usage('--nodes is at most 9');
+  if (a.skip.length > 0 && a.driver !== 'node') usage('--skip is for --driver node');
   // Each driver has its own defaults: the node driver's events are heavier.
   if (a.nodes === 0) a.nodes = a.driver === 'node' ? NODE_DEFAULT_NODES : 5;
   if (a.steps === 0) a.steps = a.driver === 'node' ? NODE_DEFAULT_STEPS : DEFAULT_STEPS;
@@ -124,20 +135,20 @@ function parseArgs(argv: string[]): Args {
 
 function reproduceCommand(a: Args, seed: number): string {
   const driver = a.driver === 'core' ? '' : ` --driver ${a.driver}`;
-  return `npm run sim --${driver} --seed ${seed} --nodes ${a.nodes} --steps ${a.steps} --trace`;
+  const skip = a.skip.length > 0 ? ` --skip ${a.skip.join(',')}` : '';
+  return `npm run sim --${driver} --seed ${seed} --nodes ${a.nodes} --steps ${a.steps}${skip} --trace`;
 }
 
 /** One seed with the chosen driver (the node driver is loaded only when asked for). */
 async function runOne(
-  driver: Driver,
+  job: Pick<WorkerJob, 'driver' | 'nodes' | 'steps' | 'skip'>,
   seed: number,
-  nodes: number,
-  steps: number,
   trace = false,
 ): Promise<RunOutcome> {
+  const { driver, nodes, steps } = job;
   if (driver === 'core') return runSeed({ seed, nodes, steps, trace });
   const { runNodeSeed } = await import('./node-driver/run.js');
-  return runNodeSeed({ seed, nodes, steps, trace });
+  return runNodeSeed({ seed, nodes, steps, trace, skipFaults: job.skip });
 }
 
 function describe(v: Violation): string {
@@ -146,7 +157,7 @@ function describe(v: Violation): string {
 
 /** Replays a failing seed with the trace on and prints what reproduces it. */
 async function explainFailure(a: Args, seed: number, full: boolean): Promise<void> {
-  const r = await runOne(a.driver, seed, a.nodes, a.steps, true);
+  const r = await runOne(a, seed, true);
   const lines = r.trace ?? [];
   // Heartbeats are most of a trace and rarely the story: the tail leaves them out.
   const story = full ? lines : lines.filter((l) => !HEARTBEAT.test(l));
@@ -172,7 +183,7 @@ async function runInline(
   onReport: (r: SeedReport) => void,
 ): Promise<void> {
   for (const seed of seeds) {
-    const r = await runOne(a.driver, seed, a.nodes, a.steps);
+    const r = await runOne(a, seed);
     onReport({ seed, steps: r.steps, violation: r.violations[0] });
   }
 }
@@ -184,7 +195,13 @@ function runWorkers(seeds: number[], a: Args, onReport: (r: SeedReport) => void)
     const mine = seeds.filter((_, i) => i % w === k);
     jobs.push(
       new Promise((resolve, reject) => {
-        const job: WorkerJob = { seeds: mine, driver: a.driver, nodes: a.nodes, steps: a.steps };
+        const job: WorkerJob = {
+          seeds: mine,
+          driver: a.driver,
+          skip: a.skip,
+          nodes: a.nodes,
+          steps: a.steps,
+        };
         const worker = new Worker(new URL(import.meta.url), { workerData: job });
         worker.on('message', (r: SeedReport) => onReport(r));
         worker.on('error', reject);
@@ -220,7 +237,7 @@ async function main(): Promise<void> {
 
   if (a.seed !== undefined && a.trace) {
     // One seed with its whole trace.
-    const r = await runOne(a.driver, a.seed, a.nodes, a.steps, true);
+    const r = await runOne(a, a.seed, true);
     for (const l of r.trace ?? []) console.log(l);
     onReport({ seed: a.seed, steps: r.steps, violation: r.violations[0] });
     if (r.violations[0]) {
@@ -255,10 +272,10 @@ if (isMainThread) {
     process.exit(2);
   });
 } else {
-  const { seeds, driver, nodes, steps } = workerData as WorkerJob;
+  const job = workerData as WorkerJob;
   void (async () => {
-    for (const seed of seeds) {
-      const r = await runOne(driver, seed, nodes, steps);
+    for (const seed of job.seeds) {
+      const r = await runOne(job, seed);
       const report: SeedReport = { seed, steps: r.steps, violation: r.violations[0] };
       parentPort!.postMessage(report);
     }

@@ -335,6 +335,9 @@ export class NodeClients {
     }
     this.stats.reads[mode]++;
     if (mode === 'leader') c.sticky = m.id;
+    this.cluster.note(
+      `${c.name} ${mode} read → n${m.id}: ${o.value.length} tasks (called at ${call})`,
+    );
     const tasks = o.value;
     for (const t of tasks) this.learn(t);
     const list: ListRead = { client: c.name, call, ret: this.now(), tasks, complete: true };

@@ -96,7 +96,9 @@ export class InvariantChecker {
   }
 
   /** The entry first applied at `index`, for cross-checks (nCommitted, client acks). */
-  committedAt(index: number): { term: number; data: string; hash: number } | undefined {
+  committedAt(
+    index: number,
+  ): { term: number; type: EntryType; data: string; hash: number } | undefined {
     return this.committed[index];
   }
 

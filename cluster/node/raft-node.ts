@@ -15,6 +15,7 @@
 import {
   DEFAULT_CONFIG,
   RawNode,
+  type HardState,
   type NodeId,
   type Ready,
   type Rng,
@@ -111,6 +112,11 @@ export class RaftNode implements NodeService {
   private role: Role;
   private leader: NodeId;
   private commit: number;
+  /**
+   * The term as of the last Ready handled: what a role change in that Ready happened in (the
+   * core may be in a later term already, with its own Ready still to come).
+   */
+  private term: number;
 
   protected constructor(private readonly deps: RaftNodeDeps) {
     const { config, storage, log, clock } = deps;
@@ -136,6 +142,7 @@ export class RaftNode implements NodeService {
     this.role = st.role;
     this.leader = st.leader;
     this.commit = st.commit;
+    this.term = st.term;
     const drain = (): void => this.drain();
     this.transport = deps.transport({
       onMessage: (m) => {
@@ -156,7 +163,7 @@ export class RaftNode implements NodeService {
         if (batch.hardState) deps.failpoints?.hit('vote-after-persist');
       },
       appendAsync: (entries, done) => storage.appendAsync(entries, done),
-      hardStateToPersist: (hs) => this.hardStateToPersist(hs),
+      hardStateToPersist: (rd) => this.hardStateToPersist(rd),
       send: (messages) => {
         for (const m of messages) {
           this.transport.send(m);
@@ -419,11 +426,20 @@ export class RaftNode implements NodeService {
    * the file's three fsyncs per Ready (the profile's largest cost): after a restart the commit
    * is learned again from the leader, it never drops below the snapshot, and MySQL keeps its
    * own applied index, so a lower recovered commit only delays answers (as etcd's MustSync).
+   *
+   * Except past a membership change: the core takes a change into force when it applies it,
+   * so a node restarted with a commit index below a committed change comes back with the old
+   * configuration — a voter that believes it is not one never campaigns, and with a few such
+   * nodes no leader can be elected. Changes are rare; their commit is written.
    */
-  private hardStateToPersist(hs: Ready['hardState']): Ready['hardState'] {
-    if (hs === undefined) return undefined;
+  private hardStateToPersist(rd: Ready): HardState | undefined {
+    const hs = rd.hardState;
     const durable = this.storage.getHardState();
-    return hs.term !== durable.term || hs.vote !== durable.vote ? hs : undefined;
+    if (hs !== undefined && (hs.term !== durable.term || hs.vote !== durable.vote)) return hs;
+    let conf = 0;
+    for (const e of rd.committedEntries) if (e.type === 'conf') conf = e.index;
+    if (conf <= durable.commit) return undefined;
+    return { term: durable.term, vote: durable.vote, commit: Math.max(conf, hs?.commit ?? 0) };
   }
 
   /** Step 3 of a Ready: queued to the applier (the task store works behind the loop). */
@@ -434,7 +450,10 @@ export class RaftNode implements NodeService {
     }
     this.applier.enqueueEntries(rd.committedEntries);
     for (const rs of rd.readStates) this.reads.onReadState(rs.context, rs.index);
-    if (rd.hardState) this.commit = rd.hardState.commit;
+    if (rd.hardState) {
+      this.commit = rd.hardState.commit;
+      this.term = rd.hardState.term;
+    }
   }
 
   private afterAdvance(rd: Ready): void {
@@ -447,7 +466,7 @@ export class RaftNode implements NodeService {
     const was = this.role;
     this.role = role;
     this.leader = leader;
-    const term = this.raw.status().term;
+    const term = this.term;
     if (was !== role) this.log.info(`became ${role} in term ${term}`);
     this.emit({ type: 'role', id: this.id, role: this.nodeRole(), term, leaderId: leader });
     if (leader !== 0) this.reads.resend();

@@ -26,7 +26,7 @@ export interface ReadyIO {
    */
   appendAsync?(entries: Ready['entries'], done: (error: Error | null) => void): void;
   /** The hard state this Ready must write (default: the Ready's own, whenever it changed). */
-  hardStateToPersist?(hs: HardState | undefined): HardState | undefined;
+  hardStateToPersist?(rd: Ready): HardState | undefined;
   send(messages: readonly Message[]): void;
   /** Step 3: the snapshot, the committed entries and the read states. */
   apply(rd: Ready): void;
@@ -114,9 +114,7 @@ export class ReadyDriver {
    * driver bugs (e.g. send before persisting); a deferred handler ends with {@link resume}.
    */
   protected handle(rd: Ready): void {
-    const hardState = this.io.hardStateToPersist
-      ? this.io.hardStateToPersist(rd.hardState)
-      : rd.hardState;
+    const hardState = this.io.hardStateToPersist ? this.io.hardStateToPersist(rd) : rd.hardState;
     try {
       if (
         this.io.appendAsync &&

@@ -27,7 +27,7 @@ class AckBeforeDurableDriver extends ReadyDriver {
       super.handle(rd);
       return;
     }
-    const hardState = this.io.hardStateToPersist?.(rd.hardState) ?? rd.hardState;
+    const hardState = this.io.hardStateToPersist ? this.io.hardStateToPersist(rd) : rd.hardState;
     if (hardState !== undefined) {
       super.handle(rd);
       return;

@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { runNodeSeed, type NodeRunResult } from '../../../cluster/sim/node-driver/run.js';
 import type { MakeSimNode } from '../../../cluster/sim/node-driver/node-api.js';
 import { PLANTED_NODE_BUGS } from '../../planted/node-bugs.js';
-import { OPEN_BUG_FAULTS } from './open-bugs.js';
 
 const MAX_SEEDS = 100;
 
@@ -16,7 +15,7 @@ const LOST_WRITE =
   /^(leader-completeness|state-machine-safety|log-matching|client|linearizability|leader-read|replica-divergence)$/;
 
 function run(seed: number, makeNode?: MakeSimNode): Promise<NodeRunResult> {
-  return runNodeSeed({ seed, nodes: 3, makeNode, skipFaults: OPEN_BUG_FAULTS });
+  return runNodeSeed({ seed, nodes: 3, makeNode });
 }
 
 async function firstCaught(

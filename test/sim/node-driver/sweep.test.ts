@@ -6,11 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runNodeSeed } from '../../../cluster/sim/node-driver/run.js';
-import { OPEN_BUG_FAULTS } from './open-bugs.js';
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
-/** Left out while their node-layer bugs are open (see open-bugs.ts). */
-const SKIP = OPEN_BUG_FAULTS;
 
 describe('node driver sweep: a few seeds, faults on', () => {
   it('finds no violation and does real work', async () => {
@@ -18,7 +15,7 @@ describe('node driver sweep: a few seeds, faults on', () => {
     let acked = 0;
     let faults = 0;
     for (const seed of SEEDS) {
-      const r = await runNodeSeed({ seed, nodes: 3, steps: 3000, skipFaults: SKIP });
+      const r = await runNodeSeed({ seed, nodes: 3, steps: 3000 });
       acked += r.stats.acked;
       faults += Object.values(r.stats.faults).reduce((s, n) => s + n, 0);
       for (const v of r.violations) {
@@ -34,7 +31,7 @@ describe('node driver sweep: a few seeds, faults on', () => {
   });
 
   it('runs five nodes too', async () => {
-    const r = await runNodeSeed({ seed: 11, nodes: 5, steps: 1200, skipFaults: SKIP });
+    const r = await runNodeSeed({ seed: 11, nodes: 5, steps: 1200 });
     expect(r.violations).toEqual([]);
     expect(r.stats.acked).toBeGreaterThan(0);
   });

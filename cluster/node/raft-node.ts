@@ -108,6 +108,8 @@ export class RaftNode implements NodeService {
   private lastTickAt = 0;
   /** Leader reads go through ReadIndex until then (after a pause: one election timeout). */
   private leaseUsableFrom = 0;
+  /** When each peer last answered this leader in its term (a heartbeat or append response). */
+  private heardAt = new Map<NodeId, number>();
 
   private role: Role;
   private leader: NodeId;
@@ -147,6 +149,8 @@ export class RaftNode implements NodeService {
     this.transport = deps.transport({
       onMessage: (m) => {
         if (this.stopped || this.frozen) return; // a frozen process reads nothing
+        if ((m.type === 'heartbeatResp' || m.type === 'appResp') && m.term === this.term)
+          this.heardAt.set(m.from, clock.now());
         this.raw.step(m);
         this.scheduleDrain();
       },
@@ -194,7 +198,7 @@ export class RaftNode implements NodeService {
       leader: () => this.leader,
       mysqlStatus: status,
       appliedIndex: () => this.applier.applied,
-      leaseUsable: () => clock.now() >= this.leaseUsableFrom,
+      leaseUsable: () => clock.now() >= this.leaseUsableFrom && this.quorumHeardRecently(),
       frozen: () => this.frozen,
       drain,
     });
@@ -467,7 +471,10 @@ export class RaftNode implements NodeService {
     this.role = role;
     this.leader = leader;
     const term = this.term;
-    if (was !== role) this.log.info(`became ${role} in term ${term}`);
+    if (was !== role) {
+      this.log.info(`became ${role} in term ${term}`);
+      this.heardAt = new Map();
+    }
     this.emit({ type: 'role', id: this.id, role: this.nodeRole(), term, leaderId: leader });
     if (leader !== 0) this.reads.resend();
     const url = this.leaderClientUrl();
@@ -497,6 +504,24 @@ export class RaftNode implements NodeService {
   /** A single-server membership change, proposed here (leader only); see Membership.change. */
   changeMembership(change: MembershipChange): Promise<number> {
     return this.membership.change(change);
+  }
+
+  /**
+   * The lease holds only while a quorum answered within half an election timeout. A follower
+   * refuses to vote for an election timeout after it last heard from this leader, so no other
+   * leader can exist yet — given messages take less than a quarter of an election timeout.
+   * CheckQuorum alone is not enough: it deposes a cut-off leader up to two election timeouts
+   * after the last contact, while the others may elect a leader after one (the node-level
+   * simulator caught stale lease reads there).
+   */
+  private quorumHeardRecently(): boolean {
+    const voters = this.raw.status().conf.voters;
+    const { electionTicks, tickMs } = this.config.timers;
+    const since = this.clock.now() - (electionTicks * tickMs) / 2;
+    let answered = voters.includes(this.id) ? 1 : 0;
+    for (const v of voters)
+      if (v !== this.id && (this.heardAt.get(v) ?? -Infinity) >= since) answered++;
+    return answered > voters.length / 2;
   }
 
   /** Leader reads use ReadIndex for the next election timeout. */

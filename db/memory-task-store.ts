@@ -10,6 +10,7 @@ import type { CommandResult, Task } from '../cluster/api/task.js';
 import { batchReads, checkEntries, planBatch, type Meta, type Retention } from './apply-plan.js';
 import type { SessionRow } from './apply-plan.js';
 import { ClusterIdentityError, StateMachineError } from './errors.js';
+import { checkListQuery } from './list-query.js';
 import type { NodeIdentity, VerifyApplied } from './identity.js';
 import type { ClientSessionAttributes } from './models/client-session.js';
 import { SESSION_RETENTION_ENTRIES, SESSION_RETENTION_MS } from './session-retention.js';
@@ -192,12 +193,7 @@ export class MemoryTaskStore implements TaskStore {
   /** Tasks ordered by (createdAt, id), optionally filtered (the same rules as the SQL). */
   async list(query: ListQuery): Promise<Task[]> {
     const { limit, offset } = query;
-    if (!Number.isSafeInteger(limit) || limit < 0) {
-      throw new StateMachineError(`limit must be a non-negative integer, got ${limit}`);
-    }
-    if (!Number.isSafeInteger(offset) || offset < 0) {
-      throw new StateMachineError(`offset must be a non-negative integer, got ${offset}`);
-    }
+    checkListQuery(query);
     this.open();
     const q = query.q === undefined || query.q === '' ? undefined : likeLower(query.q);
     return [...this.tasks.values()]

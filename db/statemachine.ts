@@ -20,6 +20,7 @@ import {
   type SessionRow,
 } from './apply-plan.js';
 import { createSequelize, ensureDatabase, parseMySqlUrl } from './connection.js';
+import { checkListQuery } from './list-query.js';
 import { StateMachineError, toMySqlError } from './errors.js';
 import { stampOrCheckIdentity, type NodeIdentity, type VerifyApplied } from './identity.js';
 import { migrate } from './migrate.js';
@@ -256,12 +257,7 @@ export class TaskStateMachine implements TaskStore {
   /** Tasks ordered by (createdAt, id), optionally filtered. */
   async list(query: ListQuery): Promise<Task[]> {
     const { limit, offset } = query;
-    if (!Number.isSafeInteger(limit) || limit < 0) {
-      throw new StateMachineError(`limit must be a non-negative integer, got ${limit}`);
-    }
-    if (!Number.isSafeInteger(offset) || offset < 0) {
-      throw new StateMachineError(`offset must be a non-negative integer, got ${offset}`);
-    }
+    checkListQuery(query);
     const conditions: WhereOptions<TaskAttributes>[] = [];
     if (query.status !== undefined) conditions.push({ status: query.status });
     if (query.q !== undefined && query.q !== '') {

@@ -5,6 +5,7 @@ import { MemoryNetwork, type MemoryTransport } from '../../cluster/node/transpor
 import type { Message, NodeId } from '../../cluster/raft/index.js';
 import { SimRng } from '../../cluster/sim/rng.js';
 import { FakeClock } from './fake-clock.js';
+import { hb, range, seqs } from './transport-helpers.js';
 
 describe('FaultTable', () => {
   it('lets everything through when empty', () => {
@@ -67,20 +68,6 @@ interface FaultyNode {
   readonly got: Message[];
   readonly unreachable: NodeId[];
 }
-
-const hb = (from: NodeId, to: NodeId, seq: number): Message => ({
-  type: 'heartbeat',
-  from,
-  to,
-  term: 1,
-  commit: seq,
-});
-
-const seqs = (n: FaultyNode, from: NodeId): number[] =>
-  n.got.filter((m) => m.from === from).map((m) => m.commit ?? -1);
-
-const range = (from: number, to: number): number[] =>
-  Array.from({ length: to - from }, (_, i) => from + i);
 
 /** What the decorator counted for the link with `peer`. */
 function faultStats(n: FaultyNode, peer: NodeId): { faultDropped: number; delayed: number } {

@@ -11,26 +11,13 @@ import type { PeerAddress } from '../../cluster/node/transport/peer-transport.js
 import type { Entry, Message, NodeId } from '../../cluster/raft/index.js';
 import { SimRng } from '../../cluster/sim/rng.js';
 import { FakeClock } from './fake-clock.js';
+import { hb, range, seqs } from './transport-helpers.js';
 
 interface TestNode {
   readonly t: MemoryTransport;
   readonly got: Message[];
   readonly unreachable: NodeId[];
 }
-
-const hb = (from: NodeId, to: NodeId, seq: number): Message => ({
-  type: 'heartbeat',
-  from,
-  to,
-  term: 1,
-  commit: seq,
-});
-
-const seqs = (n: TestNode, from: NodeId): number[] =>
-  n.got.filter((m) => m.from === from).map((m) => m.commit ?? -1);
-
-const range = (from: number, to: number): number[] =>
-  Array.from({ length: to - from }, (_, i) => from + i);
 
 function book(ids: readonly NodeId[]): Map<NodeId, PeerAddress> {
   return new Map(ids.map((id) => [id, { host: 'memory', port: id }]));

@@ -2,24 +2,10 @@
 import type { Message, MessageType } from '../../../cluster/raft/index.js';
 import type { Args } from '../args.js';
 import type { Handler } from './types.js';
+import { NETWORK_MESSAGE_TYPES } from '../../../cluster/node/transport/validate.js';
 
-const TYPES: readonly MessageType[] = [
-  'prop',
-  'readIndex',
-  'readIndexResp',
-  'transferLeader',
-  'app',
-  'appResp',
-  'vote',
-  'voteResp',
-  'preVote',
-  'preVoteResp',
-  'snap',
-  'snapResp',
-  'heartbeat',
-  'heartbeatResp',
-  'timeoutNow',
-];
+/** Every message type a node may receive: what travels between nodes, plus proposals. */
+const TYPES: readonly MessageType[] = [...NETWORK_MESSAGE_TYPES, 'prop'];
 
 /** `type=app` (the core's name) or `type=MsgApp` (etcd's). */
 function typeFilter(a: Args): (m: Message) => boolean {

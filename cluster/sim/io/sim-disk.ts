@@ -7,6 +7,7 @@
 import type { ConfState, Snapshot } from '../../raft/index.js';
 import type { Clock, TimerHandle } from '../../node/clock.js';
 import type { LogStore } from '../../node/wal/log-store.js';
+import type { Failpoints } from '../../node/failpoints.js';
 import { DiskStorageError } from '../../node/wal/errors.js';
 import {
   eio,
@@ -71,8 +72,9 @@ export class SimDisk {
    * Opens the disk as DiskStorage.open opens a directory: initialised with snapshot 0 of
    * `bootstrap` when new, else recovered (a torn tail cut; WalCorruptionError for damage a
    * crash cannot explain). One open store at a time, as the data dir's lock allows.
+   * `failpoints`: the WAL points the store hits (SimLogStore's; default none).
    */
-  open(bootstrap: ConfState): LogStore {
+  open(bootstrap: ConfState, failpoints?: Failpoints): LogStore {
     if (this.store !== undefined && this.store.isOpen())
       throw new Error('the disk is in use by a running node (its data dir is locked)');
     if (this.slots.length === 0) {
@@ -101,7 +103,7 @@ export class SimDisk {
       this.counts.tornCut++;
       this.log(`WAL: truncated the torn tail at record ${torn.pos}`);
     }
-    this.store = new SimLogStore(this, recovered);
+    this.store = new SimLogStore(this, recovered, failpoints);
     return this.store;
   }
 

@@ -8,6 +8,7 @@
 import { MemoryStorage, StorageRangeError } from '../../raft/storage.js';
 import type { ConfState, Entry, HardState, Snapshot } from '../../raft/index.js';
 import type { LogStore, SaveBatch } from '../../node/wal/log-store.js';
+import type { Failpoints } from '../../node/failpoints.js';
 import type { DiskRecord } from './disk-records.js';
 import type { RecoveredLog } from './disk-recovery.js';
 import type { SimDisk } from './sim-disk.js';
@@ -26,6 +27,12 @@ export class SimLogStore implements LogStore {
   constructor(
     private readonly disk: SimDisk,
     recovered: RecoveredLog,
+    /**
+     * DiskStorage's WAL failpoints, hit at the same places: `wal-before-write`,
+     * `wal-after-write`, `wal-after-sync` (a save or appendAsync with entries) and
+     * `snapshot-before-compact`. Default: none.
+     */
+    private readonly fp?: Failpoints,
   ) {
     const snap = recovered.snapshot;
     this.mem = new MemoryStorage(copyConf(snap.metadata.conf));
@@ -74,9 +81,17 @@ export class SimLogStore implements LogStore {
   save(batch: SaveBatch): void {
     this.writable();
     this.notSyncing();
+    const entries = batch.entries.length > 0;
+    if (entries) this.fp?.hit('wal-before-write');
     try {
       if (batch.snapshot) this.install(batch.snapshot);
       this.append(batch.entries);
+    } catch (e) {
+      if (!(e instanceof StorageRangeError)) this.failure = e;
+      throw e;
+    }
+    if (entries) this.fp?.hit('wal-after-write');
+    try {
       this.disk.fsync();
       if (batch.hardState) {
         const { term, vote, commit } = batch.hardState;
@@ -85,14 +100,16 @@ export class SimLogStore implements LogStore {
         this.mem.setHardState({ term, vote, commit });
       }
     } catch (e) {
-      if (!(e instanceof StorageRangeError)) this.failure = e;
+      this.failure = e;
       throw e;
     }
+    if (entries) this.fp?.hit('wal-after-sync');
   }
 
   appendAsync(entries: readonly Entry[], done: (error: Error | null) => void): void {
     this.writable();
     this.notSyncing();
+    if (entries.length > 0) this.fp?.hit('wal-before-write');
     let wrote: boolean;
     try {
       wrote = this.append(entries);
@@ -106,10 +123,12 @@ export class SimLogStore implements LogStore {
       });
       return;
     }
+    this.fp?.hit('wal-after-write');
     this.syncing = true;
     this.disk.fsyncAsync((error) => {
       this.syncing = false;
       if (error) this.failure = error;
+      else this.fp?.hit('wal-after-sync');
       done(error);
     });
   }
@@ -155,6 +174,8 @@ export class SimLogStore implements LogStore {
       return this.mem.snapshot();
     }
     this.disk.onSnapshotDurable?.(index);
+    if (this.dead) return never();
+    this.fp?.hit('snapshot-before-compact');
     if (this.dead) return never();
     this.mem.createSnapshot(index, snapshot.metadata.conf, data);
     this.mem.compact(index - keepEntries);

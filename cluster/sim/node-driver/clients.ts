@@ -16,6 +16,7 @@ import type { NodeSimCluster } from './cluster.js';
 import { buildCommand, sessionOf, type WriteSpec } from './commands.js';
 import type { SimMember } from './member.js';
 import { ALL_TASKS } from './observed-store.js';
+import { isFailpointCrash } from './failpoints.js';
 
 interface Client {
   readonly id: number;
@@ -380,8 +381,9 @@ export class NodeClients {
   }
 }
 
+/** Also a failpoint's crash of the node asked: its connection broke mid-request. */
 function isRetryable(e: unknown): boolean {
-  return e instanceof NoQuorumError || e instanceof MySqlUnavailableError;
+  return e instanceof NoQuorumError || e instanceof MySqlUnavailableError || isFailpointCrash(e);
 }
 
 function unanswered(spec: WriteSpec, client: string, call: number): Op {

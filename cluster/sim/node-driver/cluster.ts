@@ -16,6 +16,8 @@ import type { SimIoFactory } from './io.js';
 import { SimMember, type Death } from './member.js';
 import { SimSwitch } from './transport.js';
 import { createSimNode, type MakeSimNode } from './node-api.js';
+import type { FailpointName } from '../../node/failpoints.js';
+import { isFailpointCrash } from './failpoints.js';
 
 export interface NodeClusterOptions {
   readonly seed: number;
@@ -53,6 +55,8 @@ export class NodeSimCluster {
   /** Set by the fault scheduler: the deaths it caused on purpose (EIO) are not violations. */
   expectedDeath: (member: SimMember, death: Death) => boolean = () => false;
   onMemberDeath: (member: SimMember, death: Death) => void = () => undefined;
+  /** Set by the fault scheduler: a failpoint it armed crashed `member` (now down). */
+  onFailpoint: (member: SimMember, name: FailpointName) => void = () => undefined;
   /** A client was just told its write committed (the fault scheduler may strike right then). */
   onAcked: () => void = () => undefined;
 
@@ -117,6 +121,7 @@ export class NodeSimCluster {
         }),
         onStart: (n, applied) => this.note(`START n${n} (store at ${applied})`),
         onDeath: (member, death) => this.onDeath(member, death),
+        onFailpoint: (member, name) => this.failpointCrash(member, name),
         makeNode: this.opts.makeNode ?? createSimNode,
         peerMySqlUp: (from, to) => {
           const peer = this.members.get(to);
@@ -194,14 +199,30 @@ export class NodeSimCluster {
     m.crash();
   }
 
+  /**
+   * An armed failpoint fired in `m`'s process: the machine loses power right there (as
+   * `crash`), and the hit then throws a FailpointCrash out of the node's code.
+   */
+  private failpointCrash(m: SimMember, name: FailpointName): void {
+    if (!m.isUp) return;
+    this.crashEpochs.set(m.id, (this.crashEpochs.get(m.id) ?? 0) + 1);
+    this.note(`failpoint ${name} on n${m.id}`);
+    m.crash();
+    this.onFailpoint(m, name);
+  }
+
   /** Runs the next event and what it set off. False when nothing is left to do. */
   async step(): Promise<boolean> {
     let ran: boolean;
     try {
       ran = this.agenda.runNext();
     } catch (e) {
-      this.checks.fail('exception', describeError(e));
-      return false;
+      // A failpoint hit in a disk completion: the machine died there, on purpose.
+      if (!isFailpointCrash(e)) {
+        this.checks.fail('exception', describeError(e));
+        return false;
+      }
+      ran = true;
     }
     if (!ran) return false;
     this.steps++;
@@ -224,6 +245,8 @@ export class NodeSimCluster {
    * 500): a bug, or a failure that should have ended the process and did not.
    */
   nodeThrew(m: SimMember, what: string, error: unknown): void {
+    // The call reached an armed failpoint: the machine lost power there (no answer, no 500).
+    if (isFailpointCrash(error)) return;
     this.note(`n${m.id} ${what} threw ${describeError(error)}`);
     if (this.checks.ok) {
       this.checks.fail(

@@ -6,6 +6,8 @@
  * databases stall, fail or slow down; processes freeze and thaw; the network partitions, drops,
  * delays and reorders; leadership moves; members are removed and new ones added (a refused node
  * is replaced that way). Snapshots come from the small `snapshotEntries` of every run.
+ * A failpoint (cluster/node/failpoints.ts) is armed on a running node: when its process passes
+ * the point the machine loses power exactly there (counted as `failpoint:<name>`), and reboots.
  */
 import type { NodeId } from '../../raft/index.js';
 import type { SimRng } from '../rng.js';
@@ -13,6 +15,7 @@ import type { NodeSimCluster } from './cluster.js';
 import type { DiskFault, StoreFault } from './io.js';
 import type { SimMember } from './member.js';
 import { Membership } from './membership.js';
+import { FAILPOINT_NAMES } from '../../node/failpoints.js';
 
 const ACTIONS = [
   ['crash', 2.5],
@@ -35,6 +38,7 @@ const ACTIONS = [
   ['freeze', 1],
   ['membership', 1.2],
   ['transfer', 1],
+  ['failpoint', 1.5],
 ] as const;
 
 type Action = (typeof ACTIONS)[number][0];
@@ -71,6 +75,11 @@ export class NodeFaultScheduler {
           if (this.active) this.inject('blackout');
         });
       }
+    };
+    // An armed failpoint fired: the machine lost power there. It reboots like a crashed one.
+    cluster.onFailpoint = (m, name) => {
+      this.count(`failpoint:${name}`);
+      this.later(this.rng.range(20, 3000), () => this.restart(m));
     };
     cluster.onMemberDeath = (m) => {
       // fsync failed: what reached the disk is unknown. Reboot later from what survived.
@@ -265,6 +274,23 @@ export class NodeFaultScheduler {
       case 'membership':
         if (this.membership.step()) this.count(action);
         return;
+      case 'failpoint': {
+        // Fires at the point's `at`-th hit from now, if the process lives that long.
+        // NOTE (open node-layer bug, not fixed here): with this fault in the dice, seed 90 of the
+        // CI sweep (cli.test.ts) reports [snapshot-membership]: n1, restarted (KILL), replays
+        // committed entries 61..70 in one batch with conf changes at 63 and 67;
+        // Membership.onCommitted (cluster/node/membership.ts) records the new configuration at
+        // the batch's last index (70), so confAt(67) gives the one of snapshot 60 and the
+        // snapshot n1 takes at 67 records voters [1,2] where the log has [1,2,4].
+        const m = this.pickUp();
+        if (m === undefined || !this.mayImpair()) return;
+        const name = this.rng.pick(FAILPOINT_NAMES);
+        const at = this.rng.range(1, 3);
+        if (!m.armFailpoint(name, at)) return;
+        this.count(action);
+        c.note(`ARM failpoint ${name}@${at} on n${m.id}`);
+        return;
+      }
       case 'transfer': {
         const l = c.leader();
         if (l?.node === undefined) return;
@@ -353,6 +379,7 @@ export class NodeFaultScheduler {
     this.partitionGen++;
     c.network.heal();
     for (const m of c.members.values()) {
+      m.disarmFailpoints();
       m.disk.clearFaults();
       m.db.clearFaults();
       if (m.frozen && m.node !== undefined) {

@@ -5,6 +5,7 @@
  */
 import type { ConfState } from '../../raft/index.js';
 import type { LogStore } from '../../node/wal/log-store.js';
+import type { Failpoints } from '../../node/failpoints.js';
 import type { OpenTaskStore, TaskStore } from '../../../db/task-store.js';
 import type { StoreObserver } from './observed-store.js';
 
@@ -17,8 +18,11 @@ export type DiskFault =
   | 'bitflip';
 
 export interface SimNodeDisk {
-  /** Opens the log as a starting node does; throws (WalCorruptionError, ...) when it cannot be trusted. */
-  open(bootstrap: ConfState): LogStore;
+  /**
+   * Opens the log as a starting node does; throws (WalCorruptionError, ...) when it cannot be
+   * trusted. `failpoints`: the process's, for the WAL points the log hits.
+   */
+  open(bootstrap: ConfState, failpoints?: Failpoints): LogStore;
   /** The machine lost power: what was not synced is lost (or torn). */
   crash(): void;
   /** Only the process died: the page cache survives, fsyncs in flight are dropped. */

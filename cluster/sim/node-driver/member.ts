@@ -5,12 +5,16 @@
  * A process dies the way a real one does: a crash abandons it mid-flight (no clean stop, its
  * timers die with its ScopedClock, its messages stop, its database calls never answer), and an
  * exception thrown out of its code (a failed fsync) kills it as an uncaught exception would.
+ * An armed failpoint (failpoints.ts) that fires cuts the machine's power right there and throws
+ * a FailpointCrash, which everything here treats as that death, not as an exception.
  */
 import type { NodeId } from '../../raft/index.js';
 import type { TaskStore } from '../../../db/task-store.js';
 import type { Logger } from '../../node/log.js';
 import type { NodeEvent } from '../../node/control.js';
+import { ArmedFailpoints, type FailpointName, type Failpoints } from '../../node/failpoints.js';
 import { SimRng } from '../rng.js';
+import { FailpointCrash, isFailpointCrash } from './failpoints.js';
 import { ScopedClock, type AgendaClock } from './agenda.js';
 import { nodeConfig, type Knobs, type MemberSpec } from './config.js';
 import type { SimNodeDb, SimNodeDisk } from './io.js';
@@ -43,6 +47,8 @@ export interface MemberEnv {
   readonly logObserver: (id: NodeId) => LogObserver;
   readonly onStart: (id: NodeId, applied: number) => void;
   readonly onDeath: (member: SimMember, death: Death) => void;
+  /** An armed failpoint fired in the member's process: its machine must lose power now. */
+  readonly onFailpoint: (member: SimMember, name: FailpointName) => void;
   readonly peerMySqlUp: (from: NodeId, to: NodeId) => boolean;
   readonly makeNode: MakeSimNode;
 }
@@ -64,6 +70,8 @@ export class SimMember {
   private scope: ScopedClock | undefined;
   private transport: SimTransport | undefined;
   private gate: GatedTaskStore | undefined;
+  /** The running process's failpoints (a restarted process starts with none armed). */
+  private armed: ArmedFailpoints | undefined;
 
   constructor(
     readonly id: NodeId,
@@ -90,6 +98,18 @@ export class SimMember {
     const id = this.id;
     const { env } = this;
     const scope = new ScopedClock(env.agenda, (error) => this.die({ kind: 'error', error }));
+    const armed = new ArmedFailpoints((name) => {
+      env.onFailpoint(this, name);
+      throw new FailpointCrash(name, id);
+    });
+    this.armed = armed;
+    // Only this process's own hits count (a dead one's promise chains may still pass a point).
+    const failpoints: Failpoints = {
+      hit: (name) => {
+        if (this.armed === armed && this.state === 'up' && this.incarnation === inc)
+          armed.hit(name);
+      },
+    };
     this.scope = scope;
     const spec: MemberSpec = { ...this.spec, peers };
     const config = nodeConfig(env.seed, spec, env.knobs);
@@ -101,7 +121,7 @@ export class SimMember {
     };
     let storage;
     try {
-      storage = this.disk.open({ voters: [...spec.bootstrapVoters], learners: [] });
+      storage = this.disk.open({ voters: [...spec.bootstrapVoters], learners: [] }, failpoints);
     } catch (e) {
       scope.kill();
       this.state = 'refused';
@@ -137,6 +157,7 @@ export class SimMember {
         if (alive()) this.die({ kind: 'fatal', error });
       },
       peerMySqlUp: (url) => Promise.resolve(env.peerMySqlUp(id, idOfClientUrl(url))),
+      failpoints,
     });
     this.nodes.push(node);
     this.node = node;
@@ -148,9 +169,27 @@ export class SimMember {
     }
   }
 
+  /**
+   * Arms failpoint `name` of the running process to fire at its `at`-th hit from now; false
+   * when no process runs.
+   */
+  armFailpoint(name: FailpointName, at: number): boolean {
+    if (!this.isUp || this.armed === undefined) return false;
+    this.armed.arm(name, at);
+    return true;
+  }
+
+  /** Every armed point of the running process is disarmed. */
+  disarmFailpoints(): void {
+    this.armed = undefined;
+  }
+
   /** The process ends now, mid-flight. */
   die(death: Death): void {
     if (this.state !== 'up') return;
+    // A failpoint's crash already took the machine down; its throw ends here as that death.
+    if (death.kind === 'error' && isFailpointCrash(death.error)) return;
+    this.armed = undefined;
     this.scope?.kill();
     this.gate?.kill();
     // fsyncs in flight die with the process.

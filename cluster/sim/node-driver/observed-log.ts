@@ -4,6 +4,7 @@
  */
 import type { ConfState, Entry, HardState, Snapshot, Storage } from '../../raft/index.js';
 import type { LogStore, SaveBatch } from '../../node/wal/log-store.js';
+import { isFailpointCrash } from './failpoints.js';
 
 export interface LogObserver {
   /** `entries` (contiguous) were written after an entry of term `prevTerm` (undefined: compacted). */
@@ -50,17 +51,32 @@ export class ObservedLogStore implements LogStore {
 
   save(batch: SaveBatch): void {
     if (!this.alive()) return;
-    this.inner.save(batch);
+    try {
+      this.inner.save(batch);
+    } catch (e) {
+      this.observeWrittenBefore(e, batch.entries);
+      throw e;
+    }
     this.observe(batch.entries);
   }
 
   appendAsync(entries: readonly Entry[], done: (error: Error | null) => void): void {
     if (!this.alive()) return;
     // Readable at once: the copy exists from now on (Log Matching is about every copy).
-    this.inner.appendAsync(entries, (error) => {
-      if (this.alive()) done(error);
-    });
+    try {
+      this.inner.appendAsync(entries, (error) => {
+        if (this.alive()) done(error);
+      });
+    } catch (e) {
+      this.observeWrittenBefore(e, entries);
+      throw e;
+    }
     this.observe(entries);
+  }
+
+  /** A failpoint past the write crashed the machine: the entries were written all the same. */
+  private observeWrittenBefore(e: unknown, entries: readonly Entry[]): void {
+    if (isFailpointCrash(e) && e.point !== 'wal-before-write') this.observe(entries);
   }
 
   createSnapshotAsync(

@@ -14,6 +14,7 @@ import { finalPhase } from './final.js';
 import type { Clock } from '../../node/clock.js';
 import type { SimIoFactory } from './io.js';
 import { simIo } from './sim-io.js';
+import { isFailpointCrash } from './failpoints.js';
 import type { MakeSimNode } from './node-api.js';
 
 export { NODE_DEFAULT_NODES, NODE_DEFAULT_STEPS };
@@ -79,6 +80,8 @@ export async function runNodeSeed(opts: NodeRunOptions): Promise<NodeRunResult> 
       `faults: ${opts.faults === false ? 'none' : 'on'}`,
   );
   const onRejection = (reason: unknown): void => {
+    // A failpoint fired inside a promise chain of its process: that machine's death.
+    if (isFailpointCrash(reason)) return;
     if (c.checks.ok) c.checks.fail('exception', `unhandled rejection: ${describeError(reason)}`);
   };
   process.on('unhandledRejection', onRejection);

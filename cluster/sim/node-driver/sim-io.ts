@@ -17,7 +17,7 @@ const SLOW_DB_MS = 40;
 
 function diskOf(disk: SimDisk): SimNodeDisk {
   return {
-    open: (bootstrap) => disk.open(bootstrap),
+    open: (bootstrap, failpoints) => disk.open(bootstrap, failpoints),
     crash: () => disk.crash(),
     kill: () => disk.kill(),
     fault: (kind: DiskFault) => {

@@ -73,9 +73,10 @@ export class Membership {
   onCommitted(entries: readonly Entry[]): ConfState | undefined {
     if (!entries.some((e) => e.type === 'conf')) return undefined;
     for (const e of entries) if (e.type === 'conf') this.onConfApplied(e);
-    const conf = this.d.raw.status().conf;
-    this.history.push({ index: entries[entries.length - 1].index, conf });
-    return conf;
+    // Each change at its own index: a snapshot inside the batch must carry the right one.
+    const changes = this.d.raw.appliedConfChanges();
+    for (const c of changes) this.history.push({ index: c.index, conf: c.conf });
+    return changes[changes.length - 1]?.conf;
   }
 
   /** The configuration in force at `index` (at or above the newest snapshot). */

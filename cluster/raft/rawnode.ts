@@ -3,6 +3,7 @@ import type { Storage } from './storage.js';
 import type {
   Config,
   ConfChange,
+  ConfState,
   Entry,
   HardState,
   Message,
@@ -36,6 +37,7 @@ export class RawNode {
   /** Committed entries up to this index were handed out in a Ready. */
   private handedOut: number;
   private inFlight: Ready | undefined;
+  private lastConfChanges: { index: number; conf: ConfState }[] = [];
 
   /** `makeRaft` exists for tests that plant bugs in a subclass; production passes nothing. */
   constructor(config: Config, storage: Storage, makeRaft: RaftFactory = (c, s) => new Raft(c, s)) {
@@ -147,6 +149,7 @@ export class RawNode {
 
   /** The last Ready was persisted, sent and applied. Membership changes take effect here. */
   advance(): void {
+    this.lastConfChanges = [];
     const rd = this.inFlight;
     if (!rd) throw new Error('advance() without a Ready');
     this.inFlight = undefined;
@@ -168,9 +171,20 @@ export class RawNode {
   }
 
   private applyConfChanges(ents: readonly Entry[]): void {
+    this.lastConfChanges = [];
     for (const e of ents) {
-      if (e.type === 'conf') this.raft.applyConfChange(JSON.parse(e.data) as ConfChange);
+      if (e.type !== 'conf') continue;
+      this.raft.applyConfChange(JSON.parse(e.data) as ConfChange);
+      this.lastConfChanges.push({ index: e.index, conf: this.raft.tracker.confState() });
     }
+  }
+
+  /**
+   * The configuration in force after each conf entry the last advance() applied, in log order
+   * (a batch may hold several: a restarted node replays its committed entries together).
+   */
+  appliedConfChanges(): readonly { readonly index: number; readonly conf: ConfState }[] {
+    return this.lastConfChanges;
   }
 
   status(): Status {

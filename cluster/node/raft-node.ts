@@ -44,6 +44,7 @@ import { Proposals, type ProposalsDeps } from './proposals.js';
 import { Reads, type ReadsDeps } from './reads.js';
 import { Membership, type MembershipChange } from './membership.js';
 import { Snapshots } from './snapshots.js';
+import { Lease } from './lease.js';
 
 export interface RaftNodeDeps {
   readonly config: NodeConfig;
@@ -104,12 +105,7 @@ export class RaftNode implements NodeService {
   private frozen = false;
   /** Ticks held back at the edge of a campaign while MySQL is not up (holdCampaign). */
   private heldTicks = 0;
-  /** When the last tick ran, to notice that the process was paused (see Reads.leaseUsable). */
-  private lastTickAt = 0;
-  /** Leader reads go through ReadIndex until then (after a pause: one election timeout). */
-  private leaseUsableFrom = 0;
-  /** When each peer last answered this leader in its term (a heartbeat or append response). */
-  private heardAt = new Map<NodeId, number>();
+  private readonly lease: Lease;
 
   private role: Role;
   private leader: NodeId;
@@ -145,12 +141,13 @@ export class RaftNode implements NodeService {
     this.leader = st.leader;
     this.commit = st.commit;
     this.term = st.term;
+    const { electionTicks, tickMs } = config.timers;
+    this.lease = new Lease(config.id, this.raw, clock, electionTicks * tickMs);
     const drain = (): void => this.drain();
     this.transport = deps.transport({
       onMessage: (m) => {
         if (this.stopped || this.frozen) return; // a frozen process reads nothing
-        if ((m.type === 'heartbeatResp' || m.type === 'appResp') && m.term === this.term)
-          this.heardAt.set(m.from, clock.now());
+        this.lease.onMessage(m, this.term);
         this.raw.step(m);
         this.scheduleDrain();
       },
@@ -201,7 +198,7 @@ export class RaftNode implements NodeService {
       leader: () => this.leader,
       mysqlStatus: status,
       appliedIndex: () => this.applier.applied,
-      leaseUsable: () => clock.now() >= this.leaseUsableFrom && this.quorumHeardRecently(),
+      leaseUsable: () => this.lease.usable(),
       frozen: () => this.frozen,
       drain,
     });
@@ -313,15 +310,9 @@ export class RaftNode implements NodeService {
     this.applier.start();
     let ticks = 0;
     const { tickMs, heartbeatTicks } = this.config.timers;
-    const electionMs = this.config.timers.electionTicks * tickMs;
-    this.lastTickAt = this.clock.now();
     this.tickTimer = this.clock.setInterval(() => {
       if (this.frozen) return;
-      // A tick this late means the process stood still (SIGSTOP, a stall): the others may have
-      // elected a leader meanwhile, so the lease is not trusted for an election timeout.
-      const now = this.clock.now();
-      if (now - this.lastTickAt > electionMs / 2) this.suspendLease();
-      this.lastTickAt = now;
+      this.lease.onTick();
       if (!this.holdCampaign()) this.raw.tick();
       // A read request is lost when it meets a follower that knows no leader, or a dropped
       // link; ask again every heartbeat interval until it is answered or times out.
@@ -478,7 +469,7 @@ export class RaftNode implements NodeService {
     const term = this.term;
     if (was !== role) {
       this.log.info(`became ${role} in term ${term}`);
-      this.heardAt = new Map();
+      this.lease.onRoleChange();
     }
     this.emit({ type: 'role', id: this.id, role: this.nodeRole(), term, leaderId: leader });
     if (leader !== 0) this.reads.resend();
@@ -509,37 +500,6 @@ export class RaftNode implements NodeService {
   /** A single-server membership change, proposed here (leader only); see Membership.change. */
   changeMembership(change: MembershipChange): Promise<number> {
     return this.membership.change(change);
-  }
-
-  /**
-   * The lease holds only while a quorum answered within half an election timeout. A follower
-   * refuses to vote for an election timeout after it last heard from this leader, so no other
-   * leader can exist yet — given messages take less than a quarter of an election timeout.
-   * CheckQuorum alone is not enough: it deposes a cut-off leader up to two election timeouts
-   * after the last contact, while the others may elect a leader after one (the node-level
-   * simulator caught stale lease reads there).
-   */
-  private quorumHeardRecently(): boolean {
-    const st = this.raw.status();
-    // A transfer lets the transferee win votes inside the others' lease: no lease meanwhile,
-    // nor for an election timeout after (its vote requests may still be on their way).
-    if (st.leadTransferee !== 0) {
-      this.suspendLease();
-      return false;
-    }
-    const voters = st.conf.voters;
-    const { electionTicks, tickMs } = this.config.timers;
-    const since = this.clock.now() - (electionTicks * tickMs) / 2;
-    let answered = voters.includes(this.id) ? 1 : 0;
-    for (const v of voters)
-      if (v !== this.id && (this.heardAt.get(v) ?? -Infinity) >= since) answered++;
-    return answered > voters.length / 2;
-  }
-
-  /** Leader reads use ReadIndex for the next election timeout. */
-  private suspendLease(): void {
-    const { electionTicks, tickMs } = this.config.timers;
-    this.leaseUsableFrom = this.clock.now() + electionTicks * tickMs;
   }
 
   /** Asks the leader (directly, or through this follower) to hand over to `to`. */
@@ -625,8 +585,7 @@ export class RaftNode implements NodeService {
   thaw(): void {
     if (!this.frozen) return;
     this.frozen = false;
-    this.suspendLease();
-    this.lastTickAt = this.clock.now();
+    this.lease.onThaw();
     this.log.info('thawed');
     this.driver.thaw();
   }

@@ -40,6 +40,18 @@ export interface ClientStats {
   failedReads: number;
 }
 
+/** Counters before any client did anything (also a run's when no client ran). */
+export function emptyClientStats(): ClientStats {
+  return {
+    writes: 0,
+    acked: 0,
+    unknown: 0,
+    retries: 0,
+    reads: { linearizable: 0, leader: 0, stale: 0 },
+    failedReads: 0,
+  };
+}
+
 const STATUSES: readonly TaskStatus[] = ['todo', 'in_progress', 'done'];
 const PRIORITIES: readonly TaskPriority[] = ['low', 'medium', 'high'];
 type Outcome<T> =
@@ -63,14 +75,7 @@ export class NodeClients {
   private readonly known = new Set<string>();
   /** The last version of each task a client saw (for conditional writes). */
   private readonly versions = new Map<string, number>();
-  readonly stats: ClientStats = {
-    writes: 0,
-    acked: 0,
-    unknown: 0,
-    retries: 0,
-    reads: { linearizable: 0, leader: 0, stale: 0 },
-    failedReads: 0,
-  };
+  readonly stats: ClientStats = emptyClientStats();
 
   constructor(
     private readonly cluster: NodeSimCluster,

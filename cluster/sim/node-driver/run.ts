@@ -6,7 +6,7 @@
 import type { Violation } from '../invariants.js';
 import { NODE_DEFAULT_NODES, NODE_DEFAULT_STEPS } from './defaults.js';
 import { SimRng } from '../rng.js';
-import { NodeClients, type ClientStats } from './clients.js';
+import { emptyClientStats, NodeClients, type ClientStats } from './clients.js';
 import { describeError, NodeSimCluster } from './cluster.js';
 import { drawKnobs } from './config.js';
 import { NodeFaultScheduler, type FaultCounts } from './faults.js';
@@ -134,16 +134,5 @@ export async function runNodeSeed(opts: NodeRunOptions): Promise<NodeRunResult> 
       checkUnknown,
     },
     trace: opts.trace === true ? c.traceLines() : undefined,
-  };
-}
-
-function emptyClientStats(): ClientStats {
-  return {
-    writes: 0,
-    acked: 0,
-    unknown: 0,
-    retries: 0,
-    reads: { linearizable: 0, leader: 0, stale: 0 },
-    failedReads: 0,
   };
 }

@@ -63,6 +63,20 @@ export interface ListQuery {
   readonly status?: TaskStatus | undefined;
   /** Case-insensitive substring of title or description; `%`, `_` and SQL are literal text. */
   readonly q?: string | undefined;
+  /** A project id, or 'none' for tasks in no project. */
+  readonly projectId?: string | undefined;
+  /** Every one must be on the task (ignoring case). */
+  readonly tags?: readonly string[] | undefined;
+  /** A parent id, or 'none' for top-level tasks. */
+  readonly parentId?: string | undefined;
+  /**
+   * By due date, relative to `today` (YYYY-MM-DD in the caller's time zone, computed by the API):
+   * `overdue` before today and not done; `today` on it; `upcoming` the 7 days after it; `none`
+   * no due date.
+   */
+  readonly due?:
+    | { readonly kind: 'overdue' | 'today' | 'upcoming' | 'none'; readonly today: string }
+    | undefined;
   readonly limit: number;
   readonly offset: number;
 }

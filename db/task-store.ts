@@ -6,7 +6,7 @@
  * Invariants every implementation keeps: entries at or below `appliedIndex()` are answered from
  * their session or with null, never applied twice; `restore` replaces the whole state.
  */
-import type { CommandResult, Task } from '../cluster/api/task.js';
+import type { CommandResult, Project, Task } from '../cluster/api/task.js';
 import type { NodeIdentity, VerifyApplied } from './identity.js';
 import type {
   AppliedIndex,
@@ -24,6 +24,11 @@ export interface TaskStore {
   restore(index: number, term: number, data: string): Promise<void>;
   list(query: ListQuery): Promise<Task[]>;
   get(id: string): Promise<Task | null>;
+  /** Ordered by position, then name, then id. */
+  listProjects(): Promise<Project[]>;
+  getProject(id: string): Promise<Project | null>;
+  /** Tags in use with their task counts, ordered by name ignoring case. */
+  listTags(): Promise<{ name: string; count: number }[]>;
   checksum(): Promise<StateChecksum>;
   close(): Promise<void>;
 }

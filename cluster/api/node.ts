@@ -2,7 +2,7 @@
  * What a node's client API answers (docs/contract.md §4), beyond the task model itself. The node, the
  * supervisor, the renderer and the tests all import these.
  */
-import type { Task } from './task.js';
+import type { Project, Task } from './task.js';
 
 export type ReadConsistency = 'linearizable' | 'leader' | 'stale';
 
@@ -14,6 +14,54 @@ export interface WriteResponse {
   readonly raftIndex: number;
   readonly term: number;
   /** The node whose leader proposed the write (a follower forwards writes to it). */
+  readonly servedBy: number;
+  /** When the write completed a recurring task: the next occurrence it created. */
+  readonly next?: Task;
+  /** On DELETE: every task deleted (the task and its subtasks). */
+  readonly deletedIds?: readonly string[];
+}
+
+/** The answer to a project write (POST, PATCH, DELETE /projects). */
+export interface ProjectWriteResponse {
+  /** null after a delete. */
+  readonly project: Project | null;
+  readonly raftIndex: number;
+  readonly term: number;
+  readonly servedBy: number;
+  /** On DELETE: the tasks deleted with it (`?tasks=delete`) or moved to no project. */
+  readonly deletedIds?: readonly string[];
+  readonly movedIds?: readonly string[];
+}
+
+export interface ProjectListResponse extends ReadMeta {
+  /** Ordered by position, then name. */
+  readonly projects: readonly Project[];
+}
+
+export interface ProjectResponse extends ReadMeta {
+  readonly project: Project;
+}
+
+/** `GET /tags`: every tag in use, by name (ignoring case), with how many tasks carry it. */
+export interface TagListResponse extends ReadMeta {
+  readonly tags: readonly { readonly name: string; readonly count: number }[];
+}
+
+/** `GET /export` (JSON), and what `POST /import` takes as `application/json`. */
+export interface ExportDocument {
+  readonly format: 'raftboard/1';
+  readonly exportedAt: string;
+  readonly projects: readonly Project[];
+  readonly tasks: readonly Task[];
+}
+
+/** `POST /import`: how many rows were written and how many skipped (present or invalid). */
+export interface ImportResponse {
+  readonly projects: number;
+  readonly tasks: number;
+  readonly skipped: number;
+  /** The log index of the last entry the import wrote. */
+  readonly raftIndex: number;
   readonly servedBy: number;
 }
 

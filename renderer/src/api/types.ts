@@ -14,7 +14,12 @@ import type {
   NodeAction,
 } from '../../../cluster/api/control.js';
 import type {
+  ExportDocument,
+  ImportResponse,
+  ProjectListResponse,
+  ProjectWriteResponse,
   ReadConsistency,
+  TagListResponse,
   TaskListResponse,
   WriteResponse,
 } from '../../../cluster/api/node.js';
@@ -23,7 +28,7 @@ import type {
   HistoryRecordBody,
   HistoryRecording,
 } from '../../../cluster/api/history.js';
-import type { TaskInput, TaskPatch, TaskStatus } from '../../../cluster/api/task.js';
+import type { ProjectFields, TaskInput, TaskPatch, TaskStatus } from '../../../cluster/api/task.js';
 
 /** Every write carries the key of the user action it belongs to; retries reuse it. */
 export interface WriteOptions {
@@ -36,9 +41,23 @@ export interface ListOptions {
   readonly consistency?: ReadConsistency;
   readonly status?: TaskStatus;
   readonly q?: string;
+  /** A project id, or 'none'. */
+  readonly projectId?: string;
+  /** All must match. */
+  readonly tags?: readonly string[];
+  /** A parent id, or 'none' (top level). */
+  readonly parentId?: string;
+  readonly due?: 'overdue' | 'today' | 'upcoming' | 'none';
+  /** IANA zone for `due`; default UTC. */
+  readonly tz?: string;
   readonly limit?: number;
   readonly offset?: number;
 }
+
+/** An import body: a Raftboard export (JSON) or a Todoist CSV export (text). */
+export type ImportBody =
+  | { readonly kind: 'json'; readonly document: unknown }
+  | { readonly kind: 'csv'; readonly text: string };
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -53,6 +72,28 @@ export interface RaftboardApi {
   createTask(input: TaskInput, options: WriteOptions): Promise<WriteResponse>;
   updateTask(id: string, patch: TaskPatch, options: WriteOptions): Promise<WriteResponse>;
   deleteTask(id: string, options: WriteOptions): Promise<WriteResponse>;
+
+  listProjects(): Promise<ProjectListResponse>;
+  createProject(
+    input: Pick<ProjectFields, 'name'> & Partial<ProjectFields>,
+    options: WriteOptions,
+  ): Promise<ProjectWriteResponse>;
+  updateProject(
+    id: string,
+    patch: Partial<ProjectFields>,
+    options: WriteOptions,
+  ): Promise<ProjectWriteResponse>;
+  /** `tasks: 'delete'` deletes its tasks in the same entry; otherwise they move to no project. */
+  deleteProject(
+    id: string,
+    tasks: 'keep' | 'delete',
+    options: WriteOptions,
+  ): Promise<ProjectWriteResponse>;
+  listTags(): Promise<TagListResponse>;
+  exportData(): Promise<ExportDocument>;
+  /** Tasks as CSV with a header row. */
+  exportCsv(): Promise<string>;
+  importData(body: ImportBody, options: WriteOptions): Promise<ImportResponse>;
 
   getCluster(): Promise<ClusterStatus>;
   nodeAction(id: number, action: NodeAction): Promise<ActionResult>;

@@ -189,7 +189,7 @@ export function tagsToRead(reads: BatchReads, tasks: Iterable<Task>): string[] {
 }
 
 /**
-  * Plans a batch. `view` and `sessions` hold the rows read for `reads` (absent: no row); both
+ * Plans a batch. `view` and `sessions` hold the rows read for `reads` (absent: no row); both
  * are updated in place to the state after the batch. Throws `StateMachineError` if the
  * entries above `meta.index` do not continue it without a gap (nothing is to be written then).
  */
@@ -239,7 +239,7 @@ export function planBatch(
   // back (a new leader's clock may be behind), so a session once expired stays expired, and
   // eviction after any batch agrees with the visibility rule below whatever the batching.
   let clock = meta.sessionClock === '' ? Number.NEGATIVE_INFINITY : Date.parse(meta.sessionClock);
-    const newSessions = new Map<string, ClientSessionAttributes>();
+  const newSessions = new Map<string, ClientSessionAttributes>();
   for (const { pos, entry, command } of toApply) {
     if (command === null) continue;
     clock = Math.max(clock, Date.parse(command.at));
@@ -345,7 +345,10 @@ function canonicalMs(ms: number): string | null {
 }
 
 /** Deleted ids grouped by depth among them, deepest first (a DELETE per group cascades nothing). */
-function leavesFirst(ids: readonly string[], parents: ReadonlyMap<string, string | null>): string[][] {
+function leavesFirst(
+  ids: readonly string[],
+  parents: ReadonlyMap<string, string | null>,
+): string[][] {
   const set = new Set(ids);
   const levels = new Map<number, string[]>();
   for (const id of ids) {

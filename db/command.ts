@@ -10,12 +10,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { createTaskSchema, isWellFormed } from '../cluster/api/schemas.js';
-import {
-  PROJECT_NAME_MAX,
-  TAGS_MAX,
-  TAG_MAX,
-  type TaskCommand,
-} from '../cluster/api/task.js';
+import { PROJECT_NAME_MAX, TAGS_MAX, TAG_MAX, type TaskCommand } from '../cluster/api/task.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2})$/;
 

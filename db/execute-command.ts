@@ -18,7 +18,10 @@ import {
   binaryCompare,
   canonicalProject,
   canonicalTask,
-  toProject, type ProjectRow, type StateView } from './state-view.js';
+  toProject,
+  type ProjectRow,
+  type StateView,
+} from './state-view.js';
 
 type Command<Op extends TaskCommand['op']> = Extract<TaskCommand, { op: Op }>;
 
@@ -137,8 +140,7 @@ function update(command: Command<'update'>, index: number, view: StateView): Com
     dueTime: merged.dueDate === null ? null : merged.dueTime,
     // The rule moves to the next occurrence: completing this one again creates no other.
     recurrence: repeats ? null : merged.recurrence,
-    completedAt:
-      merged.status !== 'done' ? null : completing ? command.at : current.completedAt,
+    completedAt: merged.status !== 'done' ? null : completing ? command.at : current.completedAt,
     updatedAt: command.at,
     version: current.version + 1,
     raftIndex: index,
@@ -314,7 +316,8 @@ function importRows(command: Command<'import'>, index: number, view: StateView):
     const waiting: ImportedTask[] = [];
     const before = pending.length;
     for (const row of pending) {
-      const projectId = row.projectId === null ? null : (mapped.get(row.projectId) ?? row.projectId);
+      const projectId =
+        row.projectId === null ? null : (mapped.get(row.projectId) ?? row.projectId);
       if (
         view.tasks.get(row.id) ||
         (projectId !== null && !view.projects.get(projectId)) ||
@@ -435,7 +438,11 @@ function checkProject(view: StateView, projectId: string | null): CommandFailure
 }
 
 /** The parent must exist and must not be `taskId` or below it (the store read its ancestors). */
-function checkParent(view: StateView, taskId: string, parentId: string | null): CommandFailure | null {
+function checkParent(
+  view: StateView,
+  taskId: string,
+  parentId: string | null,
+): CommandFailure | null {
   if (parentId === null) return null;
   if (parentId === taskId) return invalid('parentId', 'a task cannot be its own parent');
   let at = view.tasks.get(parentId);
@@ -443,7 +450,10 @@ function checkParent(view: StateView, taskId: string, parentId: string | null): 
   const seen = new Set<string>();
   while (at) {
     if (at.id === taskId) {
-      return invalid('parentId', `task ${parentId} is a subtask of ${taskId}: that would be a cycle`);
+      return invalid(
+        'parentId',
+        `task ${parentId} is a subtask of ${taskId}: that would be a cycle`,
+      );
     }
     if (at.parentId === null || seen.has(at.id)) break;
     seen.add(at.id);

@@ -361,7 +361,8 @@ export class MemoryTaskStore implements TaskStore {
     if (reads.projectNameKeys.length > 0) {
       const keys = new Set(reads.projectNameKeys);
       for (const project of this.projects.values()) {
-        if (keys.has(tagKey(project.name))) view.projects.set(project.id, canonicalProject(project));
+        if (keys.has(tagKey(project.name)))
+          view.projects.set(project.id, canonicalProject(project));
       }
     }
     const live = [...view.tasks.values()].filter((t): t is Task => t !== null);

@@ -71,7 +71,9 @@ const task = legacyTask.extend({
   projectId: id.nullable(),
   tags: z.array(z.string().min(1)),
   parentId: id.nullable(),
-  recurrence: z.object({ rrule: z.string().min(1), from: z.enum(['due', 'completion']) }).nullable(),
+  recurrence: z
+    .object({ rrule: z.string().min(1), from: z.enum(['due', 'completion']) })
+    .nullable(),
   position: z.number().refine(Number.isFinite),
   completedAt: instant.nullable(),
 });

@@ -68,7 +68,9 @@ export function canonicalTask(task: Task): Task {
     tags: [...task.tags],
     parentId: task.parentId,
     recurrence:
-      task.recurrence === null ? null : { rrule: task.recurrence.rrule, from: task.recurrence.from },
+      task.recurrence === null
+        ? null
+        : { rrule: task.recurrence.rrule, from: task.recurrence.from },
     position: task.position,
     completedAt: task.completedAt,
     createdAt: task.createdAt,
@@ -100,9 +102,7 @@ export function binaryCompare(a: string, b: string): number {
 /** The SQL list order: position, then created_at, then id. */
 export function taskOrder(a: Task, b: Task): number {
   return (
-    a.position - b.position ||
-    binaryCompare(a.createdAt, b.createdAt) ||
-    binaryCompare(a.id, b.id)
+    a.position - b.position || binaryCompare(a.createdAt, b.createdAt) || binaryCompare(a.id, b.id)
   );
 }
 

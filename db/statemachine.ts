@@ -548,4 +548,3 @@ function metaOf(row: unknown): Meta {
     sessionClock: typeof meta.sessionClock === 'string' ? meta.sessionClock : '',
   };
 }
-

@@ -59,7 +59,7 @@ export async function up(queryInterface: QueryInterface): Promise<void> {
     'UPDATE `tasks` SET `position` = ' +
       "TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', " +
       "STR_TO_DATE(LEFT(`created_at`, 19), '%Y-%m-%dT%H:%i:%s')) * 1000 + " +
-      'CAST(SUBSTRING(`created_at`, 21, 3) AS UNSIGNED),' +
+      'CAST(SUBSTRING(`created_at`, 21, 3) AS SIGNED),' +
       " `completed_at` = IF(`status` = 'done', `updated_at`, NULL)",
   );
   await sql(

@@ -112,7 +112,9 @@ describe('a server whose sql_mode has NO_BACKSLASH_ESCAPES', () => {
       const batch = entries(1, commands);
       const results = await sm.applyBatch(batch);
       expect(results.map((r) => r?.ok === true && r.outcome)).toEqual(
-        commands.map((c) => (c.op === 'create' ? 'created' : c.op === 'update' ? 'updated' : 'deleted')),
+        commands.map((c) =>
+          c.op === 'create' ? 'created' : c.op === 'update' ? 'updated' : 'deleted',
+        ),
       );
       expect(await tables(database)).toEqual(before);
 

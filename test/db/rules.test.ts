@@ -165,7 +165,11 @@ describe('completion and recurrence', () => {
   it('completing a recurring task creates the next occurrence and copies its subtasks', async () => {
     const s = await both();
     await s.apply([
-      { op: 'project.create', project: { id: P1, name: 'Home', color: null, position: 0 }, at: at(0) },
+      {
+        op: 'project.create',
+        project: { id: P1, name: 'Home', color: null, position: 0 },
+        at: at(0),
+      },
       create(
         taskId(1),
         {
@@ -215,8 +219,15 @@ describe('completion and recurrence', () => {
       },
     });
     const green = derivedId(NEXT, taskId(2));
-    expect(await s.get(green)).toMatchObject({ title: 'green bin', status: 'todo', parentId: NEXT });
-    expect(await s.get(derivedId(NEXT, taskId(3)))).toMatchObject({ title: 'lid', parentId: green });
+    expect(await s.get(green)).toMatchObject({
+      title: 'green bin',
+      status: 'todo',
+      parentId: NEXT,
+    });
+    expect(await s.get(derivedId(NEXT, taskId(3)))).toMatchObject({
+      title: 'lid',
+      parentId: green,
+    });
     expect(green).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     // Reopened and completed again: the rule moved on, no second occurrence.
     const [reopen, again] = await s.apply([
@@ -355,7 +366,15 @@ describe('import', () => {
       {
         op: 'import',
         projects: [
-          { id: P2, name: 'work', color: null, position: 3, version: 9, createdAt: at(0), updatedAt: at(0) },
+          {
+            id: P2,
+            name: 'work',
+            color: null,
+            position: 3,
+            version: 9,
+            createdAt: at(0),
+            updatedAt: at(0),
+          },
         ],
         tasks: [
           row(taskId(3), { parentId: taskId(2), projectId: P2 }),

@@ -304,9 +304,7 @@ export class NodeClients {
           taskId: spec.id,
           ...(spec.expectedVersion === undefined ? {} : { expectedVersion: spec.expectedVersion }),
           ret,
-          out: result.ok
-            ? { status: 200 }
-            : { status: result.outcome === 'not_found' ? 404 : 409 },
+          out: result.ok ? { status: 200 } : { status: result.outcome === 'not_found' ? 404 : 409 },
         };
         this.writes.push(op);
         return;

@@ -53,8 +53,7 @@ export class GatedTaskStore {
       get: (id: string): Promise<Task | null> => this.call(() => inner.get(id)),
       listProjects: (): Promise<Project[]> => this.call(() => inner.listProjects()),
       getProject: (id: string): Promise<Project | null> => this.call(() => inner.getProject(id)),
-      listTags: (): Promise<{ name: string; count: number }[]> =>
-        this.call(() => inner.listTags()),
+      listTags: (): Promise<{ name: string; count: number }[]> => this.call(() => inner.listTags()),
       checksum: (): Promise<StateChecksum> => this.call(() => inner.checksum()),
       close: (): Promise<void> => this.call(() => inner.close()),
     };

@@ -29,7 +29,7 @@ describe('quick add parser', () => {
       'Tue, 8 Dec 2026',
       '09:00',
       'every week',
-      'high priority',
+      'high',
       '#home',
     ]);
     expect(toTaskInput(p)).toEqual({

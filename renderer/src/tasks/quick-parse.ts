@@ -159,7 +159,7 @@ export function parseQuickAdd(input: string, ctx: QuickContext): QuickParse {
     ordered.push({ kind: 'recurrence', label: describeRecurrence(recurrence), source: rec.text });
   }
   if (priority !== null) {
-    ordered.push({ kind: 'priority', label: `${priority} priority`, source: `!${priority}` });
+    ordered.push({ kind: 'priority', label: priority, source: `!${priority}` });
   }
 
   return {

@@ -4,6 +4,7 @@ import { LessonsView } from './lessons/LessonsView.js';
 import { MetricsView } from './metrics/MetricsView.js';
 import { Header, panelId, tabId } from './shell/Header.js';
 import { useShortcuts } from './shell/shortcuts.js';
+import { ShortcutsDialog } from './shell/ShortcutsDialog.js';
 import { StoresProvider, useSettings } from './store/context.js';
 import type { Stores } from './store/stores.js';
 import { TasksView } from './tasks/TasksView.js';
@@ -27,6 +28,7 @@ export function App(props: { stores: Stores }) {
       <div className="app">
         <Header />
         <Panels />
+        <ShortcutsDialog />
       </div>
     </StoresProvider>
   );

@@ -105,6 +105,14 @@ export function Toolbar(props: { shown: number; total: number }) {
       </span>
       <button
         type="button"
+        aria-label="Keyboard shortcuts"
+        aria-keyshortcuts="?"
+        onClick={() => ui.getState().setShortcutsOpen(true)}
+      >
+        ?
+      </button>
+      <button
+        type="button"
         className="primary"
         aria-keyshortcuts="n"
         onClick={() => ui.getState().openForm({ mode: 'create' })}

@@ -1,14 +1,18 @@
 /**
  * The form checks its input with the contract's own zod schemas (cluster/api/schemas.ts), so the
- * window refuses exactly what the nodes would refuse, with the same per-field messages.
+ * window refuses exactly what the nodes would refuse, with the same per-field messages. The
+ * fields of issue 14 (time, project, tags, repeat) are checked here against the contract's limits.
  */
 import { createTaskSchema, fieldErrors, patchTaskSchema } from '../../../cluster/api/schemas.js';
-import type {
-  Task,
-  TaskInput,
-  TaskPatch,
-  TaskPriority,
-  TaskStatus,
+import {
+  TAG_MAX,
+  TAGS_MAX,
+  type Recurrence,
+  type Task,
+  type TaskInput,
+  type TaskPatch,
+  type TaskPriority,
+  type TaskStatus,
 } from '../../../cluster/api/task.js';
 import { FIELD_LABELS } from '../text/labels.js';
 
@@ -19,6 +23,15 @@ export interface FormValues {
   readonly status: TaskStatus;
   readonly priority: TaskPriority;
   readonly dueDate: string;
+  /** `HH:MM` or ''. */
+  readonly dueTime: string;
+  /** A project id, or '' for the Inbox. */
+  readonly projectId: string;
+  /** Comma-separated. */
+  readonly tags: string;
+  /** An RRULE, or '' for no repeat. */
+  readonly repeat: string;
+  readonly repeatFrom: Recurrence['from'];
 }
 
 export type FieldErrors = Readonly<Record<string, string>>;
@@ -32,6 +45,11 @@ export const EMPTY_FORM: FormValues = {
   status: 'todo',
   priority: 'medium',
   dueDate: '',
+  dueTime: '',
+  projectId: '',
+  tags: '',
+  repeat: '',
+  repeatFrom: 'due',
 };
 
 export function valuesOf(t: TaskInput | Task): FormValues {
@@ -41,6 +59,11 @@ export function valuesOf(t: TaskInput | Task): FormValues {
     status: t.status ?? 'todo',
     priority: t.priority ?? 'medium',
     dueDate: t.dueDate ?? '',
+    dueTime: t.dueTime ?? '',
+    projectId: t.projectId ?? '',
+    tags: (t.tags ?? []).join(', '),
+    repeat: t.recurrence?.rrule ?? '',
+    repeatFrom: t.recurrence?.from ?? 'due',
   };
 }
 
@@ -54,15 +77,83 @@ export function labelled(errors: Readonly<Record<string, string>>): FieldErrors 
   return out;
 }
 
+/** The fields the schemas check. */
 function toInput(v: FormValues): Record<string, unknown> {
-  return { ...v, dueDate: v.dueDate === '' ? null : v.dueDate };
+  return {
+    title: v.title,
+    description: v.description,
+    status: v.status,
+    priority: v.priority,
+    dueDate: v.dueDate === '' ? null : v.dueDate,
+  };
+}
+
+/** Tags as typed (`home, #errands`) to a list: trimmed, no `#`, distinct ignoring case. */
+export function parseTags(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split(',')) {
+    const tag = raw.trim().replace(/^#/, '').trim();
+    if (tag !== '' && !out.some((t) => t.toLocaleLowerCase() === tag.toLocaleLowerCase())) {
+      out.push(tag);
+    }
+  }
+  return out;
+}
+
+interface Extras {
+  readonly dueTime: string | null;
+  readonly projectId: string | null;
+  readonly tags: readonly string[];
+  readonly recurrence: Recurrence | null;
+}
+
+function extrasOf(v: FormValues): Checked<Extras> {
+  const errors: Record<string, string> = {};
+  const tags = parseTags(v.tags);
+  if (tags.length > TAGS_MAX) errors.tags = `at most ${TAGS_MAX} tags`;
+  const long = tags.find((t) => [...t].length > TAG_MAX);
+  if (long !== undefined) errors.tags = `“${long}” is longer than ${TAG_MAX} characters`;
+  if (v.dueTime !== '' && !/^([01]\d|2[0-3]):[0-5]\d$/.test(v.dueTime)) {
+    errors.dueTime = 'must be a time as HH:MM';
+  } else if (v.dueTime !== '' && v.dueDate === '') errors.dueTime = 'needs a due date';
+  if (v.repeat !== '' && v.dueDate === '') errors.recurrence = 'needs a due date to start from';
+  if (Object.keys(errors).length > 0) return { ok: false, errors: labelled(errors) };
+  return {
+    ok: true,
+    value: {
+      dueTime: v.dueTime === '' ? null : v.dueTime,
+      projectId: v.projectId === '' ? null : v.projectId,
+      tags,
+      recurrence: v.repeat === '' ? null : { rrule: v.repeat, from: v.repeatFrom },
+    },
+  };
+}
+
+function sameExtra(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 export function checkCreate(v: FormValues): Checked<TaskInput> {
   const r = createTaskSchema.safeParse(toInput(v));
-  return r.success
-    ? { ok: true, value: r.data }
-    : { ok: false, errors: labelled(fieldErrors(r.error)) };
+  const x = extrasOf(v);
+  if (!r.success || !x.ok) {
+    return {
+      ok: false,
+      errors: { ...(r.success ? {} : labelled(fieldErrors(r.error))), ...(x.ok ? {} : x.errors) },
+    };
+  }
+  const e = x.value;
+  return {
+    ok: true,
+    value: {
+      ...r.data,
+      // Only what was given: a plain task is sent as it always was.
+      ...(e.dueTime === null ? {} : { dueTime: e.dueTime }),
+      ...(e.projectId === null ? {} : { projectId: e.projectId }),
+      ...(e.tags.length === 0 ? {} : { tags: e.tags }),
+      ...(e.recurrence === null ? {} : { recurrence: e.recurrence }),
+    },
+  };
 }
 
 /** Only the fields that differ from the task; an empty patch means "nothing to save". */
@@ -75,11 +166,25 @@ export function checkEdit(task: Task, v: FormValues): Checked<TaskPatch> {
     const a = key === 'title' ? String(input[key]).trim() : input[key];
     if (a !== before[key]) diff[key] = input[key];
   }
-  if (Object.keys(diff).length === 0) return { ok: true, value: {} };
-  const r = patchTaskSchema.safeParse(diff);
-  if (r.success) {
-    const { expectedVersion: _v, ...patch } = r.data;
-    return { ok: true, value: patch };
+  const x = extrasOf(v);
+  let patch: TaskPatch = {};
+  if (Object.keys(diff).length > 0) {
+    const r = patchTaskSchema.safeParse(diff);
+    if (!r.success) {
+      return {
+        ok: false,
+        errors: { ...labelled(fieldErrors(r.error)), ...(x.ok ? {} : x.errors) },
+      };
+    }
+    const { expectedVersion: _v, ...core } = r.data;
+    patch = core;
   }
-  return { ok: false, errors: labelled(fieldErrors(r.error)) };
+  if (!x.ok) return x;
+  const e = x.value;
+  const extra: Record<string, unknown> = {};
+  if (e.dueTime !== task.dueTime) extra.dueTime = e.dueTime;
+  if (e.projectId !== task.projectId) extra.projectId = e.projectId;
+  if (!sameExtra(e.tags, task.tags)) extra.tags = e.tags;
+  if (!sameExtra(e.recurrence, task.recurrence)) extra.recurrence = e.recurrence;
+  return { ok: true, value: { ...patch, ...extra } };
 }

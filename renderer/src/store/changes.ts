@@ -76,8 +76,9 @@ export function provisionalTask(c: Change & { kind: 'create' }): Task {
     tags: c.input.tags ?? [],
     parentId: c.input.parentId ?? null,
     recurrence: c.input.recurrence ?? null,
+    // The node's default: the entry's time in ms, the end of its column.
     position: c.input.position ?? c.createdAt,
-    completedAt: c.input.status === 'done' ? at : null,
+    completedAt: null,
     createdAt: at,
     updatedAt: at,
     version: 0,

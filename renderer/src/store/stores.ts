@@ -43,6 +43,7 @@ export function createStores(api: RaftboardApi, options: StoresOptions = {}): St
     undoMs: () => settings.getState().undoMs,
     consistency: () => settings.getState().consistency,
   });
+  const cluster = createClusterStore(api);
   const projects = createProjectsStore({
     api,
     onTasksChanged: () => void tasks.getState().loadTasks(),
@@ -51,7 +52,6 @@ export function createStores(api: RaftboardApi, options: StoresOptions = {}): St
   const stopProjects = tasks.subscribe((s, prev) => {
     if (s.load.appliedIndex !== prev.load.appliedIndex) void projects.getState().loadProjects();
   });
-  const cluster = createClusterStore(api);
   const clock = options.clock;
   const now = clock === undefined ? Date.now : () => clock.now();
   const metrics = createMetricsStore({ now });

@@ -434,5 +434,11 @@ describe('keyboard', () => {
     expect(selected()).toBe('Charlie');
     await user.keyboard('{Escape}');
     expect(screen.queryByRole('dialog')).toBeNull();
+
+    // A click selects a row; after a click on a checkbox the keys still work.
+    await user.click(screen.getByRole('checkbox', { name: 'Complete “Alpha”' }));
+    expect(selected()).toBe('Alpha');
+    await user.keyboard('j');
+    expect(selected()).toBe('Charlie');
   });
 });

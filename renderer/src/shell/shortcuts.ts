@@ -7,9 +7,13 @@ import { useEffect } from 'react';
 import type { Stores } from '../store/stores.js';
 import { handleTaskKey } from './task-keys.js';
 
+const NOT_TEXT = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'color', 'range']);
+
 function typingIn(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   const tag = target.tagName;
+  // A checkbox or a button takes no text: j/k still work after a click on one.
+  if (tag === 'INPUT' && NOT_TEXT.has((target as HTMLInputElement).type)) return false;
   return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target.isContentEditable;
 }
 

@@ -1,7 +1,7 @@
 /** The list view: one fixed-height row per task, virtualized. */
 import type { Task } from '../../../cluster/api/task.js';
 import type { Change } from '../store/changes.js';
-import { useUi } from '../store/context.js';
+import { useStores, useUi } from '../store/context.js';
 import { VirtualList } from '../virtual/VirtualList.js';
 import { CompleteBox } from './CompleteBox.js';
 import { dueState } from './scope.js';
@@ -13,6 +13,7 @@ export const LIST_ROW_HEIGHT = 56;
 
 function TaskRow(props: { task: Task; change: Change | undefined }) {
   const { task } = props;
+  const { ui } = useStores();
   const { today, selectedId } = useTaskIndex();
   const due = dueState(task, today);
   const selected = selectedId === task.id;
@@ -20,6 +21,8 @@ function TaskRow(props: { task: Task; change: Change | undefined }) {
     <div
       className={`task-row priority-${task.priority} status-${task.status} due-row-${due}${selected ? ' selected' : ''}${due === 'overdue' ? ' overdue' : ''}`}
       aria-current={selected ? 'true' : undefined}
+      // A click selects the row too, so j/k go on from there.
+      onClick={() => ui.getState().select(task.id)}
     >
       <CompleteBox task={task} />
       <div className="task-main">

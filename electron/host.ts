@@ -66,6 +66,9 @@ export interface HostOptions {
   readonly onSlowChanged?: (factor: number) => void;
 }
 
+/** An import proposes many entries, each of which may wait up to a node's request timeout. */
+const IMPORT_TIMEOUT_MS = 10 * 60_000;
+
 const NOT_RUNNING: BridgeResult<never> = {
   ok: false,
   status: 503,
@@ -137,11 +140,12 @@ export function createHost(opts: HostOptions): BridgeHost {
     pathAndQuery: string,
     body?: unknown,
     headers: Record<string, string> = {},
-    /** A body sent as is (a CSV import), and an answer read as text (a CSV export). */
+    /** A body sent as is (a CSV import), an answer read as text (a CSV export), a longer wait. */
     raw: {
       readonly contentType?: string;
       readonly text?: string;
       readonly answerText?: boolean;
+      readonly timeoutMs?: number;
     } = {},
   ): Promise<BridgeResult<T>> {
     const s = opts.supervisor();
@@ -161,7 +165,7 @@ export function createHost(opts: HostOptions): BridgeHost {
       body: isRaw ? raw.text : body === undefined ? undefined : JSON.stringify(body),
       json: isRaw ? undefined : body,
       client: 'window',
-      timeoutMs,
+      timeoutMs: raw.timeoutMs ?? timeoutMs,
       fetch: doFetch,
     });
     if (relayed.kind === 'unreachable') {
@@ -224,8 +228,11 @@ export function createHost(opts: HostOptions): BridgeHost {
         ? task<ImportResponse>('POST', '/import', undefined, writeHeaders(o), {
             contentType: 'text/csv',
             text: body.text,
+            timeoutMs: IMPORT_TIMEOUT_MS,
           })
-        : task<ImportResponse>('POST', '/import', body.document, writeHeaders(o)),
+        : task<ImportResponse>('POST', '/import', body.document, writeHeaders(o), {
+            timeoutMs: IMPORT_TIMEOUT_MS,
+          }),
 
     getCluster: () => control<ClusterStatus>((s) => s.status()),
     nodeAction: (id, action) => control<ActionResult>((s) => s.nodeAction(id, action)),

@@ -42,7 +42,12 @@ interface RequestInit2 {
   readonly headers?: Readonly<Record<string, string>>;
   /** Answer the body as text instead of parsing it as JSON (a CSV export). */
   readonly text?: boolean;
+  /** Longer than the default (an import proposes many entries). */
+  readonly timeoutMs?: number;
 }
+
+/** An import proposes many entries, each of which may wait up to a node's request timeout. */
+const IMPORT_TIMEOUT_MS = 10 * 60_000;
 
 function retryAfterMs(res: Response): number | undefined {
   const raw = res.headers.get('retry-after');
@@ -81,7 +86,7 @@ export function createHttpApi(options: HttpApiOptions): RaftboardApi {
         method,
         headers,
         body,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.timeout(init.timeoutMs ?? timeoutMs),
       });
     } catch (e) {
       throw new ApiRequestError(0, 'network', `no answer from ${base}: ${(e as Error).message}`);
@@ -145,8 +150,12 @@ export function createHttpApi(options: HttpApiOptions): RaftboardApi {
         'POST',
         '/api/import',
         body.kind === 'csv'
-          ? { raw: { contentType: 'text/csv', text: body.text }, headers: writeHeaders(o) }
-          : { body: body.document, headers: writeHeaders(o) },
+          ? {
+              raw: { contentType: 'text/csv', text: body.text },
+              headers: writeHeaders(o),
+              timeoutMs: IMPORT_TIMEOUT_MS,
+            }
+          : { body: body.document, headers: writeHeaders(o), timeoutMs: IMPORT_TIMEOUT_MS },
       ),
 
     getCluster: () => request<ClusterStatus>('GET', '/api/cluster'),

@@ -132,11 +132,13 @@ describe('the task views of a 3-node cluster, in Chromium', () => {
     const line = 'Water plants tomorrow 9am every week #home !high';
     await page.keyboard.type(line);
     const chips = page.getByRole('list', { name: 'Recognised fields' });
-    for (const text of ['09:00', 'every week', '#home', 'high', 'Water plants']) {
-      await chips.getByText(text, { exact: true }).waitFor();
-    }
+    await ui.waitForText(
+      chips,
+      /^Title Water plants\s*Due \w{3}, \d{1,2} \w{3} \d{4}\s*At 09:00\s*Repeats every week\s*Priority high\s*Tag #home$/,
+      'a chip per recognised field',
+    );
     expect(await overflowing()).toEqual([]);
-    await ui.shot('quick-add', 'views-quick-add');
+    await ui.shot('quick-add');
     await page.keyboard.press('Enter');
 
     const tomorrow = await browserDay(1);
@@ -221,7 +223,7 @@ describe('the task views of a 3-node cluster, in Chromium', () => {
     await scope(/^All tasks/).click();
     await listRow('Water plants').waitFor();
     expect(await overflowing()).toEqual([]);
-    await ui.shot('sidebar-list', 'views-sidebar-list');
+    await ui.shot('sidebar-list');
   });
 
   uiTest('a subtask checklist: add, check, remove, progress on the parent', async () => {
@@ -277,12 +279,12 @@ describe('the task views of a 3-node cluster, in Chromium', () => {
     await notice.getByRole('button').click();
   });
 
-  uiTest('board and calendar fit 1024×700 (screenshots saved)', async () => {
+  uiTest('board and calendar; a calendar day opens quick add on it', async () => {
     await scope(/^All tasks/).click();
     await view('Board');
     await page.getByRole('article', { name: 'Buy milk', exact: true }).waitFor();
     expect(await overflowing()).toEqual([]);
-    await ui.shot('board', 'views-board');
+    await ui.shot('board');
 
     await view('Calendar');
     const today = await browserDay(0);
@@ -292,7 +294,7 @@ describe('the task views of a 3-node cluster, in Chromium', () => {
       .first()
       .waitFor();
     expect(await overflowing()).toEqual([]);
-    await ui.shot('calendar', 'views-calendar');
+    await ui.shot('calendar');
 
     // A day's number opens quick add on that day.
     await calendar
@@ -307,5 +309,135 @@ describe('the task views of a 3-node cluster, in Chromium', () => {
     expect(swept.dueDate).toBe(today);
     await calendar.getByRole('button', { name: 'Edit “Sweep the patio”' }).waitFor();
     await view('List');
+  });
+
+  uiTest('a fuller board for the README: every view fits 1024×700', async () => {
+    const cli = ui.cli();
+    const day = async (n: number): Promise<string> => browserDay(n);
+    const colours: Record<string, string> = {
+      Work: '#2f6fdb',
+      Home: '#1f8a4c',
+      'Side project': '#c8691c',
+    };
+    const ids: Record<string, string> = {};
+    for (const [name, color] of Object.entries(colours)) {
+      const r = await cli.api<{ project: Project }>(
+        'POST',
+        '/api/projects',
+        { name, color },
+        {
+          'idempotency-key': `seed-project-${name.replace(/\W+/g, '-')}`,
+        },
+      );
+      expect([200, 201], JSON.stringify(r.body)).toContain(r.status);
+      ids[name] = r.body.project.id;
+    }
+    const seed: Record<string, unknown>[] = [
+      {
+        title: 'Plan the Q3 roadmap',
+        projectId: ids.Work,
+        priority: 'high',
+        status: 'in_progress',
+        dueDate: await day(3),
+        tags: ['planning'],
+      },
+      {
+        title: 'Fix the flaky login test',
+        projectId: ids.Work,
+        priority: 'high',
+        dueDate: await day(-2),
+        tags: ['bug'],
+      },
+      {
+        title: 'Write release notes for 0.2',
+        projectId: ids['Side project'],
+        dueDate: await day(5),
+        tags: ['writing'],
+      },
+      { title: 'Review pull request #42', projectId: ids['Side project'], status: 'in_progress' },
+      {
+        title: 'Book the team offsite',
+        projectId: ids.Work,
+        priority: 'low',
+        dueDate: await day(12),
+      },
+      {
+        title: 'Call the plumber',
+        projectId: ids.Home,
+        priority: 'high',
+        dueDate: await day(0),
+        dueTime: '10:30',
+        tags: ['home', 'errand'],
+      },
+      {
+        title: 'Renew the TLS certificate',
+        projectId: ids.Work,
+        status: 'done',
+        dueDate: await day(-4),
+      },
+      {
+        title: 'Gym',
+        projectId: ids.Home,
+        dueDate: await day(1),
+        dueTime: '18:00',
+        recurrence: { rrule: 'FREQ=WEEKLY;BYDAY=MO,TH', from: 'due' },
+        tags: ['health'],
+      },
+    ];
+    let parentId = '';
+    for (const input of seed) {
+      const r = await cli.api<{ task: Task }>('POST', '/api/tasks', input, {
+        'idempotency-key': `seed-${String(input.title).replace(/\W+/g, '-')}`,
+      });
+      expect([200, 201], JSON.stringify(r.body)).toContain(r.status);
+      if (input.title === 'Plan the Q3 roadmap') parentId = r.body.task.id;
+    }
+    for (const [title, status] of [
+      ['Gather input from sales', 'done'],
+      ['Draft the goals', 'todo'],
+      ['Review with the team', 'todo'],
+    ] as const) {
+      const r = await cli.api(
+        'POST',
+        '/api/tasks',
+        { title, status, parentId },
+        {
+          'idempotency-key': `seed-${title.replace(/\W+/g, '-')}`,
+        },
+      );
+      expect([200, 201], JSON.stringify(r.body)).toContain(r.status);
+    }
+
+    await scope(/^All tasks/).click();
+    await view('List');
+    // Written by another client: the window re-reads the list once the log has moved.
+    await ui.waitForText(listRow('Plan the Q3 roadmap'), /1\/3/, 'the seeded tasks');
+    await scope(/^Work/).waitFor();
+    expect(await overflowing()).toEqual([]);
+    await ui.shot('readme-sidebar-list', 'views-sidebar-list');
+
+    await view('Board');
+    await page.getByRole('article', { name: 'Plan the Q3 roadmap', exact: true }).waitFor();
+    expect(await overflowing()).toEqual([]);
+    await ui.shot('readme-board', 'views-board');
+
+    await view('Calendar');
+    await page
+      .locator('.calendar')
+      .getByRole('button', { name: 'Edit “Call the plumber”' })
+      .waitFor();
+    expect(await overflowing()).toEqual([]);
+    await ui.shot('readme-calendar', 'views-calendar');
+
+    await view('List');
+    await quickAdd().fill('Water plants tomorrow 9am every week #home !high');
+    await ui.waitForText(
+      page.getByRole('list', { name: 'Recognised fields' }),
+      /Tag #home$/,
+      'the chips',
+    );
+    expect(await overflowing()).toEqual([]);
+    await ui.shot('readme-quick-add', 'views-quick-add');
+    await quickAdd().press('Escape');
   });
 });

@@ -308,6 +308,10 @@ describe('completing, subtasks and the editor', () => {
       within(checklist).getByRole('button', { name: 'Remove subtask “Book hotel”' }),
     );
     await waitFor(() => expect(within(row('Trip')).getByText('1/1')).toBeTruthy());
+    // The focus stays in the dialog, so Escape still closes it.
+    expect(document.activeElement).toBe(
+      within(dialog).getByRole('textbox', { name: 'New subtask' }),
+    );
     // The subtask's Enter did not save the task.
     expect(api.callsOf('updateTask').every((c) => c.args[0] !== parent.id)).toBe(true);
 

@@ -3,7 +3,7 @@
  * the parent's id; each action is a change of its own, sent at once (not on Save), and shows in
  * the changes panel like any other.
  */
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { TITLE_MAX, type Task } from '../../../cluster/api/task.js';
 import { LOCAL_ID_PREFIX, overlay } from '../store/changes.js';
 import { useStores, useTasks } from '../store/context.js';
@@ -14,6 +14,7 @@ export function Subtasks(props: { parent: Task }) {
   const committed = useTasks((s) => s.tasks);
   const changes = useTasks((s) => s.changes);
   const [title, setTitle] = useState('');
+  const input = useRef<HTMLInputElement>(null);
   const { parent } = props;
   const subtasks = useMemo(
     () =>
@@ -57,7 +58,11 @@ export function Subtasks(props: { parent: Task }) {
                 type="button"
                 className="danger"
                 aria-label={`Remove subtask “${t.title}”`}
-                onClick={() => tasks.getState().deleteTask(t.id)}
+                onClick={() => {
+                  tasks.getState().deleteTask(t.id);
+                  // The button goes with its row: keep the focus (and Escape) in the dialog.
+                  input.current?.focus();
+                }}
               >
                 Remove
               </button>
@@ -67,6 +72,7 @@ export function Subtasks(props: { parent: Task }) {
       )}
       <div className="subtask-add">
         <input
+          ref={input}
           aria-label="New subtask"
           placeholder="Add a subtask"
           value={title}

@@ -20,7 +20,7 @@ export function ShortcutsDialog() {
                 <dt>
                   {k.keys.map((key, i) => (
                     <Fragment key={key}>
-                      {i > 0 && (k.keys[0] === 'Ctrl' ? '+' : ' ')}
+                      {i > 0 && (k.keys[0] === 'Ctrl' || k.keys[0] === 'Alt' ? '+' : ' ')}
                       <kbd>{key}</kbd>
                     </Fragment>
                   ))}

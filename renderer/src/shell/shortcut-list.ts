@@ -12,7 +12,7 @@ export const SHORTCUTS: readonly ShortcutGroup[] = [
       { keys: ['n'], what: 'New task (the full form)' },
       { keys: ['q'], what: 'Quick add: type a task in plain words' },
       { keys: ['/'], what: 'Search the tasks' },
-      { keys: ['Ctrl', 'Z'], what: 'Undo the last change' },
+      { keys: ['Ctrl', 'Z'], what: 'Undo the last change (⌘ Z on a Mac)' },
       { keys: ['?'], what: 'Show this list of shortcuts' },
     ],
   },
@@ -24,6 +24,8 @@ export const SHORTCUTS: readonly ShortcutGroup[] = [
       { keys: ['x'], what: 'Complete the selected task (again to reopen it)' },
       { keys: ['e'], what: 'Edit the selected task' },
       { keys: ['Delete'], what: 'Delete the selected task' },
+      { keys: ['Alt', '↑'], what: 'Move the focused board card up its column' },
+      { keys: ['Alt', '↓'], what: 'Move the focused board card down its column' },
     ],
   },
   {

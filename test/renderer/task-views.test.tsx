@@ -328,6 +328,39 @@ describe('completing, subtasks and the editor', () => {
   });
 });
 
+describe('the new-task form', () => {
+  it('checks the new fields with the contract schemas and sends only what was given', async () => {
+    const user = userEvent.setup();
+    const api = new FakeApi([], [makeProject(1, { name: 'Home' })]);
+    await renderApp(api);
+    await user.keyboard('n');
+    const dialog = screen.getByRole('dialog', { name: 'New task' });
+    await user.type(within(dialog).getByLabelText('Title'), 'Fix the tap');
+    await user.type(within(dialog).getByLabelText('Due time'), '07:45');
+    await user.type(within(dialog).getByLabelText('Tags'), 'home #diy, Home');
+    await user.click(within(dialog).getByRole('button', { name: 'Create task' }));
+    expect(within(dialog).getByText('Due time needs a dueDate')).toBeTruthy();
+    expect(api.callsOf('createTask')).toHaveLength(0);
+
+    await user.type(within(dialog).getByLabelText('Due date'), '2030-04-05');
+    await user.selectOptions(within(dialog).getByLabelText('Project'), 'Home');
+    await user.selectOptions(within(dialog).getByLabelText('Repeat'), 'Every weekday');
+    await user.click(within(dialog).getByRole('button', { name: 'Create task' }));
+    await waitFor(() => expect(api.callsOf('createTask')).toHaveLength(1));
+    expect(api.callsOf('createTask')[0]?.args[0]).toEqual({
+      title: 'Fix the tap',
+      description: '',
+      status: 'todo',
+      priority: 'medium',
+      dueDate: '2030-04-05',
+      dueTime: '07:45',
+      projectId: makeProject(1).id,
+      tags: ['home', 'diy'],
+      recurrence: { rrule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', from: 'due' },
+    });
+  });
+});
+
 describe('calendar', () => {
   it('shows tasks on their days and moves by month', async () => {
     const user = userEvent.setup();

@@ -1,12 +1,9 @@
 /**
  * The form checks its input with the contract's own zod schemas (cluster/api/schemas.ts), so the
- * window refuses exactly what the nodes would refuse, with the same per-field messages. The
- * fields of issue 14 (time, project, tags, repeat) are checked here against the contract's limits.
+ * window refuses exactly what the nodes would refuse, with the same per-field messages.
  */
 import { createTaskSchema, fieldErrors, patchTaskSchema } from '../../../cluster/api/schemas.js';
 import {
-  TAG_MAX,
-  TAGS_MAX,
   type Recurrence,
   type Task,
   type TaskInput,
@@ -77,7 +74,7 @@ export function labelled(errors: Readonly<Record<string, string>>): FieldErrors 
   return out;
 }
 
-/** The fields the schemas check. */
+/** What the form holds, as the API takes it. */
 function toInput(v: FormValues): Record<string, unknown> {
   return {
     title: v.title,
@@ -85,14 +82,21 @@ function toInput(v: FormValues): Record<string, unknown> {
     status: v.status,
     priority: v.priority,
     dueDate: v.dueDate === '' ? null : v.dueDate,
+    dueTime: v.dueTime === '' ? null : v.dueTime,
+    projectId: v.projectId === '' ? null : v.projectId,
+    tags: parseTags(v.tags),
+    recurrence: v.repeat === '' ? null : { rrule: v.repeat, from: v.repeatFrom },
   };
 }
 
-/** Tags as typed (`home, #errands`) to a list: trimmed, no `#`, distinct ignoring case. */
+/**
+ * Tags as typed (`home, #errands`) to a list: split at commas and spaces (a tag has neither),
+ * without `#`, distinct ignoring case. Longer or more tags than allowed are left for the schema.
+ */
 export function parseTags(text: string): string[] {
   const out: string[] = [];
-  for (const raw of text.split(',')) {
-    const tag = raw.trim().replace(/^#/, '').trim();
+  for (const raw of text.split(/[\s,]+/u)) {
+    const tag = raw.replace(/^#/, '');
     if (tag !== '' && !out.some((t) => t.toLocaleLowerCase() === tag.toLocaleLowerCase())) {
       out.push(tag);
     }
@@ -100,58 +104,22 @@ export function parseTags(text: string): string[] {
   return out;
 }
 
-interface Extras {
-  readonly dueTime: string | null;
-  readonly projectId: string | null;
-  readonly tags: readonly string[];
-  readonly recurrence: Recurrence | null;
-}
-
-function extrasOf(v: FormValues): Checked<Extras> {
-  const errors: Record<string, string> = {};
-  const tags = parseTags(v.tags);
-  if (tags.length > TAGS_MAX) errors.tags = `at most ${TAGS_MAX} tags`;
-  const long = tags.find((t) => [...t].length > TAG_MAX);
-  if (long !== undefined) errors.tags = `“${long}” is longer than ${TAG_MAX} characters`;
-  if (v.dueTime !== '' && !/^([01]\d|2[0-3]):[0-5]\d$/.test(v.dueTime)) {
-    errors.dueTime = 'must be a time as HH:MM';
-  } else if (v.dueTime !== '' && v.dueDate === '') errors.dueTime = 'needs a due date';
-  if (v.repeat !== '' && v.dueDate === '') errors.recurrence = 'needs a due date to start from';
-  if (Object.keys(errors).length > 0) return { ok: false, errors: labelled(errors) };
-  return {
-    ok: true,
-    value: {
-      dueTime: v.dueTime === '' ? null : v.dueTime,
-      projectId: v.projectId === '' ? null : v.projectId,
-      tags,
-      recurrence: v.repeat === '' ? null : { rrule: v.repeat, from: v.repeatFrom },
-    },
-  };
-}
-
-function sameExtra(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
+const NEEDS_DUE_DATE = 'needs a due date';
 
 export function checkCreate(v: FormValues): Checked<TaskInput> {
   const r = createTaskSchema.safeParse(toInput(v));
-  const x = extrasOf(v);
-  if (!r.success || !x.ok) {
-    return {
-      ok: false,
-      errors: { ...(r.success ? {} : labelled(fieldErrors(r.error))), ...(x.ok ? {} : x.errors) },
-    };
-  }
-  const e = x.value;
+  if (!r.success) return { ok: false, errors: labelled(fieldErrors(r.error)) };
+  // Only what was given: a plain task is sent as it always was.
+  const { dueTime, projectId, tags, parentId, recurrence, ...core } = r.data;
   return {
     ok: true,
     value: {
-      ...r.data,
-      // Only what was given: a plain task is sent as it always was.
-      ...(e.dueTime === null ? {} : { dueTime: e.dueTime }),
-      ...(e.projectId === null ? {} : { projectId: e.projectId }),
-      ...(e.tags.length === 0 ? {} : { tags: e.tags }),
-      ...(e.recurrence === null ? {} : { recurrence: e.recurrence }),
+      ...core,
+      ...(dueTime === null ? {} : { dueTime }),
+      ...(projectId === null ? {} : { projectId }),
+      ...(tags.length === 0 ? {} : { tags }),
+      ...(parentId === null ? {} : { parentId }),
+      ...(recurrence === null ? {} : { recurrence }),
     },
   };
 }
@@ -164,27 +132,22 @@ export function checkEdit(task: Task, v: FormValues): Checked<TaskPatch> {
   for (const key of Object.keys(input)) {
     // Surrounding spaces are trimmed by the schema anyway: they alone are not a change.
     const a = key === 'title' ? String(input[key]).trim() : input[key];
-    if (a !== before[key]) diff[key] = input[key];
+    if (JSON.stringify(a) !== JSON.stringify(before[key])) diff[key] = input[key];
   }
-  const x = extrasOf(v);
-  let patch: TaskPatch = {};
-  if (Object.keys(diff).length > 0) {
-    const r = patchTaskSchema.safeParse(diff);
-    if (!r.success) {
-      return {
-        ok: false,
-        errors: { ...labelled(fieldErrors(r.error)), ...(x.ok ? {} : x.errors) },
-      };
-    }
-    const { expectedVersion: _v, ...core } = r.data;
-    patch = core;
+  if (Object.keys(diff).length === 0) return { ok: true, value: {} };
+  // The schema sees the patch alone; a time or a repeat also needs the date the task keeps.
+  const errors: Record<string, string> = {};
+  if (input.dueDate === null) {
+    if (input.dueTime !== null) errors.dueTime = NEEDS_DUE_DATE;
+    if (input.recurrence !== null) errors.recurrence = NEEDS_DUE_DATE;
   }
-  if (!x.ok) return x;
-  const e = x.value;
-  const extra: Record<string, unknown> = {};
-  if (e.dueTime !== task.dueTime) extra.dueTime = e.dueTime;
-  if (e.projectId !== task.projectId) extra.projectId = e.projectId;
-  if (!sameExtra(e.tags, task.tags)) extra.tags = e.tags;
-  if (!sameExtra(e.recurrence, task.recurrence)) extra.recurrence = e.recurrence;
-  return { ok: true, value: { ...patch, ...extra } };
+  const r = patchTaskSchema.safeParse(diff);
+  if (!r.success || Object.keys(errors).length > 0) {
+    return {
+      ok: false,
+      errors: labelled({ ...errors, ...(r.success ? {} : fieldErrors(r.error)) }),
+    };
+  }
+  const { expectedVersion: _v, ...patch } = r.data;
+  return { ok: true, value: patch };
 }

@@ -261,6 +261,34 @@ describe('the task views of a 3-node cluster, in Chromium', () => {
     ]);
   });
 
+  uiTest('the editor sets project, tags, time and repeat; the cluster keeps them', async () => {
+    await view('List');
+    await scope(/^All tasks/).click();
+    const due = await browserDay(2);
+    await listRow('Buy milk').getByRole('button', { name: 'Edit “Buy milk”' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit “Buy milk”' });
+    await dialog.getByLabel('Due date').fill(due);
+    await dialog.getByLabel('Due time').fill('08:15');
+    await dialog.getByLabel('Repeat', { exact: true }).selectOption({ label: 'Every week' });
+    await dialog.getByLabel('Repeat from').selectOption({ label: 'completion' });
+    await dialog.getByLabel('Project').selectOption({ label: 'Garden' });
+    await dialog.getByLabel('Tags').fill('errand dairy');
+    await dialog.getByRole('button', { name: 'Save changes' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const garden = (await projectsInCluster()).find((p) => p.name === 'Garden');
+    const milk = await inCluster('the edited task', (tasks) =>
+      tasks.find((t) => t.title === 'Buy milk' && t.dueTime === '08:15'),
+    );
+    expect(milk).toMatchObject({
+      dueDate: due,
+      dueTime: '08:15',
+      recurrence: { rrule: 'FREQ=WEEKLY', from: 'completion' },
+      projectId: garden?.id,
+      tags: ['errand', 'dairy'],
+    });
+    await ui.waitForText(listRow('Buy milk'), /Garden/, 'the project on the row');
+  });
+
   uiTest('completing a recurring task in one click shows its next occurrence', async () => {
     await view('List');
     const before = (await tasksInCluster()).find((t) => t.title === 'Water plants');

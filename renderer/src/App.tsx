@@ -3,6 +3,7 @@ import { ClusterView } from './cluster/ClusterView.js';
 import { LessonsView } from './lessons/LessonsView.js';
 import { MetricsView } from './metrics/MetricsView.js';
 import { Header, panelId, tabId } from './shell/Header.js';
+import { ShortcutsDialog } from './shell/ShortcutsDialog.js';
 import { useShortcuts } from './shell/shortcuts.js';
 import { StoresProvider, useSettings } from './store/context.js';
 import type { Stores } from './store/stores.js';
@@ -25,6 +26,7 @@ export function App(props: { stores: Stores }) {
   return (
     <StoresProvider stores={props.stores}>
       <div className="app">
+        <ShortcutsDialog />
         <Header />
         <Panels />
       </div>

@@ -17,7 +17,7 @@ import type {
   TaskResponse,
   WriteResponse,
 } from '../../cluster/api/node.js';
-import type { CommandResult, Task, TaskCommand } from '../../cluster/api/task.js';
+import type { CommandResult, Project, Task, TaskCommand } from '../../cluster/api/task.js';
 import { startApiServer, type ApiServer } from '../../cluster/http/index.js';
 import { createClientRouter, FORWARDED_HEADER } from '../../cluster/node/api/index.js';
 import {
@@ -37,6 +37,7 @@ class FakeNode implements NodeService {
   leader: boolean;
   leaderUrl: string | undefined;
   readonly tasks = new Map<string, Task>();
+  readonly projects = new Map<string, Project>();
   readonly sessions = new Map<string, CommandResult>();
   /** Every command proposed to this node, in order. */
   readonly commands: TaskCommand[] = [];
@@ -95,29 +96,76 @@ class FakeNode implements NodeService {
     if (c.op === 'create') {
       const task: Task = {
         ...c.task,
+        completedAt: c.task.status === 'done' ? c.at : null,
         createdAt: c.at,
         updatedAt: c.at,
         version: 1,
         raftIndex: index,
       };
       this.tasks.set(task.id, task);
-      return { ok: true, status: 201, task };
+      return { ok: true, outcome: 'created', task };
+    }
+    if (c.op === 'project.create') {
+      const project: Project = { ...c.project, version: 1, createdAt: c.at, updatedAt: c.at };
+      this.projects.set(project.id, project);
+      return { ok: true, outcome: 'project_created', project };
+    }
+    if (c.op === 'project.update' || c.op === 'project.delete') {
+      const p = this.projects.get(c.id);
+      if (!p) return { ok: false, outcome: 'not_found', message: `no project ${c.id}` };
+      if (c.op === 'project.delete') {
+        this.projects.delete(c.id);
+        return {
+          ok: true,
+          outcome: 'project_deleted',
+          project: null,
+          deletedIds: [],
+          movedIds: [],
+        };
+      }
+      const project: Project = { ...p, ...c.patch, version: p.version + 1, updatedAt: c.at };
+      this.projects.set(project.id, project);
+      return { ok: true, outcome: 'project_updated', project };
+    }
+    if (c.op === 'import') {
+      let projects = 0;
+      let tasks = 0;
+      let skipped = 0;
+      for (const p of c.projects) {
+        if (this.projects.has(p.id)) skipped++;
+        else {
+          this.projects.set(p.id, p);
+          projects++;
+        }
+      }
+      for (const t of c.tasks) {
+        if (this.tasks.has(t.id)) skipped++;
+        else {
+          this.tasks.set(t.id, { ...t, version: 1, raftIndex: index });
+          tasks++;
+        }
+      }
+      return { ok: true, outcome: 'imported', projects, tasks, skipped };
     }
     const current = this.tasks.get(c.id);
     if (!current) {
-      return { ok: false, status: 404, error: 'not_found', message: `no task ${c.id}` };
+      return { ok: false, outcome: 'not_found', message: `no task ${c.id}` };
     }
     if (c.expectedVersion !== undefined && c.expectedVersion !== current.version) {
       return {
         ok: false,
-        status: 409,
-        error: 'version_conflict',
+        outcome: 'version_conflict',
         message: `version is ${current.version}, not ${c.expectedVersion}`,
       };
     }
     if (c.op === 'delete') {
-      this.tasks.delete(c.id);
-      return { ok: true, status: 200, task: null };
+      const deletedIds = [c.id];
+      for (let i = 0; i < deletedIds.length; i++) {
+        for (const t of this.tasks.values())
+          if (t.parentId === deletedIds[i]) deletedIds.push(t.id);
+      }
+      for (const id of deletedIds) this.tasks.delete(id);
+      return { ok: true, outcome: 'deleted', task: null, deletedIds };
     }
     const task: Task = {
       ...current,
@@ -127,7 +175,22 @@ class FakeNode implements NodeService {
       raftIndex: index,
     };
     this.tasks.set(task.id, task);
-    return { ok: true, status: 200, task };
+    if (c.next !== undefined && c.next.forVersion === current.version) {
+      const next: Task = {
+        ...current,
+        id: c.next.id,
+        dueDate: c.next.dueDate,
+        status: 'todo',
+        completedAt: null,
+        createdAt: c.at,
+        updatedAt: c.at,
+        version: 1,
+        raftIndex: index,
+      };
+      this.tasks.set(next.id, next);
+      return { ok: true, outcome: 'updated', task, next };
+    }
+    return { ok: true, outcome: 'updated', task };
   }
 
   async readBarrier(mode: 'linearizable' | 'leader'): Promise<void> {
@@ -152,6 +215,21 @@ class FakeNode implements NodeService {
     const failure = this.failures.read.shift();
     if (failure) throw failure;
     return this.tasks.get(id) ?? null;
+  }
+
+  async listProjects(): Promise<Project[]> {
+    return [...this.projects.values()];
+  }
+
+  async getProject(id: string): Promise<Project | null> {
+    return this.projects.get(id) ?? null;
+  }
+
+  async listTags(): Promise<{ name: string; count: number }[]> {
+    const counts = new Map<string, number>();
+    for (const t of this.tasks.values())
+      for (const g of t.tags) counts.set(g, (counts.get(g) ?? 0) + 1);
+    return [...counts].map(([name, count]) => ({ name, count }));
   }
 
   async checksum(): Promise<ChecksumResponse> {
@@ -370,7 +448,13 @@ describe('tasks CRUD on the leader', () => {
 
     const d = await call(leaderApi, 'DELETE', `/tasks/${t.id}`);
     expect(d.status).toBe(200);
-    expect(d.body).toEqual({ task: null, raftIndex: 3, term: TERM, servedBy: 1 });
+    expect(d.body).toEqual({
+      task: null,
+      raftIndex: 3,
+      term: TERM,
+      servedBy: 1,
+      deletedIds: [t.id],
+    });
     expect(leader.commands[2]).toMatchObject({ op: 'delete', id: t.id });
 
     const gone = await call(leaderApi, 'GET', `/tasks/${t.id}`);
@@ -780,6 +864,162 @@ describe('invalid input: 400 with details, nothing proposed or forwarded', () =>
       path: `/tasks/${id}?limit=1`,
       field: 'limit',
     },
+    // Issue 14's fields and filters.
+    {
+      name: '21 tags',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a', tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }),
+      field: 'tags',
+    },
+    {
+      name: 'a tag with a space',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a', tags: ['ok', 'not ok'] }),
+      field: 'tags.1',
+    },
+    {
+      name: 'a tag with a comma',
+      method: 'PATCH',
+      path: `/tasks/${id}`,
+      body: json({ tags: ['a,b'] }),
+      field: 'tags.0',
+    },
+    {
+      name: 'a 41-char tag',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a', tags: ['x'.repeat(41)] }),
+      field: 'tags.0',
+    },
+    {
+      name: 'dueTime without dueDate',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a', dueTime: '09:30' }),
+      field: 'dueTime',
+    },
+    {
+      name: 'dueTime not HH:MM',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a', dueDate: '2025-01-01', dueTime: '24:00' }),
+      field: 'dueTime',
+    },
+    {
+      name: 'dueTime set while the patch clears dueDate',
+      method: 'PATCH',
+      path: `/tasks/${id}`,
+      body: json({ dueDate: null, dueTime: '10:00' }),
+      field: 'dueTime',
+    },
+    {
+      name: 'bad rrule',
+      method: 'POST',
+      path: '/tasks',
+      body: json({
+        title: 'a',
+        dueDate: '2025-01-01',
+        recurrence: { rrule: 'FREQ=SOMETIMES', from: 'due' },
+      }),
+      field: 'recurrence.rrule',
+    },
+    {
+      name: 'hourly rrule',
+      method: 'POST',
+      path: '/tasks',
+      body: json({
+        title: 'a',
+        dueDate: '2025-01-01',
+        recurrence: { rrule: 'FREQ=HOURLY', from: 'due' },
+      }),
+      field: 'recurrence.rrule',
+    },
+    {
+      name: 'recurrence from neither due nor completion',
+      method: 'POST',
+      path: '/tasks',
+      body: json({
+        title: 'a',
+        dueDate: '2025-01-01',
+        recurrence: { rrule: 'FREQ=DAILY', from: 'start' },
+      }),
+      field: 'recurrence.from',
+    },
+    {
+      name: 'recurrence without dueDate',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a', recurrence: { rrule: 'FREQ=DAILY', from: 'due' } }),
+      field: 'recurrence',
+    },
+    {
+      name: 'projectId not a UUID',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a', projectId: 'inbox' }),
+      field: 'projectId',
+    },
+    {
+      name: 'parentId not a UUID',
+      method: 'PATCH',
+      path: `/tasks/${id}`,
+      body: json({ parentId: 42 }),
+      field: 'parentId',
+    },
+    {
+      name: 'position not a number',
+      method: 'POST',
+      path: '/tasks',
+      body: json({ title: 'a', position: 'last' }),
+      field: 'position',
+    },
+    { name: 'bad tz', method: 'GET', path: '/tasks?due=today&tz=Mars/Olympus', field: 'tz' },
+    { name: 'bad due filter', method: 'GET', path: '/tasks?due=soon', field: 'due' },
+    {
+      name: 'bad projectId filter',
+      method: 'GET',
+      path: '/tasks?projectId=inbox',
+      field: 'projectId',
+    },
+    { name: 'bad tag filter', method: 'GET', path: '/tasks?tag=a%20b', field: 'tag.0' },
+    {
+      name: 'empty project name',
+      method: 'POST',
+      path: '/projects',
+      body: json({ name: '  ' }),
+      field: 'name',
+    },
+    {
+      name: '101-char project name',
+      method: 'POST',
+      path: '/projects',
+      body: json({ name: 'p'.repeat(101) }),
+      field: 'name',
+    },
+    {
+      name: 'bad colour',
+      method: 'PATCH',
+      path: `/projects/${id}`,
+      body: json({ color: 'red' }),
+      field: 'color',
+    },
+    {
+      name: 'bad tasks= on a project delete',
+      method: 'DELETE',
+      path: `/projects/${id}?tasks=archive`,
+      field: 'tasks',
+    },
+    { name: 'project id not a UUID', method: 'GET', path: '/projects/inbox', field: 'id' },
+    { name: 'bad export format', method: 'GET', path: '/export?format=xml', field: 'format' },
+    {
+      name: 'import of something else',
+      method: 'POST',
+      path: '/import',
+      body: json({ format: 'trello/2', projects: [], tasks: [] }),
+      field: 'format',
+    },
   ];
 
   for (const c of cases) {
@@ -814,6 +1054,19 @@ describe('invalid input: 400 with details, nothing proposed or forwarded', () =>
       headers: { 'if-match': '"1"', 'idempotency-key': '~'.repeat(255) },
     });
     expect(ok.status, ok.text).toBe(200);
+  });
+
+  it('accepts 20 tags, a due time with a date, and a rule with its date', async () => {
+    const t = await create('full', {
+      dueDate: '2025-01-03',
+      dueTime: '23:59',
+      tags: Array.from({ length: 20 }, (_, i) => `tag-${i}`).concat(['TAG-0']),
+      recurrence: { rrule: 'RRULE:FREQ=WEEKLY;BYDAY=FR', from: 'completion' },
+      position: -1.5,
+    });
+    expect(t.tags).toHaveLength(20); // TAG-0 is tag-0 again, ignoring case
+    expect(t.recurrence).toEqual({ rrule: 'FREQ=WEEKLY;BYDAY=FR', from: 'completion' });
+    expect(t.position).toBe(-1.5);
   });
 
   it('answers 413 for a 2 MiB body, on the leader and on a follower', async () => {
@@ -1230,5 +1483,293 @@ describe('failures become 503s (or a 500 that hides internals)', () => {
     expect(r.status).toBe(500);
     expect(r.body.error).toBe('internal');
     expect(r.text).not.toContain('secret stack detail');
+  });
+});
+
+describe('issue 14: projects, filters, recurrence, subtasks, export and import', () => {
+  const P = '7d3c6a51-8f3e-4c1a-9b7e-2a4b5c6d7e8f';
+
+  it('creates, reads, patches and deletes a project; ?tasks= is carried in the entry', async () => {
+    const r = await call(followerApi, 'POST', '/projects', {
+      body: json({ name: ' Home ', color: '#AABBCC' }),
+    });
+    expect(r.status, r.text).toBe(201);
+    const p = r.body.project as { id: string; name: string; color: string; position: number };
+    expect(p).toMatchObject({ name: 'Home', color: '#aabbcc', version: 1 });
+    expect(p.id).toMatch(UUID);
+    expect(r.body).toMatchObject({ raftIndex: 1, term: TERM, servedBy: 1 });
+    expect(typeof p.position).toBe('number');
+
+    const list = await call(followerApi, 'GET', '/projects');
+    expect(list.status).toBe(200);
+    expect(list.body).toMatchObject({ consistency: 'linearizable', servedBy: 2 });
+    const one = await call(leaderApi, 'GET', `/projects/${p.id.toUpperCase()}`);
+    expect(one.body.project).toMatchObject({ id: p.id });
+
+    const patched = await call(leaderApi, 'PATCH', `/projects/${p.id}`, {
+      body: json({ name: 'House' }),
+      headers: { 'if-match': '1' },
+    });
+    expect(patched.status).toBe(200);
+    expect(leader.commands.at(-1)).toMatchObject({
+      op: 'project.update',
+      patch: { name: 'House' },
+      expectedVersion: 1,
+    });
+
+    const d = await call(followerApi, 'DELETE', `/projects/${p.id}?tasks=delete`, {
+      headers: { 'idempotency-key': 'del-1' },
+    });
+    expect(d.status).toBe(200);
+    expect(d.body).toMatchObject({ project: null, deletedIds: [], movedIds: [] });
+    expect(leader.commands.at(-1)).toMatchObject({ op: 'project.delete', tasks: 'delete' });
+    await call(leaderApi, 'DELETE', `/projects/${P}`);
+    expect(leader.commands.at(-1)).toMatchObject({ op: 'project.delete', tasks: 'keep' });
+    expect((await call(leaderApi, 'GET', `/projects/${P}`)).status).toBe(404);
+  });
+
+  it('passes the list filters to the store, today computed in the asked zone', async () => {
+    await call(leaderApi, 'GET', `/tasks?projectId=${P.toUpperCase()}&tag=a&tag=B&parentId=none`);
+    expect(leader.listQueries.at(-1)).toMatchObject({
+      projectId: P,
+      tags: ['a', 'B'],
+      parentId: 'none',
+    });
+    await call(leaderApi, 'GET', '/tasks?due=today&tz=Pacific/Kiritimati');
+    const kiritimati = leader.listQueries.at(-1)?.due;
+    await call(leaderApi, 'GET', '/tasks?due=overdue');
+    const utc = leader.listQueries.at(-1)?.due;
+    expect(utc).toEqual({ kind: 'overdue', today: new Date().toISOString().slice(0, 10) });
+    expect(kiritimati?.kind).toBe('today');
+    // UTC+14: always a day ahead of UTC, or the same day.
+    expect(kiritimati!.today >= utc!.today).toBe(true);
+  });
+
+  it('completing a recurring task carries the next occurrence computed on the leader', async () => {
+    const t = await create('weekly', {
+      dueDate: '2025-01-01',
+      recurrence: { rrule: 'FREQ=WEEKLY;BYDAY=FR', from: 'due' },
+    });
+    const r = await call(followerApi, 'PATCH', `/tasks/${t.id}`, {
+      body: json({ status: 'done' }),
+    });
+    expect(r.status, r.text).toBe(200);
+    const command = leader.commands.at(-1);
+    if (command?.op !== 'update') throw new Error('expected an update');
+    expect(command.next).toEqual({
+      id: expect.stringMatching(UUID),
+      dueDate: '2025-01-03',
+      forVersion: 1,
+    });
+    expect(leader.barriers).toContain('linearizable');
+    const answer = r.body as unknown as WriteResponse;
+    expect(answer.next).toMatchObject({
+      id: command.next!.id,
+      dueDate: '2025-01-03',
+      status: 'todo',
+    });
+
+    // From completion: counted from the leader's day.
+    const c = await create('every 3 days', {
+      dueDate: '2020-01-01',
+      recurrence: { rrule: 'FREQ=DAILY;INTERVAL=3', from: 'completion' },
+    });
+    await call(leaderApi, 'PATCH', `/tasks/${c.id}`, { body: json({ status: 'done' }) });
+    const done = leader.commands.at(-1);
+    if (done?.op !== 'update') throw new Error('expected an update');
+    const today = new Date(`${done.at.slice(0, 10)}T00:00:00Z`);
+    today.setUTCDate(today.getUTCDate() + 3);
+    expect(done.next?.dueDate).toBe(today.toISOString().slice(0, 10));
+
+    // An exhausted rule, or a task that is not recurring: no next occurrence.
+    const once = await create('once', {
+      dueDate: '2025-01-01',
+      recurrence: { rrule: 'FREQ=DAILY;COUNT=1', from: 'due' },
+    });
+    await call(leaderApi, 'PATCH', `/tasks/${once.id}`, { body: json({ status: 'done' }) });
+    expect(leader.commands.at(-1)).not.toHaveProperty('next');
+    const plain = await create('plain', { dueDate: '2025-01-01' });
+    await call(leaderApi, 'PATCH', `/tasks/${plain.id}`, { body: json({ status: 'done' }) });
+    expect(leader.commands.at(-1)).not.toHaveProperty('next');
+  });
+
+  it('refuses to leave a due time or a rule without a due date (checked on the leader)', async () => {
+    const t = await create('timed', { dueDate: '2025-01-01', dueTime: '08:00' });
+    const r = await call(followerApi, 'PATCH', `/tasks/${t.id}`, { body: json({ dueDate: null }) });
+    expect(r.status).toBe(400);
+    expect(r.body.details).toHaveProperty('dueTime');
+    const ok = await call(followerApi, 'PATCH', `/tasks/${t.id}`, {
+      body: json({ dueDate: null, dueTime: null }),
+    });
+    expect(ok.status).toBe(200);
+    const bare = await create('bare');
+    const r2 = await call(leaderApi, 'PATCH', `/tasks/${bare.id}`, {
+      body: json({ recurrence: { rrule: 'FREQ=DAILY', from: 'due' } }),
+    });
+    expect(r2.status).toBe(400);
+    expect(r2.body.details).toHaveProperty('recurrence');
+  });
+
+  it('a delete answers every task it deleted', async () => {
+    const parent = await create('parent');
+    const child = await create('child', { parentId: parent.id });
+    const grandchild = await create('grandchild', { parentId: child.id });
+    const d = await call(followerApi, 'DELETE', `/tasks/${parent.id}`);
+    expect(d.status).toBe(200);
+    expect(d.body.deletedIds).toEqual([parent.id, child.id, grandchild.id]);
+  });
+
+  it('maps the state machine outcomes to statuses', async () => {
+    leader.onPropose = () => undefined;
+    const results: [CommandResult, number, string][] = [
+      [{ ok: false, outcome: 'not_found', message: 'no such task' }, 404, 'not_found'],
+      [{ ok: false, outcome: 'version_conflict', message: 'at 3' }, 409, 'version_conflict'],
+      [
+        {
+          ok: false,
+          outcome: 'invalid_reference',
+          message: 'no task with that id',
+          field: 'parentId',
+        },
+        400,
+        'invalid_input',
+      ],
+      [
+        { ok: false, outcome: 'key_reused', message: 'another request' },
+        422,
+        'idempotency_key_reused',
+      ],
+    ];
+    for (const [result, status, error] of results) {
+      leader.sessions.set('k', result);
+      const r = await call(leaderApi, 'POST', '/tasks', {
+        body: json({ title: 'x' }),
+        headers: { 'idempotency-key': 'k' },
+      });
+      expect(r.status).toBe(status);
+      expect(r.body.error).toBe(error);
+      if (result.outcome === 'invalid_reference') {
+        expect(r.body.details).toEqual({ parentId: 'no task with that id' });
+      }
+    }
+  });
+
+  it('exports JSON and CSV after a linearizable read barrier', async () => {
+    await create('with, comma "and quotes"', { tags: ['a', 'b'], dueDate: '2025-01-01' });
+    const e = await call(leaderApi, 'GET', '/export');
+    expect(e.status).toBe(200);
+    expect(e.body).toMatchObject({ format: 'raftboard/1', projects: [] });
+    expect(e.body.tasks).toHaveLength(1);
+    expect(leader.barriers).toContain('linearizable');
+    const raw = await fetch(`${leaderApi.url}/export?format=csv`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(raw.headers.get('content-type')).toMatch(/^text\/csv/);
+    const text = await raw.text();
+    const [head, row] = text.split('\r\n');
+    expect(head).toBe(
+      'id,title,description,status,priority,dueDate,dueTime,projectId,project,tags,parentId,' +
+        'recurrence,recurrenceFrom,position,completedAt,createdAt,updatedAt,version',
+    );
+    expect(row).toContain(',"with, comma ""and quotes""",');
+    expect(row).toContain(',a b,');
+  });
+
+  it('imports a Todoist CSV through a follower, keyed per batch, nothing twice on a retry', async () => {
+    const csv = [
+      'TYPE,CONTENT,DESCRIPTION,PRIORITY,INDENT,AUTHOR,RESPONSIBLE,DATE,DATE_LANG,TIMEZONE',
+      'section,Groceries,,,,,,,,',
+      'task,Buy milk @shop @urgent,2 litres,1,1,Ann,,2030-05-04,en,Europe/Paris',
+      'task,Check the date,,4,2,Ann,,,en,Europe/Paris',
+      'task,Water plants,,2,1,Ann,,every! 3 days,en,Europe/Paris',
+      'task,,,,1,,,,,',
+    ].join('\n');
+    const send = (on: ApiServer) =>
+      fetch(`${on.url}/import?project=Home`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${TOKEN}`,
+          'content-type': 'text/csv',
+          'idempotency-key': 'import-1',
+        },
+        body: csv,
+      });
+    const r = await send(followerApi);
+    const body = (await r.json()) as Record<string, unknown>;
+    expect(r.status, JSON.stringify(body)).toBe(200);
+    expect(body).toMatchObject({ projects: 1, tasks: 3, skipped: 1, servedBy: 1 });
+    const command = leader.commands.at(-1);
+    if (command?.op !== 'import') throw new Error('expected an import');
+    expect(command.session?.key).toBe('import-1#0');
+    const [milk, check, water] = command.tasks;
+    expect(milk).toMatchObject({
+      title: 'Buy milk',
+      description: '2 litres',
+      priority: 'high',
+      tags: ['shop', 'urgent'],
+      dueDate: '2030-05-04',
+      projectId: command.projects[0]!.id,
+      parentId: null,
+    });
+    expect(check).toMatchObject({ parentId: milk!.id, priority: 'low', dueDate: null });
+    expect(water).toMatchObject({
+      priority: 'medium',
+      recurrence: { rrule: 'FREQ=DAILY;INTERVAL=3', from: 'completion' },
+    });
+    // The retry names the same rows (ids from the key) and gets the first answer.
+    const again = await send(leaderApi);
+    expect(await again.json()).toMatchObject({ projects: 1, tasks: 3, skipped: 1 });
+    const retry = leader.commands.at(-1);
+    if (retry?.op !== 'import') throw new Error('expected an import');
+    expect(retry.tasks.map((t) => t.id)).toEqual(command.tasks.map((t) => t.id));
+    expect(leader.tasks.size).toBe(3);
+  });
+
+  it('cuts a large import into several keyed entries', async () => {
+    const tasks = Array.from({ length: 1200 }, (_, i) => ({
+      id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      title: `task ${i}`,
+      createdAt: '2025-01-01T00:00:00.000Z',
+      updatedAt: '2025-01-01T00:00:00.000Z',
+    }));
+    const r = await call(leaderApi, 'POST', '/import', {
+      body: json({
+        format: 'raftboard/1',
+        exportedAt: '2025-01-02T00:00:00Z',
+        projects: [],
+        tasks,
+      }),
+      headers: { 'idempotency-key': 'big' },
+    });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body).toMatchObject({ tasks: 1200, skipped: 0 });
+    const imports = leader.commands.filter((c) => c.op === 'import');
+    expect(imports.length).toBe(3);
+    expect(imports.map((c) => c.session?.key)).toEqual(['big#0', 'big#1', 'big#2']);
+    expect(new Set(imports.map((c) => c.session?.fingerprint)).size).toBe(1);
+    expect(r.body.raftIndex).toBe(3);
+  });
+
+  it('takes an import body up to 16 MiB, and answers 413 past it (other routes stay at 1 MiB)', async () => {
+    const filler = 'x'.repeat(1024);
+    const rows: string[] = [];
+    for (let i = 0; rows.length * 1040 < 3 * 1024 * 1024; i++) rows.push(`task,${filler},,,,,,,,`);
+    const mid = `TYPE,CONTENT,DESCRIPTION,PRIORITY,INDENT,AUTHOR,RESPONSIBLE,DATE,DATE_LANG,TIMEZONE\n${rows.join('\n')}`;
+    const ok = await fetch(`${leaderApi.url}/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/csv' },
+      body: mid,
+    });
+    expect(ok.status).toBe(200); // 3 MiB: over the usual limit, under the import's
+    const tooBig = Buffer.alloc(16 * 1024 * 1024 + 1, 0x61);
+    for (const api of [leaderApi, followerApi]) {
+      const r = await fetch(`${api.url}/import`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/csv' },
+        body: tooBig,
+      });
+      expect(r.status).toBe(413);
+      expect(((await r.json()) as { error: string }).error).toBe('body_too_large');
+    }
   });
 });

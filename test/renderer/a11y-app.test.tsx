@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 // Every control of the window has an accessible name, so a screen reader can say it and tests
-// can find it by role and label. Walks every tab (and the task list, board and form) over a fake
-// API and fails on any button, input, select, textarea or control role without a name.
+// can find it by role and label. Walks every tab (and the task list, board, calendar, sidebar and
+// the dialogs) over a fake API and fails on any button, input, select, textarea or control role
+// without a name.
 // Also: 10,000 tasks on the board still render a bounded number of cards.
 import { act, cleanup, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
@@ -9,7 +10,7 @@ import userEvent from '@testing-library/user-event';
 import { computeAccessibleName as accessibleName } from 'dom-accessibility-api';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MainTab } from '../../renderer/src/store/settings.js';
-import { FakeApi, makeTask } from './fake-api.js';
+import { FakeApi, makeProject, makeTask } from './fake-api.js';
 import { renderApp } from './setup.js';
 
 beforeAll(() => {
@@ -60,10 +61,11 @@ describe('accessible names across the window', () => {
     const user = userEvent.setup();
     const tasks = [
       makeTask(1, { title: 'Plan the sprint', dueDate: '2030-01-02', priority: 'high' }),
-      makeTask(2, { title: 'Ship it', status: 'in_progress' }),
+      makeTask(2, { title: 'Ship it', status: 'in_progress', tags: ['release'] }),
       makeTask(3, { title: 'Celebrate', status: 'done', priority: 'low' }),
+      makeTask(4, { title: 'Tag the release', parentId: makeTask(2).id }),
     ];
-    const api = new FakeApi(tasks);
+    const api = new FakeApi(tasks, [makeProject(1, { name: 'Home', color: '#2f6fdb' })]);
     const { stores } = await renderApp(api, { settings: { undoMs: 5000 } });
     const bad: string[] = [];
     let seen = 0;
@@ -89,8 +91,30 @@ describe('accessible names across the window', () => {
       bad.push(...unnamed('board'));
       seen += controlCount();
       await user.click(
+        within(screen.getByRole('group', { name: 'View' })).getByRole('button', {
+          name: 'Calendar',
+        }),
+      );
+      bad.push(...unnamed('calendar'));
+      seen += controlCount();
+      await user.click(
         within(screen.getByRole('group', { name: 'View' })).getByRole('button', { name: 'List' }),
       );
+
+      // The editor with its subtasks, a project's dialog, the shortcuts list.
+      await user.click(screen.getByRole('button', { name: 'Edit “Ship it”' }));
+      bad.push(...unnamed('edit form'));
+      seen += controlCount();
+      await user.keyboard('{Escape}');
+      await user.click(await screen.findByRole('button', { name: 'Edit project “Home”' }));
+      bad.push(...unnamed('project dialog'));
+      seen += controlCount();
+      await user.keyboard('{Escape}');
+      await user.keyboard('?');
+      expect(screen.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeTruthy();
+      bad.push(...unnamed('shortcuts dialog'));
+      await user.keyboard('{Escape}');
+      expect(screen.queryByRole('dialog')).toBeNull();
 
       await user.keyboard('n');
       expect(screen.getByRole('dialog', { name: 'New task' })).toBeTruthy();

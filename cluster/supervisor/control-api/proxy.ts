@@ -1,6 +1,7 @@
 /**
- * `/api/tasks...` on the control API: the same task API as a node (docs/contract.md §4), relayed to a
- * live node by `relayTask` (../task-relay.ts). The answer comes back unchanged, so `servedBy`, `raftIndex` and error
+ * `/api/tasks...`, `/api/projects...`, `/api/tags`, `/api/export` and `/api/import` on the control
+ * API: the same task API as a node (docs/contract.md §4), relayed to a live node by `relayTask`
+ * (../task-relay.ts). The answer comes back unchanged, so `servedBy`, `raftIndex` and error
  * bodies are the node's own.
  */
 import type { IncomingMessage } from 'node:http';
@@ -9,7 +10,11 @@ import type { Supervisor } from '../supervisor.js';
 import { parseJson, relayTask } from '../task-relay.js';
 
 const REQUEST_HEADERS = ['content-type', 'idempotency-key', 'if-match'] as const;
-const RESPONSE_HEADERS = ['content-type', 'retry-after', 'etag'] as const;
+const RESPONSE_HEADERS = ['content-type', 'retry-after', 'etag', 'content-disposition'] as const;
+
+/** How long the relay waits: a node waits up to its request timeout per entry, an import for many. */
+const RELAY_TIMEOUT_MS = 30_000;
+const IMPORT_RELAY_TIMEOUT_MS = 10 * 60_000;
 
 async function rawBody(req: IncomingMessage): Promise<Buffer | undefined> {
   if (req.method === 'GET' || req.method === 'HEAD') return undefined;
@@ -32,7 +37,7 @@ export async function proxyTasks(ctx: RouteContext, supervisor: Supervisor): Pro
     body,
     json: parseJson(body),
     client: 'ui',
-    timeoutMs: 30_000,
+    timeoutMs: here.pathname === '/api/import' ? IMPORT_RELAY_TIMEOUT_MS : RELAY_TIMEOUT_MS,
   });
   if (relayed.kind === 'unreachable') {
     throw new HttpError(

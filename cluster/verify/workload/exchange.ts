@@ -75,8 +75,8 @@ export function classify(req: TaskRequest): Classified {
         f: 'list',
         consistency,
         unfiltered:
-          !req.query.has('status') &&
-          !req.query.has('q') &&
+          // Any filter (issue 14's too) makes it a partial list the checker cannot compare.
+          !['status', 'q', 'projectId', 'tag', 'parentId', 'due'].some((p) => req.query.has(p)) &&
           Number(req.query.get('offset') ?? '0') === 0,
         limit: Number(req.query.get('limit') ?? '1000'),
       };

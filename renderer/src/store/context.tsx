@@ -3,6 +3,7 @@ import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { ClusterState } from './cluster.js';
 import type { EventsState } from './events.js';
+import type { ProjectsState } from './projects.js';
 import type { SettingsState } from './settings.js';
 import type { Stores } from './stores.js';
 import type { TasksState } from './tasks.js';
@@ -22,6 +23,10 @@ export function useStores(): Stores {
 
 export function useTasks<T>(select: (s: TasksState) => T): T {
   return useStore(useStores().tasks, select);
+}
+
+export function useProjects<T>(select: (s: ProjectsState) => T): T {
+  return useStore(useStores().projects, select);
 }
 
 export function useCluster<T>(select: (s: ClusterState) => T): T {

@@ -6,7 +6,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ReadConsistency } from '../../../cluster/api/node.js';
 
 export type MainTab = 'tasks' | 'cluster' | 'metrics' | 'lessons';
-export type TaskView = 'list' | 'board';
+export type TaskView = 'list' | 'board' | 'calendar';
 
 export interface Settings {
   readonly tab: MainTab;

@@ -8,6 +8,7 @@ import { createMetricsStore, watchWriteLatency, type MetricsStore } from '../met
 import type { Clock } from './clock.js';
 import { createClusterStore, type ClusterStore } from './cluster.js';
 import { createEventsStore, type EventsStore, type EventsStoreOptions } from './events.js';
+import { createProjectsStore, type ProjectsStore } from './projects.js';
 import { createSettingsStore, type Settings, type SettingsStore } from './settings.js';
 import { createTasksStore, type TasksStore } from './tasks.js';
 import { createUiStore, type UiStore } from './ui.js';
@@ -15,6 +16,7 @@ import { createUiStore, type UiStore } from './ui.js';
 export interface Stores {
   readonly api: RaftboardApi;
   readonly tasks: TasksStore;
+  readonly projects: ProjectsStore;
   readonly cluster: ClusterStore;
   readonly events: EventsStore;
   readonly settings: SettingsStore;
@@ -42,6 +44,14 @@ export function createStores(api: RaftboardApi, options: StoresOptions = {}): St
     consistency: () => settings.getState().consistency,
   });
   const cluster = createClusterStore(api);
+  const projects = createProjectsStore({
+    api,
+    onTasksChanged: () => void tasks.getState().loadTasks(),
+  });
+  // Whenever the task list is read at a new index, the projects may have moved with it.
+  const stopProjects = tasks.subscribe((s, prev) => {
+    if (s.load.appliedIndex !== prev.load.appliedIndex) void projects.getState().loadProjects();
+  });
   const clock = options.clock;
   const now = clock === undefined ? Date.now : () => clock.now();
   const metrics = createMetricsStore({ now });
@@ -64,6 +74,7 @@ export function createStores(api: RaftboardApi, options: StoresOptions = {}): St
   return {
     api,
     tasks,
+    projects,
     cluster,
     events,
     settings,
@@ -71,6 +82,7 @@ export function createStores(api: RaftboardApi, options: StoresOptions = {}): St
     metrics,
     dispose: () => {
       stopLatency();
+      stopProjects();
       tasks.getState().dispose();
     },
   };

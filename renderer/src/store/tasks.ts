@@ -34,6 +34,8 @@ export interface TasksState {
   readonly tasks: Readonly<Record<string, Task>>;
   readonly changes: readonly Change[];
   readonly load: LoadState;
+  /** The occurrence the last completion of a recurring task created, to tell the user. */
+  readonly nextOccurrence: Task | null;
 
   loadTasks(consistency?: ReadConsistency): Promise<void>;
   /** Each returns the change's id (null when the task is unknown). */
@@ -186,6 +188,9 @@ export function createTasksStore(options: TasksStoreOptions): TasksStore {
           if (known === undefined || known.version <= res.task.version)
             tasks[res.task.id] = res.task;
         }
+        // A delete takes the task's subtasks with it; a completed recurring task comes back.
+        for (const id of res.deletedIds ?? []) delete tasks[id];
+        if (res.next !== undefined) tasks[res.next.id] = res.next;
         const changes = s.changes.map((x): Change => {
           const moved = x.taskId === c.taskId && c.kind === 'create' ? { ...x, taskId: realId } : x;
           if (x.id !== changeId) return moved;
@@ -199,7 +204,11 @@ export function createTasksStore(options: TasksStoreOptions): TasksStore {
             },
           };
         });
-        return { tasks, changes: prune(changes) };
+        return {
+          tasks,
+          changes: prune(changes),
+          ...(res.next === undefined ? {} : { nextOccurrence: res.next }),
+        };
       });
     }
 
@@ -271,6 +280,7 @@ export function createTasksStore(options: TasksStoreOptions): TasksStore {
     return {
       tasks: {},
       changes: [],
+      nextOccurrence: null,
       load: {
         status: 'idle',
         error: null,

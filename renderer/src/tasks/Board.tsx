@@ -8,7 +8,9 @@ import type { Change } from '../store/changes.js';
 import { useStores } from '../store/context.js';
 import { STATUS_LABELS } from '../text/labels.js';
 import { VirtualList } from '../virtual/VirtualList.js';
+import { CompleteBox } from './CompleteBox.js';
 import { DeleteButton, EditButton, StatusSelect } from './TaskActions.js';
+import { useTaskIndex } from './task-index.js';
 import { TaskMeta } from './TaskMeta.js';
 
 export const CARD_HEIGHT = 96;
@@ -21,15 +23,19 @@ function Card(props: {
   onDragStart: (id: string, e: DragEvent) => void;
 }) {
   const { task } = props;
+  const selected = useTaskIndex().selectedId === task.id;
   return (
     <article
-      className={`card priority-${task.priority}`}
+      className={`card priority-${task.priority} status-${task.status}${selected ? ' selected' : ''}`}
       aria-label={task.title}
       draggable
       onDragStart={(e) => props.onDragStart(task.id, e)}
     >
-      <span className="task-title" title={task.title}>
-        {task.title}
+      <span className="task-head">
+        <CompleteBox task={task} />
+        <span className="task-title" title={task.title}>
+          {task.title}
+        </span>
       </span>
       <TaskMeta task={task} change={props.change} />
       <span className="task-controls">

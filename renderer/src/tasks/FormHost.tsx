@@ -7,6 +7,7 @@ import { EMPTY_FORM, labelled, valuesOf } from './validation.js';
 export function FormHost() {
   const { tasks, ui } = useStores();
   const form = useUi((s) => s.form);
+  const scope = useUi((s) => s.scope);
   const committed = useTasks((s) => s.tasks);
   const changes = useTasks((s) => s.changes);
   if (form === null) return null;
@@ -17,7 +18,12 @@ export function FormHost() {
       <TaskForm
         heading="New task"
         submitLabel="Create task"
-        initial={EMPTY_FORM}
+        initial={{
+          ...EMPTY_FORM,
+          // A new task goes where the user is looking.
+          ...(scope.kind === 'project' ? { projectId: scope.id } : {}),
+          ...(scope.kind === 'tag' ? { tags: scope.name } : {}),
+        }}
         onClose={close}
         onCreate={(input) => {
           tasks.getState().createTask(input);

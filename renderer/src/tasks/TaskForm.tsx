@@ -20,7 +20,10 @@ import {
   type TaskInput,
   type TaskPatch,
 } from '../../../cluster/api/task.js';
+import { useProjects } from '../store/context.js';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../text/labels.js';
+import { describeRecurrence } from './recurrence.js';
+import { Subtasks } from './Subtasks.js';
 import { checkCreate, checkEdit, type FieldErrors, type FormValues } from './validation.js';
 
 export interface TaskFormProps {
@@ -75,7 +78,25 @@ function trapFocus(e: KeyboardEvent<HTMLElement>): void {
   }
 }
 
+/** The repeats the editor offers, plus the task's own rule when it is another one. */
+const REPEATS: readonly (readonly [string, string])[] = [
+  ['', 'Does not repeat'],
+  ['FREQ=DAILY', 'Every day'],
+  ['FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', 'Every weekday'],
+  ['FREQ=WEEKLY', 'Every week'],
+  ['FREQ=WEEKLY;INTERVAL=2', 'Every 2 weeks'],
+  ['FREQ=MONTHLY', 'Every month'],
+  ['FREQ=YEARLY', 'Every year'],
+];
+
+function repeatOptions(current: string): (readonly [string, string])[] {
+  if (REPEATS.some(([rule]) => rule === current)) return [...REPEATS];
+  const own = describeRecurrence({ rrule: current, from: 'due' });
+  return [...REPEATS, [current, own.charAt(0).toUpperCase() + own.slice(1)]];
+}
+
 export function TaskForm(props: TaskFormProps) {
+  const projects = useProjects((s) => s.projects);
   const [values, setValues] = useState<FormValues>(props.initial);
   const [errors, setErrors] = useState<FieldErrors>(props.initialErrors ?? {});
   const id = useId();
@@ -219,6 +240,85 @@ export function TaskForm(props: TaskFormProps) {
               )}
             </Field>
           </div>
+          <div className="field-row">
+            <Field id={f('time')} label="Due time" error={errors.dueTime}>
+              {(describedBy) => (
+                <input
+                  id={f('time')}
+                  type="time"
+                  value={values.dueTime}
+                  aria-invalid={errors.dueTime !== undefined}
+                  aria-describedby={describedBy}
+                  onChange={(e) => change('dueTime', e.target.value)}
+                  onBlur={() => recheck(values, 'dueTime')}
+                />
+              )}
+            </Field>
+            <Field id={f('repeat')} label="Repeat" error={errors.recurrence}>
+              {(describedBy) => (
+                <select
+                  id={f('repeat')}
+                  value={values.repeat}
+                  aria-describedby={describedBy}
+                  onChange={(e) => change('repeat', e.target.value)}
+                >
+                  {repeatOptions(values.repeat).map(([rule, label]) => (
+                    <option key={rule} value={rule}>
+                      {label}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            {values.repeat !== '' && (
+              <Field id={f('from')} label="Repeat from" error={undefined}>
+                {(describedBy) => (
+                  <select
+                    id={f('from')}
+                    value={values.repeatFrom}
+                    aria-describedby={describedBy}
+                    onChange={(e) => change('repeatFrom', e.target.value)}
+                  >
+                    <option value="due">the due date</option>
+                    <option value="completion">completion</option>
+                  </select>
+                )}
+              </Field>
+            )}
+          </div>
+          <div className="field-row">
+            <Field id={f('project')} label="Project" error={errors.projectId}>
+              {(describedBy) => (
+                <select
+                  id={f('project')}
+                  value={values.projectId}
+                  aria-describedby={describedBy}
+                  onChange={(e) => change('projectId', e.target.value)}
+                >
+                  <option value="">Inbox (no project)</option>
+                  {projects.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field id={f('tags')} label="Tags" error={errors.tags}>
+              {(describedBy) => (
+                <input
+                  id={f('tags')}
+                  value={values.tags}
+                  placeholder="home, errands"
+                  aria-invalid={errors.tags !== undefined}
+                  aria-describedby={describedBy}
+                  onChange={(e) => change('tags', e.target.value)}
+                  onBlur={() => recheck(values, 'tags')}
+                />
+              )}
+            </Field>
+          </div>
+          {props.task !== undefined && <Subtasks parent={props.task} />}
           {errors._ !== undefined && <p className="field-error">{errors._}</p>}
           <div className="dialog-buttons">
             <button type="submit" className="primary">

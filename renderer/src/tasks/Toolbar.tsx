@@ -11,6 +11,8 @@ import type { SortKey } from '../store/ui.js';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../text/labels.js';
 import { SORT_LABELS } from './filter.js';
 
+const VIEW_LABELS = { list: 'List', board: 'Board', calendar: 'Calendar' } as const;
+
 export function Toolbar(props: { shown: number; total: number }) {
   const { ui, settings } = useStores();
   const filter = useUi((s) => s.filter);
@@ -85,14 +87,14 @@ export function Toolbar(props: { shown: number; total: number }) {
         </select>
       </label>
       <div className="segmented" role="group" aria-label="View">
-        {(['list', 'board'] as const).map((v) => (
+        {(['list', 'board', 'calendar'] as const).map((v) => (
           <button
             key={v}
             type="button"
             aria-pressed={view === v}
             onClick={() => settings.getState().update({ view: v })}
           >
-            {v === 'list' ? 'List' : 'Board'}
+            {VIEW_LABELS[v]}
           </button>
         ))}
       </div>
@@ -101,6 +103,14 @@ export function Toolbar(props: { shown: number; total: number }) {
           ? `${props.total} task${props.total === 1 ? '' : 's'}`
           : `${props.shown} of ${props.total} task${props.total === 1 ? '' : 's'}`}
       </span>
+      <button
+        type="button"
+        aria-label="Keyboard shortcuts"
+        aria-keyshortcuts="?"
+        onClick={() => ui.getState().setShortcutsOpen(true)}
+      >
+        ?
+      </button>
       <button
         type="button"
         className="primary"

@@ -20,4 +20,8 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   status: 'Status',
   priority: 'Priority',
   dueDate: 'Due date',
+  dueTime: 'Due time',
+  projectId: 'Project',
+  tags: 'Tags',
+  recurrence: 'Repeat',
 };

@@ -20,6 +20,8 @@ export interface VirtualListProps<T> {
   readonly rowClassName?: string;
   /** Shown instead of an empty list. */
   readonly empty?: ReactNode;
+  /** A row to keep in view (the keyboard's selection): scrolled to when it changes. */
+  readonly scrollToIndex?: number;
 }
 
 export function VirtualList<T>(props: VirtualListProps<T>) {
@@ -40,6 +42,16 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
+
+  const { scrollToIndex } = props;
+  useLayoutEffect(() => {
+    const el = viewport.current;
+    if (el === null || scrollToIndex === undefined) return;
+    const rowTop = scrollToIndex * rowHeight;
+    if (rowTop < el.scrollTop) el.scrollTop = rowTop;
+    else if (rowTop + rowHeight > el.scrollTop + height) el.scrollTop = rowTop + rowHeight - height;
+    setScrollTop(el.scrollTop);
+  }, [scrollToIndex, rowHeight, height]);
 
   // A shorter list (a filter narrowed it) can leave the old scroll position past its end.
   const maxTop = Math.max(0, items.length * rowHeight - height);

@@ -4,6 +4,7 @@ import { LessonsView } from './lessons/LessonsView.js';
 import { MetricsView } from './metrics/MetricsView.js';
 import { Header, panelId, tabId } from './shell/Header.js';
 import { useShortcuts } from './shell/shortcuts.js';
+import { useUndoShortcut } from './shell/undo-shortcut.js';
 import { StoresProvider, useSettings } from './store/context.js';
 import type { Stores } from './store/stores.js';
 import { TasksView } from './tasks/TasksView.js';
@@ -22,6 +23,7 @@ function Panels() {
 
 export function App(props: { stores: Stores }) {
   useShortcuts(props.stores);
+  useUndoShortcut(props.stores);
   return (
     <StoresProvider stores={props.stores}>
       <div className="app">

@@ -3,6 +3,7 @@
  * election releases the changes waiting for a leader. Built per window (and per test) rather
  * than as module singletons, so a test owns its stores and its fake API.
  */
+import { newIdempotencyKey } from '../api/keys.js';
 import type { RaftboardApi } from '../api/types.js';
 import { createMetricsStore, watchWriteLatency, type MetricsStore } from '../metrics/store.js';
 import type { Clock } from './clock.js';
@@ -11,6 +12,9 @@ import { createEventsStore, type EventsStore, type EventsStoreOptions } from './
 import { createSettingsStore, type Settings, type SettingsStore } from './settings.js';
 import { createTasksStore, type TasksStore } from './tasks.js';
 import { createUiStore, type UiStore } from './ui.js';
+import { createUndoStore, type UndoStore } from './undo.js';
+import { startUndoRecorder, type Recorder } from './undo-recorder.js';
+import { restoreTasks } from './restore.js';
 
 export interface Stores {
   readonly api: RaftboardApi;
@@ -20,6 +24,9 @@ export interface Stores {
   readonly settings: SettingsStore;
   readonly ui: UiStore;
   readonly metrics: MetricsStore;
+  readonly undo: UndoStore;
+  /** Runs `fn` without making undo entries of the changes it makes. */
+  readonly unrecorded: Recorder['unrecorded'];
   dispose(): void;
 }
 
@@ -40,6 +47,12 @@ export function createStores(api: RaftboardApi, options: StoresOptions = {}): St
     ...(options.retry ? { retry: options.retry } : {}),
     undoMs: () => settings.getState().undoMs,
     consistency: () => settings.getState().consistency,
+  });
+  const undo = createUndoStore(options.clock ? { clock: options.clock } : {});
+  const recorder = startUndoRecorder({
+    tasks,
+    undo,
+    restore: (gone) => restoreTasks(api, tasks, gone, newIdempotencyKey()),
   });
   const cluster = createClusterStore(api);
   const clock = options.clock;
@@ -69,7 +82,11 @@ export function createStores(api: RaftboardApi, options: StoresOptions = {}): St
     settings,
     ui: createUiStore(),
     metrics,
+    undo,
+    unrecorded: (fn) => recorder.unrecorded(fn),
     dispose: () => {
+      recorder.stop();
+      undo.getState().dispose();
       stopLatency();
       tasks.getState().dispose();
     },

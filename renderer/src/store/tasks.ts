@@ -180,8 +180,11 @@ export function createTasksStore(options: TasksStoreOptions): TasksStore {
       const realId = res.task?.id ?? c.taskId;
       set((s) => {
         const tasks = { ...s.tasks };
-        if (c.kind === 'delete') delete tasks[c.taskId];
-        else if (res.task !== null) {
+        if (c.kind === 'delete') {
+          delete tasks[c.taskId];
+          // Its subtasks went in the same entry.
+          for (const id of res.deletedIds ?? []) delete tasks[id];
+        } else if (res.task !== null) {
           const known = tasks[res.task.id];
           if (known === undefined || known.version <= res.task.version)
             tasks[res.task.id] = res.task;

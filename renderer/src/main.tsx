@@ -2,8 +2,10 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { chooseApi } from './api/select.js';
 import { App, MissingToken } from './App.js';
+import { idbOutbox } from './store/outbox-idb.js';
 import { createStores } from './store/stores.js';
 import { startSync } from './store/sync.js';
+import { guardUnload } from './store/unload-guard.js';
 import './styles/theme.css';
 import './styles/layout.css';
 import './styles/tasks.css';
@@ -19,7 +21,8 @@ const root = createRoot(container);
 if (!choice.ok) {
   root.render(<MissingToken reason={choice.reason} />);
 } else {
-  const stores = createStores(choice.api);
+  const stores = createStores(choice.api, { outbox: idbOutbox() });
+  if (choice.transport === 'http') guardUnload(stores.tasks);
   // Started here rather than in an effect: StrictMode runs effects twice in development, and
   // two event streams would double every event.
   // Runs for the page's life: closing the page closes the stream and the timers with it.

@@ -15,6 +15,8 @@ import { createUiStore, type UiStore } from './ui.js';
 import { createUndoStore, type UndoStore } from './undo.js';
 import { startUndoRecorder, type Recorder } from './undo-recorder.js';
 import { restoreTasks } from './restore.js';
+import { startOutbox, type Outbox, type OutboxStorage } from './outbox.js';
+import type { Change } from './changes.js';
 
 export interface Stores {
   readonly api: RaftboardApi;
@@ -27,6 +29,8 @@ export interface Stores {
   readonly undo: UndoStore;
   /** Runs `fn` without making undo entries of the changes it makes. */
   readonly unrecorded: Recorder['unrecorded'];
+  /** Unsent changes written down across reloads; null when not kept (tests, by default). */
+  readonly outbox: Outbox | null;
   dispose(): void;
 }
 
@@ -37,16 +41,22 @@ export interface StoresOptions {
   /** Where settings persist: localStorage by default, null for nowhere (tests). */
   readonly storage?: Storage | null;
   readonly schedule?: EventsStoreOptions['schedule'];
+  /** Where unsent changes are kept across reloads (IndexedDB in the window); none by default. */
+  readonly outbox?: OutboxStorage | null;
 }
 
 export function createStores(api: RaftboardApi, options: StoresOptions = {}): Stores {
   const settings = createSettingsStore(options.settings, options.storage);
+  let outbox: Outbox | null = null;
   const tasks = createTasksStore({
     api,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
     undoMs: () => settings.getState().undoMs,
     consistency: () => settings.getState().consistency,
+    ...(options.outbox
+      ? { beforeSend: (c: Change) => outbox?.beforeSend(c) ?? Promise.resolve() }
+      : {}),
   });
   const undo = createUndoStore(options.clock ? { clock: options.clock } : {});
   const recorder = startUndoRecorder({
@@ -54,6 +64,9 @@ export function createStores(api: RaftboardApi, options: StoresOptions = {}): St
     undo,
     restore: (gone) => restoreTasks(api, tasks, gone, newIdempotencyKey()),
   });
+  if (options.outbox) {
+    outbox = startOutbox({ tasks, storage: options.outbox, unrecorded: recorder.unrecorded });
+  }
   const cluster = createClusterStore(api);
   const clock = options.clock;
   const now = clock === undefined ? Date.now : () => clock.now();
@@ -84,7 +97,9 @@ export function createStores(api: RaftboardApi, options: StoresOptions = {}): St
     metrics,
     undo,
     unrecorded: (fn) => recorder.unrecorded(fn),
+    outbox,
     dispose: () => {
+      outbox?.stop();
       recorder.stop();
       undo.getState().dispose();
       stopLatency();

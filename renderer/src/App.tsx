@@ -1,6 +1,7 @@
 /** The window: header with tabs, then the view of the chosen tab. */
 import { ClusterView } from './cluster/ClusterView.js';
 import { LessonsView } from './lessons/LessonsView.js';
+import { ReminderToasts } from './reminders/ReminderToasts.js';
 import { MetricsView } from './metrics/MetricsView.js';
 import { Header, panelId, tabId } from './shell/Header.js';
 import { useShortcuts } from './shell/shortcuts.js';
@@ -29,6 +30,7 @@ export function App(props: { stores: Stores }) {
       <div className="app">
         <Header />
         <Panels />
+        <ReminderToasts />
       </div>
     </StoresProvider>
   );

@@ -2,6 +2,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { chooseApi } from './api/select.js';
 import { App, MissingToken } from './App.js';
+import { chooseNotifier } from './reminders/notify.js';
+import { startReminders } from './reminders/start.js';
 import { idbOutbox } from './store/outbox-idb.js';
 import { createStores } from './store/stores.js';
 import { startSync } from './store/sync.js';
@@ -27,6 +29,9 @@ if (!choice.ok) {
   // two event streams would double every event.
   // Runs for the page's life: closing the page closes the stream and the timers with it.
   startSync(stores);
+  startReminders(stores, {
+    notifier: chooseNotifier(window, (tag) => stores.reminders.getState().open(tag)),
+  });
   root.render(
     <StrictMode>
       <App stores={stores} />

@@ -15,6 +15,7 @@ import { createUiStore, type UiStore } from './ui.js';
 import { createUndoStore, type UndoStore } from './undo.js';
 import { startUndoRecorder, type Recorder } from './undo-recorder.js';
 import { restoreTasks } from './restore.js';
+import { createRemindersStore, type RemindersStore } from '../reminders/store.js';
 import { startOutbox, type Outbox, type OutboxStorage } from './outbox.js';
 import type { Change } from './changes.js';
 
@@ -31,6 +32,8 @@ export interface Stores {
   readonly unrecorded: Recorder['unrecorded'];
   /** Unsent changes written down across reloads; null when not kept (tests, by default). */
   readonly outbox: Outbox | null;
+  /** Reminders showing, filled by reminders/start.ts when the window starts them. */
+  readonly reminders: RemindersStore;
   dispose(): void;
 }
 
@@ -98,6 +101,7 @@ export function createStores(api: RaftboardApi, options: StoresOptions = {}): St
     undo,
     unrecorded: (fn) => recorder.unrecorded(fn),
     outbox,
+    reminders: createRemindersStore(),
     dispose: () => {
       outbox?.stop();
       recorder.stop();

@@ -8,6 +8,7 @@ import { idbOutbox } from './store/outbox-idb.js';
 import { createStores } from './store/stores.js';
 import { startSync } from './store/sync.js';
 import { guardUnload } from './store/unload-guard.js';
+import { listenToShell } from './transfer/shell-commands.js';
 import './styles/theme.css';
 import './styles/layout.css';
 import './styles/tasks.css';
@@ -30,8 +31,9 @@ if (!choice.ok) {
   // Runs for the page's life: closing the page closes the stream and the timers with it.
   startSync(stores);
   startReminders(stores, {
-    notifier: chooseNotifier(window, (tag) => stores.reminders.getState().open(tag)),
+    notifier: chooseNotifier(window),
   });
+  listenToShell(stores);
   root.render(
     <StrictMode>
       <App stores={stores} />

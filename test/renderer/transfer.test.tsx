@@ -2,13 +2,15 @@
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ShellCommand } from '../../cluster/api/bridge.js';
 import type { ExportDocument } from '../../cluster/api/node.js';
 import type { Project } from '../../cluster/api/task.js';
 import type { ImportBody } from '../../renderer/src/api/types.js';
 import { exportName } from '../../renderer/src/transfer/download.js';
+import { listenToShell, runShellCommand } from '../../renderer/src/transfer/shell-commands.js';
 import { importBody } from '../../renderer/src/transfer/transfer.js';
 import { FakeApi, makeTask } from './fake-api.js';
-import { renderApp } from './setup.js';
+import { renderApp, testStores } from './setup.js';
 
 afterEach(cleanup);
 
@@ -141,5 +143,42 @@ describe('import and export', () => {
     expect(JSON.parse(await blobs[0]!.text())).toMatchObject({ format: 'raftboard/1' });
     expect(await blobs[1]!.text()).toBe('title\r\nTask 1\r\n');
     click.mockRestore();
+  });
+});
+
+describe('commands from the app menu', () => {
+  it('imports what the main process read, and shows a bad file as a notice', async () => {
+    const api = new FakeApi([makeTask(1)]);
+    const { bodies } = withTransfer(api);
+    const stores = testStores(api);
+    await runShellCommand(stores, { type: 'import', name: 'todoist.csv', text: 'TYPE,CONTENT\n' });
+    expect(bodies).toEqual([{ kind: 'csv', text: 'TYPE,CONTENT\n' }]);
+    expect(stores.undo.getState().entries.map((e) => e.undoLabel)).toEqual(['Undo import']);
+
+    await runShellCommand(stores, { type: 'import', name: 'broken.json', text: '{' });
+    expect(stores.undo.getState().entries.at(-1)).toMatchObject({
+      phase: 'notice',
+      text: expect.stringMatching(/broken.json is not valid JSON/),
+    });
+  });
+
+  it('subscribes only where the shell offers commands', () => {
+    const api = new FakeApi();
+    const stores = testStores(api);
+    let handler: ((c: ShellCommand) => void) | undefined;
+    const win = {
+      raftboardShell: {
+        onCommand: (h: (c: ShellCommand) => void) => {
+          handler = h;
+          return () => undefined;
+        },
+      },
+    } as unknown as Window;
+    listenToShell(stores, win);
+    const opened: string[] = [];
+    stores.reminders.setState({ open: (key) => void opened.push(key) });
+    handler?.({ type: 'notification-click', tag: 't@1' });
+    expect(opened).toEqual(['t@1']);
+    expect(listenToShell(stores, {} as Window)).toBeTypeOf('function');
   });
 });

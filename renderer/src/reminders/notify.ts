@@ -19,10 +19,10 @@ interface NotificationCtor {
   new (title: string, options?: NotificationOptions): Notification;
 }
 
-/** The shell's notification function, when the Electron preload offers one. */
+/** The shell's notification function, when the Electron preload offers one. Its clicks come
+ * back as `notification-click` commands (transfer/shell-commands.ts). */
 interface ShellNotify {
   notify?(n: { title: string; body: string; tag: string }): Promise<unknown>;
-  onNotificationClick?(handler: (tag: string) => void): () => void;
 }
 
 export function webNotifier(win: Window = window): Notifier {
@@ -42,8 +42,7 @@ export function webNotifier(win: Window = window): Notifier {
   };
 }
 
-export function shellNotifier(shell: ShellNotify, onClickTag: (tag: string) => void): Notifier {
-  shell.onNotificationClick?.(onClickTag);
+export function shellNotifier(shell: ShellNotify): Notifier {
   return {
     permission: () => 'granted',
     request: () => Promise.resolve('granted'),
@@ -54,8 +53,8 @@ export function shellNotifier(shell: ShellNotify, onClickTag: (tag: string) => v
 }
 
 /** The notifier for this window: the shell's when it has one, else the browser's. */
-export function chooseNotifier(win: Window, onClickTag: (tag: string) => void): Notifier {
+export function chooseNotifier(win: Window = window): Notifier {
   const shell = (win as unknown as { raftboardShell?: ShellNotify }).raftboardShell;
-  if (shell?.notify !== undefined) return shellNotifier(shell, onClickTag);
+  if (shell?.notify !== undefined) return shellNotifier(shell);
   return webNotifier(win);
 }

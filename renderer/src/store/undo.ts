@@ -13,7 +13,8 @@ export interface UndoEntry {
   /** The Undo button's accessible name: `Undo delete of “Buy milk”`. */
   readonly undoLabel: string;
   readonly until: number;
-  readonly phase: 'ready' | 'undoing' | 'failed';
+  /** `notice`: a message with nothing to undo (an import from the menu that failed). */
+  readonly phase: 'ready' | 'undoing' | 'failed' | 'notice';
   readonly error?: string;
 }
 
@@ -24,6 +25,8 @@ export interface UndoState {
   /** Oldest first. */
   readonly entries: readonly UndoEntry[];
   record(text: string, undoLabel: string, inverse: Inverse): string;
+  /** Shows a message in the toasts, dismissable, gone after the same 10 s. */
+  notice(text: string): string;
   undo(id: string): Promise<void>;
   /** Undoes the newest entry still ready; false when there is none. */
   undoLast(): boolean;
@@ -73,6 +76,22 @@ export function createUndoStore(options: UndoStoreOptions = {}): UndoStore {
             timers.delete(id);
             // A failed undo stays until dismissed, so its reason can be read.
             if (get().entries.find((e) => e.id === id)?.phase !== 'failed') drop(id);
+          }, windowMs),
+        );
+        return id;
+      },
+
+      notice(text) {
+        const id = `u${nextId++}`;
+        const until = clock.now() + windowMs;
+        set((s) => ({
+          entries: [...s.entries, { id, text, undoLabel: '', until, phase: 'notice' }],
+        }));
+        timers.set(
+          id,
+          clock.setTimeout(() => {
+            timers.delete(id);
+            drop(id);
           }, windowMs),
         );
         return id;

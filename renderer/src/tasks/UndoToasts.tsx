@@ -10,7 +10,7 @@ export function UndoToasts() {
       {entries.map((e) => (
         <div key={e.id} className={`toast${e.phase === 'failed' ? ' toast-failed' : ''}`}>
           <span>{e.phase === 'failed' ? `Could not undo: ${e.error ?? ''}` : e.text}</span>
-          {e.phase === 'failed' ? (
+          {e.phase === 'failed' || e.phase === 'notice' ? (
             <button type="button" onClick={() => undo.getState().dismiss(e.id)}>
               Dismiss
             </button>

@@ -14,7 +14,13 @@ import type {
 } from '../cluster/api/bridge.js';
 import type { ClusterEvent } from '../cluster/api/control.js';
 import { IDEMPOTENCY_KEY } from '../cluster/api/idempotency.js';
-import { TASK_PRIORITIES, TASK_STATUSES, TITLE_MAX } from '../cluster/api/task.js';
+import {
+  TAG_MAX,
+  TAGS_MAX,
+  TASK_PRIORITIES,
+  TASK_STATUSES,
+  TITLE_MAX,
+} from '../cluster/api/task.js';
 import { networkBodySchema } from '../cluster/supervisor/network.js';
 import { EVENTS_CHANNEL, bridgeChannel, shellChannel } from './channels.js';
 import type { BridgeHost } from './host.js';
@@ -28,6 +34,14 @@ const listOptions = z.strictObject({
   consistency: z.enum(['linearizable', 'leader', 'stale']).optional(),
   status: z.enum(TASK_STATUSES).optional(),
   q: z.string().max(TITLE_MAX).optional(),
+  projectId: z.string().min(1).max(100).optional(),
+  tags: z
+    .array(z.string().max(TAG_MAX * 4))
+    .max(TAGS_MAX)
+    .optional(),
+  parentId: z.string().min(1).max(100).optional(),
+  due: z.enum(['overdue', 'today', 'upcoming', 'none']).optional(),
+  tz: z.string().min(1).max(100).optional(),
   limit: z.number().int().min(1).max(10_000).optional(),
   offset: z.number().int().min(0).optional(),
 });
@@ -39,6 +53,14 @@ const taskFields = {
   status: z.enum(TASK_STATUSES),
   priority: z.enum(TASK_PRIORITIES),
   dueDate: z.string().max(64).nullable(),
+  dueTime: z.string().max(64).nullable(),
+  projectId: z.string().max(100).nullable(),
+  tags: z.array(z.string().max(1000)).max(1000),
+  parentId: z.string().max(100).nullable(),
+  recurrence: z
+    .strictObject({ rrule: z.string().max(10_000), from: z.enum(['due', 'completion']) })
+    .nullable(),
+  position: z.number(),
 };
 const taskInput = z.strictObject({
   ...taskFields,
@@ -46,8 +68,34 @@ const taskInput = z.strictObject({
   status: taskFields.status.optional(),
   priority: taskFields.priority.optional(),
   dueDate: taskFields.dueDate.optional(),
+  dueTime: taskFields.dueTime.optional(),
+  projectId: taskFields.projectId.optional(),
+  tags: taskFields.tags.optional(),
+  parentId: taskFields.parentId.optional(),
+  recurrence: taskFields.recurrence.optional(),
+  position: taskFields.position.optional(),
 });
 const taskPatch = z.strictObject(taskFields).partial();
+
+/** Types and sizes; the node checks the name's length and uniqueness and the colour's form. */
+const projectFields = {
+  name: z.string().max(50_000),
+  color: z.string().max(64).nullable(),
+  position: z.number(),
+};
+const projectInput = z.strictObject({
+  name: projectFields.name,
+  color: projectFields.color.optional(),
+  position: projectFields.position.optional(),
+});
+const projectPatch = z.strictObject(projectFields).partial();
+
+/** The control API's import limit (16 MiB); the document is checked by the node. */
+const IMPORT_MAX = 16 * 1024 * 1024;
+const importBody = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('json'), document: z.unknown() }),
+  z.strictObject({ kind: z.literal('csv'), text: z.string().max(IMPORT_MAX) }),
+]);
 
 const writeOptions = z.strictObject({
   // The contract's keys (1..255 printable ASCII); the host writes the header form.
@@ -98,6 +146,26 @@ export function registerBridge(ipc: Ipc, host: BridgeHost, events: EventsHandler
   );
   ipc.handle(bridgeChannel('deleteTask'), z.tuple([taskId, writeOptions]), ([id, o]) =>
     host.deleteTask(id, o),
+  );
+  ipc.handle(bridgeChannel('listProjects'), z.tuple([]), () => host.listProjects());
+  ipc.handle(bridgeChannel('createProject'), z.tuple([projectInput, writeOptions]), ([p, o]) =>
+    host.createProject(p, o),
+  );
+  ipc.handle(
+    bridgeChannel('updateProject'),
+    z.tuple([taskId, projectPatch, writeOptions]),
+    ([id, patch, o]) => host.updateProject(id, patch, o),
+  );
+  ipc.handle(
+    bridgeChannel('deleteProject'),
+    z.tuple([taskId, z.enum(['keep', 'delete']), writeOptions]),
+    ([id, tasks, o]) => host.deleteProject(id, tasks, o),
+  );
+  ipc.handle(bridgeChannel('listTags'), z.tuple([]), () => host.listTags());
+  ipc.handle(bridgeChannel('exportData'), z.tuple([]), () => host.exportData());
+  ipc.handle(bridgeChannel('exportCsv'), z.tuple([]), () => host.exportCsv());
+  ipc.handle(bridgeChannel('importData'), z.tuple([importBody, writeOptions]), ([body, o]) =>
+    host.importData(body, o),
   );
   ipc.handle(bridgeChannel('getCluster'), z.tuple([]), () => host.getCluster());
   ipc.handle(

@@ -20,7 +20,16 @@ import type {
   ClusterStatus,
 } from '../cluster/api/control.js';
 import type { HistoryCheckResult, HistoryRecording } from '../cluster/api/history.js';
-import type { TaskListResponse, WriteResponse } from '../cluster/api/node.js';
+import type {
+  ExportDocument,
+  ImportResponse,
+  ProjectListResponse,
+  ProjectWriteResponse,
+  TagListResponse,
+  TaskListResponse,
+  WriteResponse,
+} from '../cluster/api/node.js';
+import { listQuery } from '../cluster/api/list-query.js';
 import { idempotencyKeyHeader } from '../cluster/api/idempotency.js';
 import type { ApiError } from '../cluster/api/task.js';
 import { HttpError } from '../cluster/http/errors.js';
@@ -98,16 +107,9 @@ function retryAfterMs(res: Response): number | undefined {
   return Number.isFinite(s) && s >= 0 ? s * 1000 : undefined;
 }
 
-export function listQuery(o: BridgeListOptions = {}): string {
-  const params = new URLSearchParams();
-  if (o.consistency !== undefined) params.set('consistency', o.consistency);
-  if (o.status !== undefined) params.set('status', o.status);
-  if (o.q !== undefined && o.q !== '') params.set('q', o.q);
-  if (o.limit !== undefined) params.set('limit', String(o.limit));
-  if (o.offset !== undefined) params.set('offset', String(o.offset));
-  const s = params.toString();
-  return s === '' ? '' : `?${s}`;
-}
+/** `GET /tasks`'s query string (shared with the renderer's HTTP client). */
+export { listQuery };
+export type { BridgeListOptions };
 
 function writeHeaders(o: BridgeWriteOptions): Record<string, string> {
   // Quoted (sf-string) when the bare form would not read back as the same key.
@@ -135,18 +137,29 @@ export function createHost(opts: HostOptions): BridgeHost {
     pathAndQuery: string,
     body?: unknown,
     headers: Record<string, string> = {},
+    /** A body sent as is (a CSV import), and an answer read as text (a CSV export). */
+    raw: {
+      readonly contentType?: string;
+      readonly text?: string;
+      readonly answerText?: boolean;
+    } = {},
   ): Promise<BridgeResult<T>> {
     const s = opts.supervisor();
     if (s === undefined) return NOT_RUNNING;
+    const isRaw = raw.text !== undefined;
     const relayed = await relayTask(s, {
       method,
       pathAndQuery,
       headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(isRaw
+          ? { 'content-type': raw.contentType ?? 'text/plain' }
+          : body === undefined
+            ? {}
+            : { 'content-type': 'application/json' }),
         ...headers,
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      json: body,
+      body: isRaw ? raw.text : body === undefined ? undefined : JSON.stringify(body),
+      json: isRaw ? undefined : body,
       client: 'window',
       timeoutMs,
       fetch: doFetch,
@@ -163,7 +176,10 @@ export function createHost(opts: HostOptions): BridgeHost {
       };
     }
     const { res, json: parsed, target } = relayed;
-    if (res.ok) return { ok: true, value: parsed as T };
+    if (res.ok) {
+      if (raw.answerText === true) return { ok: true, value: relayed.bytes.toString('utf8') as T };
+      return { ok: true, value: parsed as T };
+    }
     const retry = retryAfterMs(res);
     return {
       ok: false,
@@ -179,6 +195,7 @@ export function createHost(opts: HostOptions): BridgeHost {
   }
 
   const taskPath = (id: string): string => `/tasks/${encodeURIComponent(id)}`;
+  const projectPath = (id: string): string => `/projects/${encodeURIComponent(id)}`;
 
   return {
     listTasks: (o) => task<TaskListResponse>('GET', `/tasks${listQuery(o)}`),
@@ -186,6 +203,29 @@ export function createHost(opts: HostOptions): BridgeHost {
     updateTask: (id, patch, o) =>
       task<WriteResponse>('PATCH', taskPath(id), patch, writeHeaders(o)),
     deleteTask: (id, o) => task<WriteResponse>('DELETE', taskPath(id), undefined, writeHeaders(o)),
+
+    listProjects: () => task<ProjectListResponse>('GET', '/projects'),
+    createProject: (input, o) =>
+      task<ProjectWriteResponse>('POST', '/projects', input, writeHeaders(o)),
+    updateProject: (id, patch, o) =>
+      task<ProjectWriteResponse>('PATCH', projectPath(id), patch, writeHeaders(o)),
+    deleteProject: (id, tasks, o) =>
+      task<ProjectWriteResponse>(
+        'DELETE',
+        `${projectPath(id)}${tasks === 'delete' ? '?tasks=delete' : ''}`,
+        undefined,
+        writeHeaders(o),
+      ),
+    listTags: () => task<TagListResponse>('GET', '/tags'),
+    exportData: () => task<ExportDocument>('GET', '/export'),
+    exportCsv: () => task<string>('GET', '/export?format=csv', undefined, {}, { answerText: true }),
+    importData: (body, o) =>
+      body.kind === 'csv'
+        ? task<ImportResponse>('POST', '/import', undefined, writeHeaders(o), {
+            contentType: 'text/csv',
+            text: body.text,
+          })
+        : task<ImportResponse>('POST', '/import', body.document, writeHeaders(o)),
 
     getCluster: () => control<ClusterStatus>((s) => s.status()),
     nodeAction: (id, action) => control<ActionResult>((s) => s.nodeAction(id, action)),

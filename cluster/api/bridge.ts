@@ -20,8 +20,17 @@ import type {
   NodeAction,
 } from './control.js';
 import type { HistoryCheckResult, HistoryRecordBody, HistoryRecording } from './history.js';
-import type { ReadConsistency, TaskListResponse, WriteResponse } from './node.js';
-import type { ApiError, TaskInput, TaskPatch, TaskStatus } from './task.js';
+import type {
+  ExportDocument,
+  ImportResponse,
+  ProjectListResponse,
+  ProjectWriteResponse,
+  ReadConsistency,
+  TagListResponse,
+  TaskListResponse,
+  WriteResponse,
+} from './node.js';
+import type { ApiError, ProjectFields, TaskInput, TaskPatch, TaskStatus } from './task.js';
 
 export type BridgeResult<T> =
   | { readonly ok: true; readonly value: T }
@@ -44,9 +53,23 @@ export interface BridgeListOptions {
   readonly consistency?: ReadConsistency;
   readonly status?: TaskStatus;
   readonly q?: string;
+  /** A project id, or 'none'. */
+  readonly projectId?: string;
+  /** All must be on the task. */
+  readonly tags?: readonly string[];
+  /** A parent id, or 'none' (top level). */
+  readonly parentId?: string;
+  readonly due?: 'overdue' | 'today' | 'upcoming' | 'none';
+  /** IANA zone for `due`; default UTC. */
+  readonly tz?: string;
   readonly limit?: number;
   readonly offset?: number;
 }
+
+/** An import body: a Raftboard export (JSON) or a Todoist CSV export (text). */
+export type BridgeImportBody =
+  | { readonly kind: 'json'; readonly document: unknown }
+  | { readonly kind: 'csv'; readonly text: string };
 
 export type BridgeConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -65,6 +88,30 @@ export interface RaftboardBridge {
     options: BridgeWriteOptions,
   ): Promise<BridgeResult<WriteResponse>>;
   deleteTask(id: string, options: BridgeWriteOptions): Promise<BridgeResult<WriteResponse>>;
+
+  listProjects(): Promise<BridgeResult<ProjectListResponse>>;
+  createProject(
+    input: Pick<ProjectFields, 'name'> & Partial<ProjectFields>,
+    options: BridgeWriteOptions,
+  ): Promise<BridgeResult<ProjectWriteResponse>>;
+  updateProject(
+    id: string,
+    patch: Partial<ProjectFields>,
+    options: BridgeWriteOptions,
+  ): Promise<BridgeResult<ProjectWriteResponse>>;
+  deleteProject(
+    id: string,
+    tasks: 'keep' | 'delete',
+    options: BridgeWriteOptions,
+  ): Promise<BridgeResult<ProjectWriteResponse>>;
+  listTags(): Promise<BridgeResult<TagListResponse>>;
+  exportData(): Promise<BridgeResult<ExportDocument>>;
+  /** Tasks as CSV with a header row (`GET /export?format=csv`). */
+  exportCsv(): Promise<BridgeResult<string>>;
+  importData(
+    body: BridgeImportBody,
+    options: BridgeWriteOptions,
+  ): Promise<BridgeResult<ImportResponse>>;
 
   getCluster(): Promise<BridgeResult<ClusterStatus>>;
   nodeAction(id: number, action: NodeAction): Promise<BridgeResult<ActionResult>>;

@@ -247,5 +247,42 @@ describe('task calls', () => {
     expect(listQuery({ consistency: 'stale', q: 'a b', limit: 5, offset: 10 })).toBe(
       '?consistency=stale&q=a+b&limit=5&offset=10',
     );
+    expect(listQuery({ projectId: 'none', tags: ['x', 'y'], due: 'overdue', tz: 'UTC' })).toBe(
+      '?projectId=none&tag=x&tag=y&due=overdue&tz=UTC',
+    );
+  });
+
+  it('relays projects, tags, export and import to the node', async () => {
+    const { s } = fakeSupervisor();
+    const { fetch, sent } = fakeFetch([
+      json(201, { project: { id: 'p1' }, raftIndex: 3, term: 1, servedBy: 1 }),
+      json(200, { project: null, raftIndex: 4, term: 1, servedBy: 1 }),
+      json(200, { tags: [{ name: 'a', count: 1 }] }),
+      new Response('id,title\r\n', { status: 200, headers: { 'content-type': 'text/csv' } }),
+      json(200, { projects: 0, tasks: 1, skipped: 0, raftIndex: 5, servedBy: 1 }),
+    ]);
+    const host = createHost({ supervisor: () => s, fetch });
+    await expect(
+      host.createProject({ name: 'Home' }, { idempotencyKey: 'k1' }),
+    ).resolves.toMatchObject({
+      ok: true,
+      value: { project: { id: 'p1' } },
+    });
+    await host.deleteProject('p1', 'delete', { idempotencyKey: 'k2' });
+    await host.listTags();
+    await expect(host.exportCsv()).resolves.toEqual({ ok: true, value: 'id,title\r\n' });
+    await expect(
+      host.importData({ kind: 'csv', text: 'TYPE,CONTENT\n' }, { idempotencyKey: 'k3' }),
+    ).resolves.toMatchObject({ ok: true, value: { tasks: 1 } });
+    expect(sent.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'POST http://127.0.0.1:9001/projects',
+      'DELETE http://127.0.0.1:9001/projects/p1?tasks=delete',
+      'GET http://127.0.0.1:9001/tags',
+      'GET http://127.0.0.1:9001/export?format=csv',
+      'POST http://127.0.0.1:9001/import',
+    ]);
+    expect(sent[4]?.headers['content-type']).toBe('text/csv');
+    expect(sent[4]?.body).toBe('TYPE,CONTENT\n');
+    expect(sent[4]?.headers['idempotency-key']).toBe('k3');
   });
 });

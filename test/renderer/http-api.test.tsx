@@ -55,6 +55,54 @@ describe('HTTP API', () => {
     });
   });
 
+  it('asks the project, tag, export and import routes, with list filters', async () => {
+    const { sent, fetch } = fakeFetch(200, { projects: [] });
+    const api = createHttpApi({ baseUrl: BASE, token: 't', fetch });
+    await api.listTasks({
+      projectId: 'none',
+      tags: ['a', 'b c'],
+      parentId: 'p',
+      due: 'today',
+      tz: 'Europe/Paris',
+    });
+    await api.listProjects();
+    await api.createProject({ name: 'Home' }, { idempotencyKey: 'k1' });
+    await api.updateProject('p/1', { color: '#aabbcc' }, { idempotencyKey: 'k2', ifMatch: 2 });
+    await api.deleteProject('p1', 'delete', { idempotencyKey: 'k3' });
+    await api.deleteProject('p1', 'keep', { idempotencyKey: 'k4' });
+    await api.listTags();
+    await api.exportData();
+    await api.importData(
+      { kind: 'json', document: { format: 'raftboard/1' } },
+      { idempotencyKey: 'k5' },
+    );
+    await api.importData({ kind: 'csv', text: 'TYPE,CONTENT\n' }, { idempotencyKey: 'k6' });
+    expect(sent.map((s) => `${s.method} ${s.url.slice(BASE.length)}`)).toEqual([
+      'GET /api/tasks?projectId=none&tag=a&tag=b+c&parentId=p&due=today&tz=Europe%2FParis',
+      'GET /api/projects',
+      'POST /api/projects',
+      'PATCH /api/projects/p%2F1',
+      'DELETE /api/projects/p1?tasks=delete',
+      'DELETE /api/projects/p1',
+      'GET /api/tags',
+      'GET /api/export',
+      'POST /api/import',
+      'POST /api/import',
+    ]);
+    expect(sent[4]?.headers['idempotency-key']).toBe('k3');
+    expect(sent[8]?.headers['content-type']).toBe('application/json');
+    expect(sent[8]?.body).toBe('{"format":"raftboard/1"}');
+    expect(sent[9]?.headers['content-type']).toBe('text/csv');
+    expect(sent[9]?.body).toBe('TYPE,CONTENT\n');
+  });
+
+  it('answers the CSV export as text', async () => {
+    const fetch = (): Promise<Response> =>
+      Promise.resolve(new Response('id,title\r\n1,"a, b"\r\n', { status: 200 }));
+    const api = createHttpApi({ baseUrl: BASE, token: 't', fetch });
+    expect(await api.exportCsv()).toBe('id,title\r\n1,"a, b"\r\n');
+  });
+
   it('puts the token on every control call too', async () => {
     const { sent, fetch } = fakeFetch(200, { ok: true, action: 'kill', message: 'ok' });
     const api = createHttpApi({ baseUrl: BASE, token: 't', fetch });

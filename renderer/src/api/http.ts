@@ -12,9 +12,18 @@ import type {
   NetworkBody,
 } from '../../../cluster/api/control.js';
 import type { HistoryCheckResult, HistoryRecording } from '../../../cluster/api/history.js';
-import type { TaskListResponse, WriteResponse } from '../../../cluster/api/node.js';
+import type {
+  ExportDocument,
+  ImportResponse,
+  ProjectListResponse,
+  ProjectWriteResponse,
+  TagListResponse,
+  TaskListResponse,
+  WriteResponse,
+} from '../../../cluster/api/node.js';
 import { ApiRequestError, isApiErrorBody } from './errors.js';
-import type { EventHandlers, ListOptions, RaftboardApi, WriteOptions } from './types.js';
+import { listQuery } from '../../../cluster/api/list-query.js';
+import type { EventHandlers, RaftboardApi, WriteOptions } from './types.js';
 
 export interface HttpApiOptions {
   /** e.g. `http://127.0.0.1:7070`; the page's own origin in the web UI. */
@@ -28,7 +37,11 @@ export interface HttpApiOptions {
 
 interface RequestInit2 {
   readonly body?: unknown;
+  /** Sent as is with this content type instead of as JSON (a CSV import). */
+  readonly raw?: { readonly contentType: string; readonly text: string };
   readonly headers?: Readonly<Record<string, string>>;
+  /** Answer the body as text instead of parsing it as JSON (a CSV export). */
+  readonly text?: boolean;
 }
 
 function retryAfterMs(res: Response): number | undefined {
@@ -54,19 +67,27 @@ export function createHttpApi(options: HttpApiOptions): RaftboardApi {
       authorization: `Bearer ${options.token}`,
       ...init.headers,
     };
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    let body: string | undefined;
+    if (init.raw !== undefined) {
+      headers['content-type'] = init.raw.contentType;
+      body = init.raw.text;
+    } else if (init.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(init.body);
+    }
     let res: Response;
     try {
       res = await doFetch(`${base}${path}`, {
         method,
         headers,
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        body,
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (e) {
       throw new ApiRequestError(0, 'network', `no answer from ${base}: ${(e as Error).message}`);
     }
     const text = await res.text();
+    if (res.ok && init.text === true) return text as T;
     let parsed: unknown = undefined;
     try {
       parsed = text === '' ? undefined : JSON.parse(text);
@@ -87,18 +108,8 @@ export function createHttpApi(options: HttpApiOptions): RaftboardApi {
     return parsed as T;
   }
 
-  function listQuery(o: ListOptions): string {
-    const params = new URLSearchParams();
-    if (o.consistency !== undefined) params.set('consistency', o.consistency);
-    if (o.status !== undefined) params.set('status', o.status);
-    if (o.q !== undefined && o.q !== '') params.set('q', o.q);
-    if (o.limit !== undefined) params.set('limit', String(o.limit));
-    if (o.offset !== undefined) params.set('offset', String(o.offset));
-    const s = params.toString();
-    return s === '' ? '' : `?${s}`;
-  }
-
   const taskPath = (id: string): string => `/api/tasks/${encodeURIComponent(id)}`;
+  const projectPath = (id: string): string => `/api/projects/${encodeURIComponent(id)}`;
 
   return {
     listTasks: (o = {}) => request<TaskListResponse>('GET', `/api/tasks${listQuery(o)}`),
@@ -108,6 +119,35 @@ export function createHttpApi(options: HttpApiOptions): RaftboardApi {
       request<WriteResponse>('PATCH', taskPath(id), { body: patch, headers: writeHeaders(o) }),
     deleteTask: (id, o) =>
       request<WriteResponse>('DELETE', taskPath(id), { headers: writeHeaders(o) }),
+
+    listProjects: () => request<ProjectListResponse>('GET', '/api/projects'),
+    createProject: (input, o) =>
+      request<ProjectWriteResponse>('POST', '/api/projects', {
+        body: input,
+        headers: writeHeaders(o),
+      }),
+    updateProject: (id, patch, o) =>
+      request<ProjectWriteResponse>('PATCH', projectPath(id), {
+        body: patch,
+        headers: writeHeaders(o),
+      }),
+    deleteProject: (id, tasks, o) =>
+      request<ProjectWriteResponse>(
+        'DELETE',
+        `${projectPath(id)}${tasks === 'delete' ? '?tasks=delete' : ''}`,
+        { headers: writeHeaders(o) },
+      ),
+    listTags: () => request<TagListResponse>('GET', '/api/tags'),
+    exportData: () => request<ExportDocument>('GET', '/api/export'),
+    exportCsv: () => request<string>('GET', '/api/export?format=csv', { text: true }),
+    importData: (body, o) =>
+      request<ImportResponse>(
+        'POST',
+        '/api/import',
+        body.kind === 'csv'
+          ? { raw: { contentType: 'text/csv', text: body.text }, headers: writeHeaders(o) }
+          : { body: body.document, headers: writeHeaders(o) },
+      ),
 
     getCluster: () => request<ClusterStatus>('GET', '/api/cluster'),
     nodeAction: (id, action) => request<ActionResult>('POST', `/api/nodes/${id}/${action}`),

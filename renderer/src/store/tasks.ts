@@ -205,15 +205,15 @@ export function createTasksStore(options: TasksStoreOptions): TasksStore {
       const realId = res.task?.id ?? c.taskId;
       set((s) => {
         const tasks = { ...s.tasks };
-        if (c.kind === 'delete') {
-          delete tasks[c.taskId];
-          // Its subtasks went in the same entry.
-          for (const id of res.deletedIds ?? []) delete tasks[id];
-        } else if (res.task !== null) {
+        if (c.kind === 'delete') delete tasks[c.taskId];
+        else if (res.task !== null) {
           const known = tasks[res.task.id];
           if (known === undefined || known.version <= res.task.version)
             tasks[res.task.id] = res.task;
         }
+        // A delete takes the task's subtasks with it; a completed recurring task comes back.
+        for (const id of res.deletedIds ?? []) delete tasks[id];
+        if (res.next !== undefined) tasks[res.next.id] = res.next;
         const changes = s.changes.map((x): Change => {
           const moved = x.taskId === c.taskId && c.kind === 'create' ? { ...x, taskId: realId } : x;
           if (x.id !== changeId) return moved;

@@ -1,10 +1,15 @@
-/** One toast per action still undoable (10 s): what was done, and Undo. */
+/**
+ * One toast per action still undoable (10 s): what was done, and Undo. Only the newest few show,
+ * so a burst of edits does not cover the board; Ctrl+Z still walks back through all of them.
+ */
 import { useStore } from 'zustand';
 import { useStores } from '../store/context.js';
 
+const SHOWN = 3;
+
 export function UndoToasts() {
   const { undo } = useStores();
-  const entries = useStore(undo, (s) => s.entries);
+  const entries = useStore(undo, (s) => s.entries).slice(-SHOWN);
   return (
     <div className="toasts" role="status" aria-live="polite">
       {entries.map((e) => (

@@ -6,7 +6,7 @@
  * lost, kept in the outbox across a reload, sent again with its key and applied once.
  * The node build must be current (`npm test` builds it); the renderer is built when stale.
  */
-import type { Page, Route } from 'playwright-core';
+import type { Page, Request, Route } from 'playwright-core';
 import { beforeAll, describe, expect } from 'vitest';
 import type { TaskListResponse, WriteResponse } from '../../cluster/api/node.js';
 import type { Task, TaskInput } from '../../cluster/api/task.js';
@@ -183,11 +183,12 @@ describe('safe, ordered and remembered changes, in Chromium', () => {
   ui.test('a write whose answer was lost is resent after a reload and applied once', async () => {
     const t = await seed({ title: 'Survive the reload' });
     await view('List');
-    let reached = 0;
+    const keys: string[] = [];
     // The first PATCH reaches the cluster but its answer is lost; later ones do not get out.
     const lose = async (route: Route): Promise<void> => {
       if (route.request().method() !== 'PATCH') return route.continue();
-      if (reached++ === 0) await route.fetch();
+      keys.push(route.request().headers()['idempotency-key'] ?? '');
+      if (keys.length === 1) await route.fetch();
       await route.abort('connectionreset');
     };
     await page.route('**/api/tasks/*', lose);
@@ -203,6 +204,11 @@ describe('safe, ordered and remembered changes, in Chromium', () => {
       (await outboxSize()) === 1 ? true : undefined,
     );
 
+    const resent: string[] = [];
+    const watch = (r: Request): void => {
+      if (r.method() === 'PATCH') resent.push(r.headers()['idempotency-key'] ?? '');
+    };
+    page.on('request', watch);
     await page.reload();
     await page.unroute('**/api/tasks/*', lose);
     await until('the resent change to commit', async () =>
@@ -212,6 +218,9 @@ describe('safe, ordered and remembered changes, in Chromium', () => {
     // Answered from the session of the first attempt: still one update.
     expect(after?.priority).toBe('high');
     expect(after?.version).toBe(2);
-    expect(reached).toBeGreaterThanOrEqual(1);
+    // The page after the reload sent it again, with the key of the first attempt.
+    page.off('request', watch);
+    expect(keys[0]).toMatch(/\S/);
+    expect(resent).toContain(keys[0]);
   });
 });

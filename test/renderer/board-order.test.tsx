@@ -135,3 +135,23 @@ describe('board ordering', () => {
     ]);
   });
 });
+
+describe('how a reorder reads in the changes panel', () => {
+  it('is a move with a new column, a reorder without', async () => {
+    const { describeChange } = await import('../../renderer/src/store/changes.js');
+    const base = {
+      id: 'c1',
+      key: 'k',
+      taskId: 't',
+      title: 'Card',
+      createdAt: 0,
+      kind: 'update' as const,
+      state: { phase: 'scheduled' as const, until: 0 },
+    };
+    expect(describeChange({ ...base, patch: { status: 'done', position: 5 } })).toBe(
+      'Move “Card” to Done',
+    );
+    expect(describeChange({ ...base, patch: { position: 5 } })).toBe('Reorder “Card”');
+    expect(describeChange({ ...base, patch: { title: 'x', position: 5 } })).toBe('Edit “Card”');
+  });
+});

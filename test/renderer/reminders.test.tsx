@@ -84,6 +84,16 @@ describe('reminder scheduler', () => {
     expect(again.fired).toHaveLength(1);
   });
 
+  it('fires in one window of the device only', () => {
+    const a = setup();
+    const b = setup(a.storage, a.clock);
+    a.scheduler.update([due(1, '09:05')]);
+    b.scheduler.update([due(1, '09:05')]);
+    // b's timer is due after a's (set second): a fires and writes it down first.
+    a.clock.advance(5 * 60_000);
+    expect(a.fired.length + b.fired.length).toBe(1);
+  });
+
   it('fires a recently missed reminder on opening, but not one long past', () => {
     const { fired, scheduler } = setup();
     scheduler.update([due(1, '08:30'), makeTask(2, { dueDate: '2026-01-04', dueTime: '09:00' })]);

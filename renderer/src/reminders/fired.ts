@@ -1,8 +1,11 @@
 /**
  * What this device has reminded already, and the snoozes it holds, kept in localStorage so a
- * reminder fires once per device, across reloads. Old entries are dropped after 30 days.
+ * reminder fires once per device, across reloads and across the windows open on it (each check
+ * reads it afresh). Old entries are dropped after 30 days.
  */
 export interface ReminderLog {
+  /** Reads what other windows of this device wrote meanwhile. */
+  refresh(): void;
   has(key: string): boolean;
   add(key: string, at: number): void;
   /** taskId → when to remind again. */
@@ -21,12 +24,15 @@ const KEEP_MS = 30 * 24 * 3600_000;
 
 export function reminderLog(storage: Storage | null, now: () => number): ReminderLog {
   let saved: Saved = { fired: {}, snoozed: {} };
-  try {
-    const raw = storage?.getItem(KEY);
-    if (raw) saved = { fired: {}, snoozed: {}, ...(JSON.parse(raw) as Partial<Saved>) };
-  } catch {
-    // Unreadable: start afresh (at worst a reminder shows again).
-  }
+  const read = (): void => {
+    try {
+      const raw = storage?.getItem(KEY);
+      if (raw) saved = { fired: {}, snoozed: {}, ...(JSON.parse(raw) as Partial<Saved>) };
+    } catch {
+      // Unreadable: keep what this page knows (at worst a reminder shows again).
+    }
+  };
+  read();
   const cutoff = now() - KEEP_MS;
   for (const [k, at] of Object.entries(saved.fired)) if (at < cutoff) delete saved.fired[k];
 
@@ -38,6 +44,7 @@ export function reminderLog(storage: Storage | null, now: () => number): Reminde
     }
   };
   return {
+    refresh: read,
     has: (key) => key in saved.fired,
     add(key, at) {
       saved.fired[key] = at;

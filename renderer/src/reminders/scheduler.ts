@@ -47,6 +47,7 @@ export function createReminderScheduler(o: SchedulerOptions): ReminderScheduler 
     if (stopped) return;
     if (timer !== undefined) clock.clearTimeout(timer);
     timer = undefined;
+    log.refresh();
     const now = clock.now();
     let next = Infinity;
     const byId = new Map(tasks.map((t) => [t.id, t]));

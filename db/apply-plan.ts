@@ -5,10 +5,12 @@
  * through `planBatch`, so their answers are the same code. Nothing here does I/O or reads a clock.
  */
 import type { CommandResult, SessionRef, Task, TaskCommand } from '../cluster/api/task.js';
-import { decodeCommand, sessionStorageKey } from './command.js';
+import { decodeCommand, sessionStorageKey, tagKey } from './command.js';
 import { StateMachineError } from './errors.js';
 import type { ClientSessionAttributes } from './models/client-session.js';
 import { execute } from './execute-command.js';
+import { readStoredResult } from './legacy-result.js';
+import { parentsFirst, type ProjectRow, type StateView } from './state-view.js';
 import type { AppliedIndex, ApplyEntry } from './statemachine.js';
 
 /** A stored session, as the batch reads it. */
@@ -30,19 +32,41 @@ export interface Meta extends AppliedIndex {
   readonly sessionClock: string;
 }
 
-/** What a batch must read before it is planned: the tasks and session keys its commands name. */
+/**
+ * What a batch must read before it is planned (`planBatch` is synchronous): the rows its
+ * commands name and every row a rule may reach from them. Over-reading is harmless; every
+ * store reads exactly these sets, so their views, and answers, are the same.
+ */
 export interface BatchReads {
   /** One per entry: the command in it, or null (no-op, conf entry, malformed). */
   readonly commands: readonly (TaskCommand | null)[];
+  /** Read these tasks and all their ancestors (parents named: existence and cycles). */
   readonly taskIds: readonly string[];
+  /** Read these tasks and everything below them (deletes, completions that copy subtasks). */
+  readonly subtreeRoots: readonly string[];
+  /** Read the tasks of these projects and everything below them (project deletes). */
+  readonly subtreeProjects: readonly string[];
+  readonly projectIds: readonly string[];
+  /** Read the projects with these names (`tagKey`, lowercased): name clashes. */
+  readonly projectNameKeys: readonly string[];
+  /** Tags named (`tagKey`); the store also reads the tags of every task it read (tagsToRead). */
+  readonly tagKeys: readonly string[];
   /** Storage keys (`sessionStorageKey`). */
   readonly sessionKeys: readonly string[];
 }
 
 /** The net effect of a batch, to be written in the same transaction as the new applied index. */
 export interface BatchWrites {
+  /** Parents before their children (the parent_id foreign key). */
   readonly upserts: readonly Task[];
-  readonly deletes: readonly string[];
+  /** Deleted task ids, in groups to delete in order: leaves first, so nothing cascades. */
+  readonly deletes: readonly (readonly string[])[];
+  readonly projectUpserts: readonly ProjectRow[];
+  readonly projectDeletes: readonly string[];
+  /** Tags in use after the batch whose row changed (id = tagKey(name)). */
+  readonly tagUpserts: readonly { readonly id: string; readonly name: string }[];
+  /** Tags no task uses any more. */
+  readonly tagDeletes: readonly string[];
   readonly newSessions: readonly ClientSessionAttributes[];
   /** Delete the sessions with `raftIndex <= forgetUpTo` (after the upserts), when ≥ 1. */
   readonly forgetUpTo: number;
@@ -84,25 +108,96 @@ export function commandOf(
 export function batchReads(entries: readonly ApplyEntry[]): BatchReads {
   const commands = entries.map((entry) => commandOf(entry, undefined));
   const taskIds = new Set<string>();
+  const roots = new Set<string>();
+  const rootProjects = new Set<string>();
+  const projectIds = new Set<string>();
+  const nameKeys = new Set<string>();
+  const tagKeys = new Set<string>();
   const keys = new Set<string>();
+  const add = (set: Set<string>, value: string | null | undefined): void => {
+    if (value !== null && value !== undefined) set.add(value);
+  };
+  const addTags = (tags: readonly string[] | undefined): void => {
+    for (const tag of tags ?? []) tagKeys.add(tagKey(tag));
+  };
   for (const command of commands) {
     if (command === null) continue;
-    taskIds.add(command.op === 'create' ? command.task.id : command.id);
     if (command.session !== undefined) keys.add(sessionStorageKey(command.session.key));
+    switch (command.op) {
+      case 'create':
+        add(taskIds, command.task.id);
+        add(taskIds, command.task.parentId);
+        add(projectIds, command.task.projectId);
+        addTags(command.task.tags);
+        break;
+      case 'update':
+        add(taskIds, command.id);
+        add(taskIds, command.patch.parentId);
+        add(projectIds, command.patch.projectId);
+        addTags(command.patch.tags);
+        if (command.next !== undefined) {
+          add(roots, command.id);
+          add(taskIds, command.next.id);
+        }
+        break;
+      case 'delete':
+        add(roots, command.id);
+        break;
+      case 'project.create':
+        add(projectIds, command.project.id);
+        add(nameKeys, tagKey(command.project.name));
+        break;
+      case 'project.update':
+        add(projectIds, command.id);
+        if (command.patch.name !== undefined) add(nameKeys, tagKey(command.patch.name));
+        break;
+      case 'project.delete':
+        add(projectIds, command.id);
+        add(rootProjects, command.id);
+        break;
+      case 'import':
+        for (const project of command.projects) {
+          add(projectIds, project.id);
+          add(nameKeys, tagKey(project.name));
+        }
+        for (const task of command.tasks) {
+          add(taskIds, task.id);
+          add(taskIds, task.parentId);
+          add(projectIds, task.projectId);
+          addTags(task.tags);
+        }
+        break;
+    }
   }
-  return { commands, taskIds: [...taskIds], sessionKeys: [...keys] };
+  return {
+    commands,
+    taskIds: [...taskIds],
+    subtreeRoots: [...roots],
+    subtreeProjects: [...rootProjects],
+    projectIds: [...projectIds],
+    projectNameKeys: [...nameKeys],
+    tagKeys: [...tagKeys],
+    sessionKeys: [...keys],
+  };
+}
+
+/** The tags to read once the tasks are read: those named and those of every task read. */
+export function tagsToRead(reads: BatchReads, tasks: Iterable<Task>): string[] {
+  const keys = new Set(reads.tagKeys);
+  for (const task of tasks) for (const tag of task.tags) keys.add(tagKey(tag));
+  return [...keys];
 }
 
 /**
- * Plans a batch. `tasks` and `sessions` hold the rows read for `reads` (absent: no row); both
- * maps are updated in place to the state after the batch. Throws `StateMachineError` if the
+ * Plans a batch. `view` and `sessions` hold the rows read for `reads` (absent: no row); both
+ * are updated in place to the state after the batch. Throws `StateMachineError` if the
  * entries above `meta.index` do not continue it without a gap (nothing is to be written then).
  */
 export function planBatch(
   entries: readonly ApplyEntry[],
   reads: BatchReads,
   meta: Meta,
-  tasks: Map<string, Task | null>,
+  view: StateView,
   sessions: Map<string, SessionRow>,
   retention: Retention,
   log: (line: string) => void,
@@ -124,7 +219,7 @@ export function planBatch(
         results[pos] =
           stored.raftIndex !== entry.index && !sameRequest(stored, session)
             ? keyReused(stored)
-            : (JSON.parse(stored.result) as CommandResult);
+            : readStoredResult(stored.result);
       }
       return;
     }
@@ -144,7 +239,6 @@ export function planBatch(
   // back (a new leader's clock may be behind), so a session once expired stays expired, and
   // eviction after any batch agrees with the visibility rule below whatever the batching.
   let clock = meta.sessionClock === '' ? Number.NEGATIVE_INFINITY : Date.parse(meta.sessionClock);
-  const dirty = new Set<string>();
   const newSessions = new Map<string, ClientSessionAttributes>();
   for (const { pos, entry, command } of toApply) {
     if (command === null) continue;
@@ -162,12 +256,12 @@ export function planBatch(
       ) {
         // The same key on another request: refused, nothing applied, the session kept.
         results[pos] = sameRequest(stored, session)
-          ? (JSON.parse(stored.result) as CommandResult)
+          ? readStoredResult(stored.result)
           : keyReused(stored);
         continue;
       }
     }
-    const result = execute(command, entry.index, tasks, dirty);
+    const result = execute(command, entry.index, view);
     results[pos] = result;
     if (session !== undefined && key !== undefined) {
       const row: ClientSessionAttributes = {
@@ -185,19 +279,37 @@ export function planBatch(
 
   // The net effect.
   const upserts: Task[] = [];
-  const deletes: string[] = [];
-  for (const id of dirty) {
-    const task = tasks.get(id);
-    if (task === null || task === undefined) deletes.push(id);
+  const deleted: string[] = [];
+  for (const id of view.dirtyTasks) {
+    const task = view.tasks.get(id);
+    if (task === null || task === undefined) deleted.push(id);
     else upserts.push(task);
+  }
+  const projectUpserts: ProjectRow[] = [];
+  const projectDeletes: string[] = [];
+  for (const id of view.dirtyProjects) {
+    const project = view.projects.get(id);
+    if (project === null || project === undefined) projectDeletes.push(id);
+    else projectUpserts.push(project);
+  }
+  const tagUpserts: { id: string; name: string }[] = [];
+  const tagDeletes: string[] = [];
+  for (const id of view.dirtyTags) {
+    const tag = view.tags.get(id);
+    if (tag === undefined || tag.uses === 0) tagDeletes.push(id);
+    else tagUpserts.push({ id, name: tag.name });
   }
   const last = toApply[toApply.length - 1]!.entry;
   const clockNow = Number.isFinite(clock) ? new Date(clock).toISOString() : '';
   return {
     results,
     writes: {
-      upserts,
-      deletes,
+      upserts: parentsFirst(upserts),
+      deletes: leavesFirst(deleted, view.deletedParent),
+      projectUpserts,
+      projectDeletes,
+      tagUpserts,
+      tagDeletes,
       newSessions: [...newSessions.values()],
       forgetUpTo: last.index - retention.entries,
       // Sessions no later entry can see any more (same comparisons as above).
@@ -217,8 +329,7 @@ function sameRequest(stored: SessionRow, session: SessionRef): boolean {
 function keyReused(stored: SessionRow): CommandResult {
   return {
     ok: false,
-    status: 422,
-    error: 'idempotency_key_reused',
+    outcome: 'key_reused',
     message:
       `this Idempotency-Key was used for another request (method, target, body or If-Match ` +
       `differ) at log index ${stored.raftIndex}; nothing was applied: use a new key for a new request`,
@@ -231,4 +342,25 @@ function canonicalMs(ms: number): string | null {
   if (Number.isNaN(date.getTime())) return null;
   const iso = date.toISOString();
   return iso.length === 24 ? iso : null;
+}
+
+/** Deleted ids grouped by depth among them, deepest first (a DELETE per group cascades nothing). */
+function leavesFirst(
+  ids: readonly string[],
+  parents: ReadonlyMap<string, string | null>,
+): string[][] {
+  const set = new Set(ids);
+  const levels = new Map<number, string[]>();
+  for (const id of ids) {
+    let depth = 0;
+    let parent = parents.get(id) ?? null;
+    while (parent !== null && set.has(parent) && depth <= ids.length) {
+      depth += 1;
+      parent = parents.get(parent) ?? null;
+    }
+    const level = levels.get(depth) ?? [];
+    level.push(id);
+    levels.set(depth, level);
+  }
+  return [...levels.entries()].sort((a, b) => b[0] - a[0]).map(([, level]) => level);
 }

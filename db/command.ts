@@ -3,11 +3,14 @@
  * already; this second check runs on every replica so a malformed or hostile entry can never
  * wedge the state machine (a value MySQL would refuse would fail the batch forever). Every
  * rule here is a pure function of the entry, so all replicas decide the same way.
+ *
+ * Rules that depend on the state (a parent or project that exists, a cycle, a name taken) are
+ * not checked here but when the command is applied (task-rules.ts).
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { createTaskSchema, isWellFormed } from '../cluster/api/schemas.js';
-import type { TaskCommand } from '../cluster/api/task.js';
+import { PROJECT_NAME_MAX, TAGS_MAX, TAG_MAX, type TaskCommand } from '../cluster/api/task.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2})$/;
 
@@ -23,6 +26,12 @@ export function canonicalInstant(value: string): string | null {
   return canonical.length === 24 ? canonical : null;
 }
 
+/** The key a tag (or a project name) is compared by: JavaScript's `toLowerCase`, never SQL's. */
+export const tagKey = (name: string): string => name.toLowerCase();
+
+/** The longest `rrule` string stored (the leader parsed it with the `rrule` library). */
+export const RRULE_MAX = 500;
+
 // The contract's field rules, without their defaults: a default inside a patch would turn
 // "not given" into a change.
 const fields = createTaskSchema.shape;
@@ -32,7 +41,9 @@ const description = fields.description.unwrap();
 const status = fields.status.unwrap();
 const priority = fields.priority.unwrap();
 const dueDate = fields.dueDate.unwrap();
-const at = z.string().transform((value, ctx) => {
+const CONTROL = /\p{Cc}/u;
+const chars = (s: string): number => [...s].length;
+const instant = z.string().transform((value, ctx) => {
   const canonical = canonicalInstant(value);
   if (canonical === null) {
     ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 instant' });
@@ -40,6 +51,7 @@ const at = z.string().transform((value, ctx) => {
   }
   return canonical;
 });
+const at = instant;
 const id = z.guid();
 const session = z
   .object({
@@ -53,17 +65,103 @@ const session = z
   .optional();
 const expectedVersion = z.number().int().min(1).optional();
 
+/** `HH:MM`, 24 h. */
+export const dueTimeSchema = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/);
+const dueTime = dueTimeSchema.nullable();
+const tag = z
+  .string()
+  .min(1)
+  .refine(isWellFormed)
+  .refine((s) => !CONTROL.test(s) && s.trim() === s && chars(s) <= TAG_MAX);
+/** Distinct ignoring case (the first spelling kept), at most TAGS_MAX. */
+export const tagsSchema = z
+  .array(tag)
+  .transform((list) => {
+    const seen = new Set<string>();
+    return list.filter((t) => {
+      const key = tagKey(t);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  })
+  .refine((list) => list.length <= TAGS_MAX, `at most ${TAGS_MAX} tags`);
+const recurrence = z
+  .object({
+    rrule: z.string().regex(new RegExp(`^[\\x21-\\x7e][\\x20-\\x7e]{0,${RRULE_MAX - 1}}$`)),
+    from: z.enum(['due', 'completion']),
+  })
+  .nullable();
+const position = z.number().refine(Number.isFinite);
+const ref = id.nullable();
+const projectName = z
+  .string()
+  .min(1)
+  .refine(isWellFormed)
+  .refine((s) => !CONTROL.test(s) && s.trim() === s && chars(s) <= PROJECT_NAME_MAX);
+const color = z
+  .string()
+  .regex(/^#[0-9a-fA-F]{6}$/)
+  .nullable();
+const dueTimeNeedsDate = (t: { dueDate?: string | null; dueTime?: string | null }): boolean =>
+  !(typeof t.dueTime === 'string' && t.dueDate === null);
+
+const taskFields = {
+  title,
+  description,
+  status,
+  priority,
+  dueDate,
+  dueTime,
+  projectId: ref,
+  tags: tagsSchema,
+  parentId: ref,
+  recurrence,
+  position,
+};
+
+/** A project row as an import carries it. */
+export const importedProjectSchema = z.object({
+  id,
+  name: projectName,
+  color,
+  position,
+  version: z.number().int().min(1),
+  createdAt: instant,
+  updatedAt: instant,
+});
+
+/** A task row as an import carries it (every field; `version`/`raftIndex` are not taken). */
+export const importedTaskSchema = z
+  .object({
+    id,
+    ...taskFields,
+    completedAt: instant.nullable(),
+    createdAt: instant,
+    updatedAt: instant,
+  })
+  .refine(dueTimeNeedsDate, 'dueTime needs a dueDate');
+
 const commandSchema = z.discriminatedUnion('op', [
   z.object({
     op: z.literal('create'),
-    task: z.object({
-      id,
-      title,
-      description,
-      status,
-      priority,
-      dueDate,
-    }),
+    // Entries written before these fields existed carry none of them: the defaults.
+    task: z
+      .object({
+        id,
+        title,
+        description,
+        status,
+        priority,
+        dueDate,
+        dueTime: dueTime.default(null),
+        projectId: ref.default(null),
+        tags: tagsSchema.default([]),
+        parentId: ref.default(null),
+        recurrence: recurrence.default(null),
+        position: position.optional(),
+      })
+      .refine(dueTimeNeedsDate, 'dueTime needs a dueDate'),
     at,
     session,
   }),
@@ -76,19 +174,64 @@ const commandSchema = z.discriminatedUnion('op', [
       status: status.optional(),
       priority: priority.optional(),
       dueDate: dueDate.optional(),
+      dueTime: dueTime.optional(),
+      projectId: ref.optional(),
+      tags: tagsSchema.optional(),
+      parentId: ref.optional(),
+      recurrence: recurrence.optional(),
+      position: position.optional(),
+    }),
+    expectedVersion,
+    next: z
+      .object({ id, dueDate: dueDate.unwrap(), forVersion: z.number().int().min(1) })
+      .optional(),
+    at,
+    session,
+  }),
+  z.object({ op: z.literal('delete'), id, expectedVersion, at, session }),
+  z.object({
+    op: z.literal('project.create'),
+    project: z.object({ id, name: projectName, color, position }),
+    at,
+    session,
+  }),
+  z.object({
+    op: z.literal('project.update'),
+    id,
+    patch: z.object({
+      name: projectName.optional(),
+      color: color.optional(),
+      position: position.optional(),
     }),
     expectedVersion,
     at,
     session,
   }),
-  z.object({ op: z.literal('delete'), id, expectedVersion, at, session }),
+  z.object({
+    op: z.literal('project.delete'),
+    id,
+    tasks: z.enum(['keep', 'delete']),
+    expectedVersion,
+    at,
+    session,
+  }),
+  z.object({
+    op: z.literal('import'),
+    projects: z.array(importedProjectSchema),
+    tasks: z.array(importedTaskSchema),
+    at,
+    session,
+  }),
 ]);
 
 export type DecodedCommand =
   | { readonly ok: true; readonly command: TaskCommand }
   | { readonly ok: false; readonly reason: string };
 
-/** Parses and validates one entry's data. `at` comes back canonical (see above). */
+/**
+ * Parses and validates one entry's data. `at` comes back canonical (see above); a create
+ * without a position gets the entry time in ms (the end of its column).
+ */
 export function decodeCommand(data: string): DecodedCommand {
   let json: unknown;
   try {
@@ -102,7 +245,12 @@ export function decodeCommand(data: string): DecodedCommand {
     const where = issue === undefined ? '' : issue.path.join('.');
     return { ok: false, reason: `not a task command (${where}: ${issue?.message ?? 'invalid'})` };
   }
-  return { ok: true, command: parsed.data };
+  const command = parsed.data;
+  if (command.op === 'create') {
+    const task = { ...command.task, position: command.task.position ?? Date.parse(command.at) };
+    return { ok: true, command: { ...command, task } };
+  }
+  return { ok: true, command };
 }
 
 const PLAIN_KEY = /^[\x21-\x7e]{1,128}$/;

@@ -1,14 +1,25 @@
 /**
- * The state machine's snapshot document (`SNAPSHOT_FORMAT`) and the checksum line of a task:
- * shared by the MySQL state machine and the simulator's in-memory store, so a snapshot taken
- * from one restores into the other and both checksum the same state to the same digest.
+ * The state machine's snapshot document, versioned, shared by the MySQL state machine and the
+ * simulator's in-memory store, so a snapshot taken from one restores into the other.
+ *
+ * - `raftboard-tasks/3` (written now): projects, then tasks with every field (tags in their
+ *   stored spelling; the tags table is derived from them), then sessions.
+ * - `raftboard-tasks/2`: tasks without projects, tags, subtasks or recurrence; sessions with
+ *   fingerprints and the session clock.
+ * - `raftboard-tasks/1`: as 2, without fingerprints and the clock.
+ * Older formats still restore: their tasks get the defaults of task-defaults.ts, the ones
+ * migration 0004 gives an upgraded database's rows.
  */
 import { z } from 'zod';
 import { TASK_PRIORITIES, TASK_STATUSES, type Task } from '../cluster/api/task.js';
-import { canonicalInstant } from './command.js';
+import { canonicalInstant, dueTimeSchema } from './command.js';
 import { StateMachineError } from './errors.js';
+import type { ProjectRow } from './state-view.js';
+import { withTaskDefaults } from './task-defaults.js';
 
-export const SNAPSHOT_FORMAT = 'raftboard-tasks/2';
+export const SNAPSHOT_FORMAT = 'raftboard-tasks/3';
+/** Snapshots from before projects, tags, subtasks and recurrence; still restored. */
+export const SNAPSHOT_FORMAT_V2 = 'raftboard-tasks/2';
 /** Snapshots from before sessions had fingerprints and a clock; still restored. */
 export const SNAPSHOT_FORMAT_V1 = 'raftboard-tasks/1';
 
@@ -24,56 +35,93 @@ export interface SnapshotSession {
   readonly result: string;
 }
 
-/** Tasks ordered by id, sessions by key (the order both stores write them in). */
+/** Projects and tasks ordered by id, sessions by key (the order both stores write them in). */
 export interface SnapshotBody {
-  readonly format: typeof SNAPSHOT_FORMAT | typeof SNAPSHOT_FORMAT_V1;
+  readonly format: typeof SNAPSHOT_FORMAT;
   readonly index: number;
   readonly term: number;
   readonly sessionClock: string;
+  readonly projects: readonly ProjectRow[];
   readonly tasks: readonly Task[];
   readonly sessions: readonly SnapshotSession[];
 }
 
 const instant = z.string().refine((s) => canonicalInstant(s) === s, 'not a canonical instant');
 const counter = z.number().int().min(0);
+const id = z.string().regex(GUID);
 
-const snapshotSchema = z.object({
-  format: z.enum([SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_V1]),
-  index: counter,
-  term: counter,
-  // Absent in a v1 snapshot: no clock yet, and its sessions match any request.
-  sessionClock: z.union([instant, z.literal('')]).default(''),
-  tasks: z.array(
-    z.object({
-      id: z.string().regex(GUID),
-      title: z.string().min(1),
-      description: z.string(),
-      status: z.enum(TASK_STATUSES),
-      priority: z.enum(TASK_PRIORITIES),
-      dueDate: z
-        .string()
-        .regex(/^\d{4}-\d{2}-\d{2}$/)
-        .nullable(),
-      createdAt: instant,
-      updatedAt: instant,
-      version: z.number().int().min(1),
-      raftIndex: counter,
-    }),
-  ),
-  sessions: z.array(
-    z.object({
-      key: z.string().min(1).max(128),
-      raftIndex: counter,
-      createdAt: instant,
-      fingerprint: z
-        .string()
-        .regex(/^(?:[0-9a-f]{64})?$/)
-        .default(''),
-      result: z.string(),
-    }),
-  ),
+const legacyTask = z.object({
+  id,
+  title: z.string().min(1),
+  description: z.string(),
+  status: z.enum(TASK_STATUSES),
+  priority: z.enum(TASK_PRIORITIES),
+  dueDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .nullable(),
+  createdAt: instant,
+  updatedAt: instant,
+  version: z.number().int().min(1),
+  raftIndex: counter,
 });
 
+const task = legacyTask.extend({
+  dueTime: dueTimeSchema.nullable(),
+  projectId: id.nullable(),
+  tags: z.array(z.string().min(1)),
+  parentId: id.nullable(),
+  recurrence: z
+    .object({ rrule: z.string().min(1), from: z.enum(['due', 'completion']) })
+    .nullable(),
+  position: z.number().refine(Number.isFinite),
+  completedAt: instant.nullable(),
+});
+
+const project = z.object({
+  id,
+  name: z.string().min(1),
+  color: z.string().nullable(),
+  position: z.number().refine(Number.isFinite),
+  version: z.number().int().min(1),
+  createdAt: instant,
+  updatedAt: instant,
+  raftIndex: counter,
+});
+
+const session = z.object({
+  key: z.string().min(1).max(128),
+  raftIndex: counter,
+  createdAt: instant,
+  fingerprint: z
+    .string()
+    .regex(/^(?:[0-9a-f]{64})?$/)
+    .default(''),
+  result: z.string(),
+});
+
+const snapshotSchema = z.discriminatedUnion('format', [
+  z.object({
+    format: z.literal(SNAPSHOT_FORMAT),
+    index: counter,
+    term: counter,
+    sessionClock: z.union([instant, z.literal('')]),
+    projects: z.array(project),
+    tasks: z.array(task),
+    sessions: z.array(session),
+  }),
+  z.object({
+    format: z.enum([SNAPSHOT_FORMAT_V2, SNAPSHOT_FORMAT_V1]),
+    index: counter,
+    term: counter,
+    // Absent in a v1 snapshot: no clock yet, and its sessions match any request.
+    sessionClock: z.union([instant, z.literal('')]).default(''),
+    tasks: z.array(legacyTask),
+    sessions: z.array(session),
+  }),
+]);
+
+/** Parses a snapshot of any known format into the current one. */
 export function parseSnapshot(data: string): SnapshotBody {
   let json: unknown;
   try {
@@ -88,23 +136,15 @@ export function parseSnapshot(data: string): SnapshotBody {
       `not a ${SNAPSHOT_FORMAT} snapshot (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''})`,
     );
   }
-  return parsed.data;
-}
-
-/** One line of the checksum: every column, in a fixed order, as JSON. */
-export function checksumLine(task: Task): string {
-  return (
-    JSON.stringify([
-      task.id,
-      task.title,
-      task.description,
-      task.status,
-      task.priority,
-      task.dueDate,
-      task.createdAt,
-      task.updatedAt,
-      task.version,
-      task.raftIndex,
-    ]) + '\n'
-  );
+  const body = parsed.data;
+  if (body.format === SNAPSHOT_FORMAT) return body;
+  return {
+    format: SNAPSHOT_FORMAT,
+    index: body.index,
+    term: body.term,
+    sessionClock: body.sessionClock,
+    projects: [],
+    tasks: body.tasks.map(withTaskDefaults),
+    sessions: body.sessions,
+  };
 }

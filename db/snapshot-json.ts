@@ -15,6 +15,8 @@ export interface SnapshotDocument {
   readonly term: number;
   /** Written after `term` when present, where the state machine's body object has it. */
   readonly sessionClock?: string;
+  /** Written before `tasks` when present (format 3). */
+  readonly projects?: readonly object[];
   readonly tasks: readonly object[];
   readonly sessions: readonly object[];
 }
@@ -25,9 +27,14 @@ export async function snapshotJson(body: SnapshotDocument): Promise<string> {
       `"term":${JSON.stringify(body.term)},` +
       (body.sessionClock === undefined
         ? ''
-        : `"sessionClock":${JSON.stringify(body.sessionClock)},`) +
-      '"tasks":[',
+        : `"sessionClock":${JSON.stringify(body.sessionClock)},`),
   ];
+  if (body.projects !== undefined) {
+    parts.push('"projects":[');
+    await pushItems(parts, body.projects);
+    parts.push('],');
+  }
+  parts.push('"tasks":[');
   await pushItems(parts, body.tasks);
   parts.push('],"sessions":[');
   await pushItems(parts, body.sessions);

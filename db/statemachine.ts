@@ -8,43 +8,38 @@
  * command, never from the DB clock or `Date.now()`, so every replica is byte-for-byte equal.
  */
 import type { TaskStore } from './task-store.js';
-import { createHash } from 'node:crypto';
-import { Op, QueryTypes, Transaction, literal, type Sequelize, type WhereOptions } from 'sequelize';
-import type { CommandResult, Task, TaskStatus } from '../cluster/api/task.js';
+import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
+import type { CommandResult, Project, Task, TaskStatus } from '../cluster/api/task.js';
 import {
   batchReads,
   checkEntries,
   planBatch,
+  tagsToRead,
   type Meta,
   type Retention,
   type SessionRow,
 } from './apply-plan.js';
+import { StateHasher } from './checksum.js';
+import { tagKey } from './command.js';
 import { createSequelize, ensureDatabase, parseMySqlUrl } from './connection.js';
 import { checkListQuery } from './list-query.js';
 import { StateMachineError, toMySqlError } from './errors.js';
 import { stampOrCheckIdentity, type NodeIdentity, type VerifyApplied } from './identity.js';
 import { migrate } from './migrate.js';
+import type { ClientSessionAttributes } from './models/index.js';
 import { RoundTrips, type RunStatements } from './round-trips.js';
 import { SESSION_RETENTION_ENTRIES, SESSION_RETENTION_MS } from './session-retention.js';
 import { snapshotJson } from './snapshot-json.js';
 import {
   GUID,
   SNAPSHOT_FORMAT,
-  checksumLine,
   parseSnapshot,
   type SnapshotBody,
   type SnapshotSession,
 } from './snapshot-format.js';
-import {
-  CLIENT_SESSIONS_TABLE,
-  RAFT_META_ID,
-  RAFT_META_TABLE,
-  TASKS_TABLE,
-  defineModels,
-  type ClientSessionAttributes,
-  type Models,
-  type TaskAttributes,
-} from './models/index.js';
+import * as sql from './sql/statements.js';
+import { toProjectRow, toTask, type ProjectSqlRow, type TaskSqlRow } from './sql/rows.js';
+import { emptyView, parentsFirst, toProject, type ProjectRow } from './state-view.js';
 
 /** A committed Raft log entry, as the core hands it out (`cluster/raft` `Entry`). */
 export interface ApplyEntry {
@@ -83,7 +78,7 @@ export interface ListQuery {
 
 export interface StateChecksum {
   readonly appliedIndex: number;
-  /** sha256 (hex) over every column of every task, ordered by id. */
+  /** sha256 (hex) over every column of every task, then every project, ordered by id (checksum.ts). */
   readonly checksum: string;
 }
 
@@ -129,45 +124,7 @@ export interface OpenOptions {
 export { SESSION_RETENTION_ENTRIES, SESSION_RETENTION_MS } from './session-retention.js';
 export { SNAPSHOT_FORMAT } from './snapshot-format.js';
 
-const IN_CHUNK = 1_000;
 const PAGE = 1_000;
-const MAX_STATEMENT_BYTES = 2 * 1024 * 1024;
-const MAX_STATEMENT_ROWS = 500;
-/** Every column of `tasks` (models/task.ts), in the order the upsert lists the values. */
-const TASK_COLUMNS = [
-  'id',
-  'title',
-  'description',
-  'status',
-  'priority',
-  'due_date',
-  'created_at',
-  'updated_at',
-  'version',
-  'raft_index',
-];
-const quoted = (columns: readonly string[]): string => columns.map((c) => `\`${c}\``).join(',');
-const onDuplicate = (columns: readonly string[]): string =>
-  ' ON DUPLICATE KEY UPDATE ' + columns.map((c) => `\`${c}\`=VALUES(\`${c}\`)`).join(',');
-const UPSERT_TASKS = `INSERT INTO \`${TASKS_TABLE}\` (${quoted(TASK_COLUMNS)}) VALUES `;
-const UPSERT_TASKS_UPDATE = onDuplicate(TASK_COLUMNS.slice(1));
-const SESSION_COLUMNS = ['key', 'raft_index', 'result', 'created_at', 'fingerprint'];
-const UPSERT_SESSIONS = `INSERT INTO \`${CLIENT_SESSIONS_TABLE}\` (${quoted(SESSION_COLUMNS)}) VALUES `;
-const UPSERT_SESSIONS_UPDATE = onDuplicate(SESSION_COLUMNS.slice(1));
-const SELECT_TASKS =
-  'SELECT `id`, `title`, `description`, `status`, `priority`, `due_date` AS `dueDate`, ' +
-  '`created_at` AS `createdAt`, `updated_at` AS `updatedAt`, `version`, ' +
-  `\`raft_index\` AS \`raftIndex\` FROM \`${TASKS_TABLE}\``;
-const LOCK_META =
-  'SELECT `applied_index` AS `appliedIndex`, `applied_term` AS `appliedTerm`, ' +
-  '`session_clock` AS `sessionClock` ' +
-  `FROM \`${RAFT_META_TABLE}\` WHERE \`id\` = ${RAFT_META_ID} FOR UPDATE`;
-const UPDATE_META_SET = `UPDATE \`${RAFT_META_TABLE}\` SET`;
-const SELECT_SESSIONS =
-  'SELECT `key`, `raft_index` AS `raftIndex`, `result`, `created_at` AS `createdAt`, ' +
-  `\`fingerprint\` FROM \`${CLIENT_SESSIONS_TABLE}\``;
-const DELETE_TASKS = `DELETE FROM \`${TASKS_TABLE}\``;
-const DELETE_SESSIONS = `DELETE FROM \`${CLIENT_SESSIONS_TABLE}\``;
 
 export class TaskStateMachine implements TaskStore {
   private closed = false;
@@ -175,7 +132,6 @@ export class TaskStateMachine implements TaskStore {
 
   private constructor(
     private readonly sequelize: Sequelize,
-    private readonly models: Models,
     /** The database this state machine lives in. */
     readonly database: string,
     private readonly retention: Retention,
@@ -229,7 +185,6 @@ export class TaskStateMachine implements TaskStore {
     }
     return new TaskStateMachine(
       sequelize,
-      defineModels(sequelize),
       database,
       retention,
       log,
@@ -268,34 +223,15 @@ export class TaskStateMachine implements TaskStore {
     );
   }
 
-  /** Tasks ordered by (createdAt, id), optionally filtered. */
+  /**
+   * Tasks ordered by (position, createdAt, id), filtered (sql/statements.ts listTasks; the
+   * memory store applies the same rules).
+   */
   async list(query: ListQuery): Promise<Task[]> {
-    const { limit, offset } = query;
     checkListQuery(query);
-    const conditions: WhereOptions<TaskAttributes>[] = [];
-    if (query.status !== undefined) conditions.push({ status: query.status });
-    if (query.q !== undefined && query.q !== '') {
-      // Escaped with backslashes: safe on the pool's pinned sql_mode (session-mode.ts).
-      const pattern = this.sequelize.escape(`%${escapeLike(query.q)}%`);
-      conditions.push(
-        literal(
-          `(LOWER(\`title\`) LIKE LOWER(${pattern}) ESCAPE '!'` +
-            ` OR LOWER(\`description\`) LIKE LOWER(${pattern}) ESCAPE '!')`,
-        ),
-      );
-    }
     return this.run('listing tasks', async () => {
-      const rows = await this.models.Task.findAll({
-        where: conditions.length === 0 ? {} : { [Op.and]: conditions },
-        order: [
-          ['createdAt', 'ASC'],
-          ['id', 'ASC'],
-        ],
-        limit,
-        offset,
-        raw: true,
-      });
-      return (rows as unknown as TaskAttributes[]).map(toTask);
+      const rows = await this.select<TaskSqlRow>(sql.listTasks(this.esc, query));
+      return rows.map(toTask);
     });
   }
 
@@ -303,42 +239,66 @@ export class TaskStateMachine implements TaskStore {
   async get(id: string): Promise<Task | null> {
     if (!GUID.test(id)) return null;
     return this.run('reading a task', async () => {
-      const row = await this.models.Task.findByPk(id, { raw: true });
-      return row === null ? null : toTask(row as unknown as TaskAttributes);
+      const [row] = await this.select<TaskSqlRow>(sql.taskById(this.esc, id));
+      return row === undefined ? null : toTask(row);
     });
   }
 
-  /** A digest of every task (all columns, ordered by id) with the index it reflects. */
+  /** Projects ordered by position, then name, then id. */
+  async listProjects(): Promise<Project[]> {
+    return this.run('listing projects', async () => {
+      const rows = await this.select<ProjectSqlRow>(sql.LIST_PROJECTS);
+      return rows.map((row) => toProject(toProjectRow(row)));
+    });
+  }
+
+  async getProject(id: string): Promise<Project | null> {
+    if (!GUID.test(id)) return null;
+    return this.run('reading a project', async () => {
+      const [row] = await this.select<ProjectSqlRow>(sql.projectById(this.esc, id));
+      return row === undefined ? null : toProject(toProjectRow(row));
+    });
+  }
+
+  /** Tags in use, by their lowercased name, with how many tasks carry each. */
+  async listTags(): Promise<{ name: string; count: number }[]> {
+    return this.run('listing tags', async () => {
+      const rows = await this.select<{ name: string; count: number | string }>(sql.LIST_TAGS);
+      return rows.map((row) => ({ name: row.name, count: Number(row.count) }));
+    });
+  }
+
+  /** A digest of every task and project (checksum.ts) with the index it reflects. */
   async checksum(): Promise<StateChecksum> {
     return this.run('computing the checksum', () =>
       this.sequelize.transaction({ isolationLevel: REPEATABLE_READ }, async (transaction) => {
         const meta = await this.readMeta(transaction);
-        const hash = createHash('sha256');
-        for await (const task of this.allTasks(transaction)) {
-          hash.update(checksumLine(task), 'utf8');
-        }
-        return { appliedIndex: meta.index, checksum: hash.digest('hex') };
+        const hash = new StateHasher();
+        for await (const task of this.allTasks(transaction)) hash.task(task);
+        for (const project of await this.allProjects(transaction)) hash.project(project);
+        return { appliedIndex: meta.index, checksum: hash.digest() };
       }),
     );
   }
 
-  /** Tasks and sessions at the applied index, read in one consistent transaction. */
+  /** Projects, tasks and sessions at the applied index, read in one consistent transaction. */
   async snapshot(): Promise<StateSnapshot> {
     return this.run('taking a snapshot', () =>
       this.sequelize.transaction({ isolationLevel: REPEATABLE_READ }, async (transaction) => {
         const meta = await this.readMeta(transaction);
+        const projects = await this.allProjects(transaction);
         const tasks: Task[] = [];
         for await (const task of this.allTasks(transaction)) tasks.push(task);
         const sessions: SnapshotSession[] = [];
         let after: string | undefined;
         for (;;) {
-          const rows = (await this.models.ClientSession.findAll({
-            where: after === undefined ? {} : { key: { [Op.gt]: after } },
-            order: [['key', 'ASC']],
-            limit: PAGE,
-            raw: true,
+          const rows = await this.select<ClientSessionAttributes>(
+            `SELECT \`key\`, \`raft_index\` AS \`raftIndex\`, \`result\`, ` +
+              `\`created_at\` AS \`createdAt\`, \`fingerprint\` FROM ${sql.SESSIONS}` +
+              (after === undefined ? '' : ` WHERE \`key\` > ${this.esc(after)}`) +
+              ` ORDER BY \`key\` LIMIT ${PAGE}`,
             transaction,
-          })) as unknown as ClientSessionAttributes[];
+          );
           for (const row of rows) {
             sessions.push({
               key: row.key,
@@ -356,6 +316,7 @@ export class TaskStateMachine implements TaskStore {
           index: meta.index,
           term: meta.term,
           sessionClock: meta.sessionClock,
+          projects,
           tasks,
           sessions,
         };
@@ -365,8 +326,8 @@ export class TaskStateMachine implements TaskStore {
   }
 
   /**
-   * Replaces tasks, sessions and the applied index/term with a snapshot's, in one transaction.
-   * `index`/`term` must match the snapshot's own.
+   * Replaces projects, tasks, tags, sessions and the applied index/term with a snapshot's (of
+   * any format: snapshot-format.ts), in one transaction. `index`/`term` must match its own.
    */
   async restore(index: number, term: number, data: string): Promise<void> {
     const started = performance.now();
@@ -377,31 +338,37 @@ export class TaskStateMachine implements TaskStore {
         `snapshot is at ${body.index}/${body.term}, not the ${index}/${term} it was restored as`,
       );
     }
+    const tags = new Map<string, string>();
+    for (const task of body.tasks) {
+      for (const tag of task.tags) if (!tags.has(tagKey(tag))) tags.set(tagKey(tag), tag);
+    }
     await this.exclusive(() =>
       this.run('restoring a snapshot', () =>
         this.sequelize.transaction(async (transaction) => {
-          const { Task: TaskModel, ClientSession, RaftMeta } = this.models;
-          await this.lockMeta(transaction);
-          // DELETE, not TRUNCATE: TRUNCATE commits implicitly, and the restore must stay atomic.
-          await TaskModel.destroy({ where: {}, transaction });
-          await ClientSession.destroy({ where: {}, transaction });
-          for (const sql of [
-            ...this.upsertTasks(body.tasks),
-            ...this.upsertSessions(body.sessions),
+          await this.sequelize.query(sql.LOCK_META, { transaction, type: QueryTypes.SELECT });
+          const tasks = parentsFirst(body.tasks);
+          for (const statement of [
+            ...sql.EMPTY_STATE,
+            ...sql.upsertProjects(this.esc, body.projects, []),
+            ...sql.upsertTasks(this.esc, tasks),
+            ...sql.upsertTags(
+              this.esc,
+              [...tags].map(([id, name]) => ({ id, name })),
+            ),
+            ...sql.replaceTaskTags(this.esc, tasks).filter((s) => !s.startsWith('DELETE')),
+            ...sql.upsertSessions(this.esc, body.sessions),
+            sql.updateMeta(this.esc, index, term, body.sessionClock),
           ]) {
-            await this.sequelize.query(sql, { transaction });
+            await this.sequelize.query(statement, { transaction });
           }
-          await RaftMeta.update(
-            { appliedIndex: index, appliedTerm: term, sessionClock: body.sessionClock },
-            { where: { id: RAFT_META_ID }, transaction },
-          );
         }),
       ),
     );
     // Timed, because a restarted follower's catch-up time is mostly this (README: Benchmarks).
     this.log(
       `database ${this.database}: restored snapshot at ${index}/${term} ` +
-        `(${body.tasks.length} tasks, ${body.sessions.length} sessions; ` +
+        `(${body.projects.length} projects, ${body.tasks.length} tasks, ` +
+        `${body.sessions.length} sessions; ` +
         `parsed in ${(parsed - started).toFixed(0)} ms, ` +
         `written in ${(performance.now() - parsed).toFixed(0)} ms)`,
     );
@@ -419,29 +386,42 @@ export class TaskStateMachine implements TaskStore {
   // ---------------------------------------------------------------------------------------
 
   /**
-   * One transaction in two round trips: (1) begin, lock raft_meta, read every task and session
-   * the batch names; (2) the net effect as multi-row statements, the new applied index, commit.
-   * Writers serialise on the raft_meta row lock, so the isolation level does not matter.
+   * One transaction in two round trips (three when the batch touches tags): (1) begin, lock
+   * raft_meta, read every task, project and session the batch may reach (apply-plan.ts
+   * BatchReads); (1b) the tags of those tasks and the tags named, with their use counts;
+   * (2) the net effect as multi-row statements, the new applied index, commit. Writers
+   * serialise on the raft_meta row lock, so the isolation level does not matter.
    */
   private async applyInTransaction(
     entries: readonly ApplyEntry[],
     run: RunStatements,
   ): Promise<(CommandResult | null)[]> {
     const reads = batchReads(entries);
-    const taskReads = [...chunks(reads.taskIds, IN_CHUNK)].map(
-      (ids) => `${SELECT_TASKS} WHERE \`id\` IN (${ids.map(this.esc).join(',')})`,
-    );
-    const sessionReads = [...chunks(reads.sessionKeys, IN_CHUNK)].map(
-      (batch) => `${SELECT_SESSIONS} WHERE \`key\` IN (${batch.map(this.esc).join(',')})`,
-    );
-    const read = await run(['START TRANSACTION', LOCK_META, ...taskReads, ...sessionReads]);
+    const esc = this.esc;
+    const taskReads = [
+      ...sql.tasksWithAncestors(esc, reads.taskIds),
+      ...sql.subtrees(esc, reads.subtreeRoots, reads.subtreeProjects),
+    ];
+    const projectReads = sql.projectsByIdOrName(esc, reads.projectIds, reads.projectNameKeys);
+    const sessionReads = sql.sessionsByKey(esc, reads.sessionKeys);
+    const read = await run([
+      'START TRANSACTION',
+      sql.LOCK_META,
+      ...taskReads,
+      ...projectReads,
+      ...sessionReads,
+    ]);
     const meta = metaOf((read[1] as unknown[])[0] ?? null);
-    const tasks = new Map<string, Task | null>();
-    for (const rows of read.slice(2, 2 + taskReads.length) as TaskAttributes[][]) {
-      for (const row of rows) tasks.set(row.id, toTask(row));
+    const view = emptyView();
+    let at = 2;
+    for (const rows of read.slice(at, (at += taskReads.length)) as TaskSqlRow[][]) {
+      for (const row of rows) view.tasks.set(row.id, toTask(row));
+    }
+    for (const rows of read.slice(at, (at += projectReads.length)) as ProjectSqlRow[][]) {
+      for (const row of rows) view.projects.set(row.id, toProjectRow(row));
     }
     const sessions = new Map<string, SessionRow>();
-    for (const rows of read.slice(2 + taskReads.length) as ClientSessionAttributes[][]) {
+    for (const rows of read.slice(at) as ClientSessionAttributes[][]) {
       for (const row of rows) {
         sessions.set(row.key, {
           raftIndex: Number(row.raftIndex),
@@ -451,11 +431,25 @@ export class TaskStateMachine implements TaskStore {
         });
       }
     }
+    const tagKeys = tagsToRead(
+      reads,
+      [...view.tasks.values()].filter((t): t is Task => t !== null),
+    );
+    if (tagKeys.length > 0) {
+      const tagRows = (await run(sql.tagsWithUses(esc, tagKeys))) as {
+        id: string;
+        name: string;
+        uses: number | string;
+      }[][];
+      for (const rows of tagRows) {
+        for (const row of rows) view.tags.set(row.id, { name: row.name, uses: Number(row.uses) });
+      }
+    }
     const { results, writes } = planBatch(
       entries,
       reads,
       meta,
-      tasks,
+      view,
       sessions,
       this.retention,
       this.log,
@@ -465,81 +459,61 @@ export class TaskStateMachine implements TaskStore {
       return results;
     }
 
-    // Write the net effect with multi-row statements.
+    // Write the net effect with multi-row statements, in an order the foreign keys accept:
+    // projects, tasks (parents first), their tags, deletes (leaves first), unused tags.
     const { forgetUpTo, expiredBy, meta: after } = writes;
     await run([
-      ...this.upsertTasks(writes.upserts.map(toAttributes)),
-      ...[...chunks(writes.deletes, IN_CHUNK)].map(
-        (ids) => `${DELETE_TASKS} WHERE \`id\` IN (${ids.map(this.esc).join(',')})`,
-      ),
-      ...this.upsertSessions(writes.newSessions),
-      ...(forgetUpTo >= 1 ? [`${DELETE_SESSIONS} WHERE \`raft_index\` <= ${forgetUpTo}`] : []),
-      ...(expiredBy !== null
-        ? [`${DELETE_SESSIONS} WHERE \`created_at\` <= ${this.esc(expiredBy)}`]
-        : []),
-      `${UPDATE_META_SET} \`applied_index\` = ${after.index}, \`applied_term\` = ${after.term}, ` +
-        `\`session_clock\` = ${this.esc(after.sessionClock)} WHERE \`id\` = ${RAFT_META_ID}`,
+      ...sql.upsertProjects(esc, writes.projectUpserts, writes.projectDeletes),
+      ...sql.upsertTags(esc, writes.tagUpserts),
+      ...sql.upsertTasks(esc, writes.upserts),
+      ...sql.replaceTaskTags(esc, writes.upserts),
+      ...writes.deletes.flatMap((level) => sql.deleteTasks(esc, level)),
+      ...sql.deleteProjects(esc, writes.projectDeletes),
+      ...sql.deleteTags(esc, writes.tagDeletes),
+      ...sql.upsertSessions(esc, writes.newSessions),
+      ...(forgetUpTo >= 1 ? [sql.forgetSessionsUpTo(forgetUpTo)] : []),
+      ...(expiredBy !== null ? [sql.expireSessions(esc, expiredBy)] : []),
+      sql.updateMeta(esc, after.index, after.term, after.sessionClock),
       'COMMIT',
     ]);
     return results;
   }
 
-  // Hand-built multi-row statements: Model.bulkCreate's validation, hooks and cloning cost
-  // more CPU than MySQL's work, both when applying and when restoring a snapshot (profiled).
-  // Values are escaped by the driver's rules (sequelize.escape), the same ones bulkCreate uses:
-  // backslashes, correct only because every connection pins its sql_mode (session-mode.ts).
-  private upsertTasks(tasks: readonly TaskAttributes[]): string[] {
-    const esc = this.esc;
-    return [...chunkRows(tasks, taskSize)].map((chunk) => {
-      const rows = chunk.map(
-        (t) =>
-          `(${esc(t.id)},${esc(t.title)},${esc(t.description)},${esc(t.status)},${esc(t.priority)},` +
-          `${esc(t.dueDate)},${esc(t.createdAt)},${esc(t.updatedAt)},${esc(t.version)},${esc(t.raftIndex)})`,
-      );
-      return UPSERT_TASKS + rows.join(',') + UPSERT_TASKS_UPDATE;
-    });
-  }
-
-  private upsertSessions(sessions: readonly ClientSessionAttributes[]): string[] {
-    const esc = this.esc;
-    return [...chunkRows(sessions, sessionSize)].map((chunk) => {
-      const rows = chunk.map(
-        (r) =>
-          `(${esc(r.key)},${esc(r.raftIndex)},${esc(r.result)},${esc(r.createdAt)},` +
-          `${esc(r.fingerprint)})`,
-      );
-      return UPSERT_SESSIONS + rows.join(',') + UPSERT_SESSIONS_UPDATE;
-    });
-  }
-
   private readonly esc = (v: string | number | null): string =>
     v === null ? 'NULL' : this.sequelize.escape(v);
 
-  private async lockMeta(transaction: Transaction): Promise<Meta> {
-    const rows = await this.sequelize.query(LOCK_META, {
-      transaction,
+  private async select<T>(statement: string, transaction?: Transaction): Promise<T[]> {
+    return (await this.sequelize.query(statement, {
       type: QueryTypes.SELECT,
-    });
-    return metaOf(rows[0] ?? null);
+      ...(transaction !== undefined && { transaction }),
+    })) as T[];
   }
 
   private async readMeta(transaction: Transaction | undefined): Promise<Meta> {
-    const row = await this.models.RaftMeta.findByPk(RAFT_META_ID, { transaction, raw: true });
-    return metaOf(row);
+    const [row] = await this.select<unknown>(sql.READ_META, transaction);
+    return metaOf(row ?? null);
   }
 
   private async *allTasks(transaction: Transaction): AsyncGenerator<Task> {
     let after: string | undefined;
     for (;;) {
-      const rows = (await this.models.Task.findAll({
-        where: after === undefined ? {} : { id: { [Op.gt]: after } },
-        order: [['id', 'ASC']],
-        limit: PAGE,
-        raw: true,
-        transaction,
-      })) as unknown as TaskAttributes[];
+      const rows = await this.select<TaskSqlRow>(sql.taskPage(this.esc, after, PAGE), transaction);
       for (const row of rows) yield toTask(row);
       if (rows.length < PAGE) return;
+      after = rows[rows.length - 1]?.id;
+    }
+  }
+
+  private async allProjects(transaction: Transaction): Promise<ProjectRow[]> {
+    const out: ProjectRow[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const rows = await this.select<ProjectSqlRow>(
+        sql.projectPage(this.esc, after, PAGE),
+        transaction,
+      );
+      for (const row of rows) out.push(toProjectRow(row));
+      if (rows.length < PAGE) return out;
       after = rows[rows.length - 1]?.id;
     }
   }
@@ -574,55 +548,3 @@ function metaOf(row: unknown): Meta {
     sessionClock: typeof meta.sessionClock === 'string' ? meta.sessionClock : '',
   };
 }
-
-function toTask(row: TaskAttributes): Task {
-  return {
-    id: row.id,
-    title: row.title,
-    description: row.description,
-    status: row.status,
-    priority: row.priority,
-    dueDate: row.dueDate ?? null,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    version: Number(row.version),
-    raftIndex: Number(row.raftIndex),
-  };
-}
-
-function toAttributes(task: Task): TaskAttributes {
-  return { ...task };
-}
-
-/** Escapes LIKE wildcards with `!` (used with `ESCAPE '!'`, independent of sql_mode). */
-function escapeLike(text: string): string {
-  return text.replace(/[!%_]/g, (c) => `!${c}`);
-}
-
-function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
-}
-
-/** Splits rows so no multi-row statement gets near max_allowed_packet. */
-function* chunkRows<T>(rows: readonly T[], sizeOf: (row: T) => number): Generator<T[]> {
-  let chunk: T[] = [];
-  let bytes = 0;
-  for (const row of rows) {
-    const size = sizeOf(row);
-    if (
-      chunk.length > 0 &&
-      (bytes + size > MAX_STATEMENT_BYTES || chunk.length >= MAX_STATEMENT_ROWS)
-    ) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(row);
-    bytes += size;
-  }
-  if (chunk.length > 0) yield chunk;
-}
-
-// Worst case: 4 UTF-8 bytes per UTF-16 unit, doubled by SQL escaping, plus fixed columns.
-const taskSize = (t: TaskAttributes) => (t.title.length + t.description.length) * 8 + 256;
-const sessionSize = (s: ClientSessionAttributes) => (s.key.length + s.result.length) * 8 + 128;

@@ -2,7 +2,7 @@
  * One connection's view of a store that outlives it (as a MySQL server outlives the node's
  * pool): close() ends this handle only; afterwards its calls fail as a closed state machine's do.
  */
-import type { CommandResult, Task } from '../cluster/api/task.js';
+import type { CommandResult, Project, Task } from '../cluster/api/task.js';
 import { StateMachineError } from './errors.js';
 import type {
   AppliedIndex,
@@ -40,6 +40,18 @@ export class TaskStoreHandle implements TaskStore {
 
   get(id: string): Promise<Task | null> {
     return this.call(() => this.store.get(id));
+  }
+
+  listProjects(): Promise<Project[]> {
+    return this.call(() => this.store.listProjects());
+  }
+
+  getProject(id: string): Promise<Project | null> {
+    return this.call(() => this.store.getProject(id));
+  }
+
+  listTags(): Promise<{ name: string; count: number }[]> {
+    return this.call(() => this.store.listTags());
   }
 
   checksum(): Promise<StateChecksum> {

@@ -4,6 +4,8 @@ import type { Duplex } from 'node:stream';
 import { HttpError } from './errors.js';
 
 export const MAX_BODY_BYTES = 1 << 20;
+/** The one larger limit: `POST /import` (a whole export or a CSV file). */
+export const MAX_IMPORT_BODY_BYTES = 16 << 20;
 
 /**
  * How much of a refused body the server still reads (and throws away) before it answers. A
@@ -21,23 +23,25 @@ function tooLarge(limit: number): HttpError {
 const bodies = new WeakMap<IncomingMessage, Promise<Buffer>>();
 
 /**
- * The whole request body, at most MAX_BODY_BYTES. Too large (by Content-Length or by counting)
- * → 413, once the rest of the body has been read and thrown away (see drainRequest), so the
- * client receives the answer; nothing past the limit is kept in memory. Read once per request:
- * the servers read it before routing, and a handler asking again gets the same result.
+ * The whole request body, at most `limit` (MAX_BODY_BYTES unless the route says otherwise). Too
+ * large (by Content-Length or by counting) → 413, once the rest of the body has been read and
+ * thrown away (see drainRequest), so the client receives the answer; nothing past the limit is
+ * kept in memory. Read once per request: the servers read it before routing (with the route's
+ * limit), and a handler asking again gets the same result.
  */
-export function readBody(req: IncomingMessage): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number = MAX_BODY_BYTES): Promise<Buffer> {
   let body = bodies.get(req);
   if (body === undefined) {
-    body = readBodyOnce(req, MAX_BODY_BYTES);
+    body = readBodyOnce(req, limit);
     bodies.set(req, body);
   }
   return body;
 }
 
 function readBodyOnce(req: IncomingMessage, limit: number): Promise<Buffer> {
+  // A route with a larger limit drains that much more, so its clients get their 413 too.
   const refuse = (): Promise<Buffer> =>
-    drainRequest(req).then(() => {
+    drainRequest(req, Math.max(MAX_DRAIN_BYTES, limit + MAX_BODY_BYTES)).then(() => {
       throw tooLarge(limit);
     });
   const declared = Number(req.headers['content-length'] ?? NaN);
@@ -98,7 +102,10 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
  * discard what is left of it, up to MAX_DRAIN_BYTES or DRAIN_TIMEOUT_MS, so that closing the
  * connection afterwards does not reset it under the answer.
  */
-export function drainRequest(req: IncomingMessage): Promise<void> {
+export function drainRequest(
+  req: IncomingMessage,
+  maxBytes: number = MAX_DRAIN_BYTES,
+): Promise<void> {
   if (req.complete || req.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     let size = 0;
@@ -111,7 +118,7 @@ export function drainRequest(req: IncomingMessage): Promise<void> {
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > MAX_DRAIN_BYTES) {
+      if (size > maxBytes) {
         req.pause();
         done();
       }

@@ -16,14 +16,25 @@ interface Route {
   readonly method: string;
   readonly parts: readonly string[];
   readonly handler: Handler;
+  readonly maxBodyBytes: number | undefined;
+}
+
+export interface RouteOptions {
+  /** The body limit of this route (default MAX_BODY_BYTES, 1 MiB). */
+  readonly maxBodyBytes?: number;
 }
 
 /** A tiny exact-segment router: `/tasks/:id` matches `/tasks/abc` with params.id = 'abc'. */
 export class Router {
   private readonly routes: Route[] = [];
 
-  on(method: string, pattern: string, handler: Handler): this {
-    this.routes.push({ method, parts: split(pattern), handler });
+  on(method: string, pattern: string, handler: Handler, options: RouteOptions = {}): this {
+    this.routes.push({
+      method,
+      parts: split(pattern),
+      handler,
+      maxBodyBytes: options.maxBodyBytes,
+    });
     return this;
   }
 
@@ -42,7 +53,7 @@ export class Router {
       if (route.method !== req.method) continue;
       // The whole body (or its 413) before the handler answers: an answer sent while the client
       // is still sending would be lost under the connection's reset (see readBody).
-      await readBody(req);
+      await readBody(req, route.maxBodyBytes);
       await route.handler({ req, res, params, query: url.searchParams });
       return;
     }

@@ -22,7 +22,7 @@ import {
   type Role,
 } from '../raft/index.js';
 import type { ChecksumResponse, MySqlStatus, NodeRole, NodeStatus } from '../api/node.js';
-import type { Task, TaskCommand } from '../api/task.js';
+import type { Project, Task, TaskCommand } from '../api/task.js';
 import type { ListQuery } from '../../db/statemachine.js';
 import type { NodeIdentity } from '../../db/identity.js';
 import type { OpenTaskStore, TaskStore } from '../../db/task-store.js';
@@ -549,6 +549,18 @@ export class RaftNode implements NodeService {
 
   async getTask(id: string): Promise<Task | null> {
     return this.withStore((sm) => sm.get(id));
+  }
+
+  async listProjects(): Promise<Project[]> {
+    return this.withStore((sm) => sm.listProjects());
+  }
+
+  async getProject(id: string): Promise<Project | null> {
+    return this.withStore((sm) => sm.getProject(id));
+  }
+
+  async listTags(): Promise<{ name: string; count: number }[]> {
+    return this.withStore((sm) => sm.listTags());
   }
 
   async checksum(): Promise<ChecksumResponse> {

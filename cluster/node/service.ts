@@ -3,7 +3,7 @@
  * HTTP routes (api/) use only this, so they can be read and tested on their own.
  */
 import type { ChecksumResponse, NodeStatus } from '../api/node.js';
-import type { CommandResult, Task, TaskCommand } from '../api/task.js';
+import type { CommandResult, Project, Task, TaskCommand } from '../api/task.js';
 import type { ListQuery } from '../../db/statemachine.js';
 
 export interface CommittedWrite {
@@ -45,6 +45,11 @@ export interface NodeService {
   /** Reads from this node's MySQL as it is (rejects with MySqlUnavailableError when down). */
   listTasks(query: ListQuery): Promise<Task[]>;
   getTask(id: string): Promise<Task | null>;
+  /** Ordered by position, then name. */
+  listProjects(): Promise<Project[]>;
+  getProject(id: string): Promise<Project | null>;
+  /** Tags in use with their task counts. */
+  listTags(): Promise<{ name: string; count: number }[]>;
   checksum(): Promise<ChecksumResponse>;
 
   /** Applied to MySQL, and the commit index this node knows. */

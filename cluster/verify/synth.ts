@@ -195,5 +195,18 @@ function answered(
 /** A full Task for an answer; the server-chosen fields are filler the checker ignores. */
 export function toTask(p: { taskId: string }, s: TaskState): Task {
   const at = new Date(Date.UTC(2030, 0, 1)).toISOString();
-  return { ...s, id: p.taskId, createdAt: at, updatedAt: at, raftIndex: s.version };
+  return {
+    ...s,
+    id: p.taskId,
+    dueTime: null,
+    projectId: null,
+    tags: [],
+    parentId: null,
+    recurrence: null,
+    position: 0,
+    completedAt: null,
+    createdAt: at,
+    updatedAt: at,
+    raftIndex: s.version,
+  };
 }

@@ -7,6 +7,7 @@ import type { QueryInterface } from 'sequelize';
 import * as initialSchema from './0001-initial-schema.js';
 import * as clusterIdentity from './0002-cluster-identity.js';
 import * as idempotencyFingerprint from './0003-idempotency-fingerprint.js';
+import * as projectsTagsSubtasks from './0004-projects-tags-subtasks.js';
 
 export interface Migration {
   readonly name: string;
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   initialSchema,
   clusterIdentity,
   idempotencyFingerprint,
+  projectsTagsSubtasks,
 ];

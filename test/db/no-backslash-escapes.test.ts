@@ -111,8 +111,10 @@ describe('a server whose sql_mode has NO_BACKSLASH_ESCAPES', () => {
       commands.push(create(taskId(99), { title: 'k' }, at(99), "';DROP/**/TABLE/**/tasks;#"));
       const batch = entries(1, commands);
       const results = await sm.applyBatch(batch);
-      expect(results.map((r) => r?.status)).toEqual(
-        commands.map((c) => (c.op === 'create' ? 201 : 200)),
+      expect(results.map((r) => r?.ok === true && r.outcome)).toEqual(
+        commands.map((c) =>
+          c.op === 'create' ? 'created' : c.op === 'update' ? 'updated' : 'deleted',
+        ),
       );
       expect(await tables(database)).toEqual(before);
 

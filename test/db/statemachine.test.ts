@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 function taskOf(result: CommandResult | null | undefined): Task {
-  if (!result?.ok || result.task === null) {
+  if (!result?.ok || !('task' in result) || result.task === null) {
     throw new Error(`expected a task, got ${JSON.stringify(result)}`);
   }
   return result.task;
@@ -53,7 +53,15 @@ describe('migrations', () => {
     const tables = (await query<Record<string, string>>(database, 'SHOW TABLES')).map(
       (row) => Object.values(row)[0],
     );
-    expect(tables.sort()).toEqual(['client_sessions', 'raft_meta', 'schema_migrations', 'tasks']);
+    expect(tables.sort()).toEqual([
+      'client_sessions',
+      'projects',
+      'raft_meta',
+      'schema_migrations',
+      'tags',
+      'task_tags',
+      'tasks',
+    ]);
     const [ddl] = await query<{ 'Create Table': string }>(database, 'SHOW CREATE TABLE tasks');
     const createTasks = ddl!['Create Table'];
     expect(createTasks).toMatch(/CHARSET=utf8mb4 COLLATE=utf8mb4_bin/);
@@ -94,7 +102,20 @@ describe('migrations', () => {
     } finally {
       await sequelize.close();
     }
-    const first = { ok: true, status: 201, task: null, entry: { index: 7, term: 2 } };
+    // The HTTP-shaped answer of the older versions, read back as a domain outcome.
+    const old = {
+      id: taskId(1),
+      title: 'old',
+      description: '',
+      status: 'done',
+      priority: 'low',
+      dueDate: null,
+      createdAt: at(7),
+      updatedAt: at(7),
+      version: 1,
+      raftIndex: 7,
+    };
+    const first = { ok: true, status: 201, task: old, entry: { index: 7, term: 2 } };
     await query(
       database,
       'INSERT INTO client_sessions (`key`, raft_index, result, created_at) ' +
@@ -105,7 +126,21 @@ describe('migrations', () => {
     open.push(sm);
     const retry = { key: 'old', fingerprint: 'c'.repeat(64) };
     const [answer] = await sm.applyBatch(entries(8, [remove(taskId(1), at(8), undefined, retry)]));
-    expect(answer).toEqual(first);
+    expect(answer).toEqual({
+      ok: true,
+      outcome: 'created',
+      task: {
+        ...old,
+        dueTime: null,
+        projectId: null,
+        tags: [],
+        parentId: null,
+        recurrence: null,
+        position: Date.parse(at(7)),
+        completedAt: at(7),
+      },
+      entry: { index: 7, term: 2 },
+    });
   });
 });
 
@@ -142,7 +177,7 @@ describe('applyBatch', () => {
       ]),
     );
     const created = taskOf(results[0]);
-    expect(results[0]).toMatchObject({ ok: true, status: 201 });
+    expect(results[0]).toMatchObject({ ok: true, outcome: 'created' });
     expect(created).toEqual({
       id: a,
       title: 'write docs',
@@ -150,14 +185,21 @@ describe('applyBatch', () => {
       status: 'todo',
       priority: 'high',
       dueDate: '2025-02-28',
+      dueTime: null,
+      projectId: null,
+      tags: [],
+      parentId: null,
+      recurrence: null,
+      position: Date.parse(at(1)),
+      completedAt: null,
       createdAt: at(1),
       updatedAt: at(1),
       version: 1,
       raftIndex: 1,
     });
-    expect(results[1]).toMatchObject({ ok: true, status: 200 });
+    expect(results[1]).toMatchObject({ ok: true, outcome: 'updated' });
     expect(taskOf(results[1])).toMatchObject({ status: 'in_progress', version: 2, raftIndex: 2 });
-    expect(results[2]).toMatchObject({ ok: false, status: 409, error: 'version_conflict' });
+    expect(results[2]).toMatchObject({ ok: false, outcome: 'version_conflict' });
     expect(taskOf(results[3])).toMatchObject({
       title: 'write docs',
       description: 'no version check',
@@ -167,17 +209,17 @@ describe('applyBatch', () => {
       createdAt: at(1),
       updatedAt: at(4),
     });
-    expect(results[4]).toMatchObject({ ok: false, status: 404, error: 'not_found' });
-    expect(results[5]).toMatchObject({ ok: false, status: 404, error: 'not_found' });
-    expect(results[6]).toMatchObject({ ok: false, status: 409, error: 'version_conflict' });
-    expect(results[7]).toMatchObject({ ok: false, status: 409 });
+    expect(results[4]).toMatchObject({ ok: false, outcome: 'not_found' });
+    expect(results[5]).toMatchObject({ ok: false, outcome: 'not_found' });
+    expect(results[6]).toMatchObject({ ok: false, outcome: 'version_conflict' });
+    expect(results[7]).toMatchObject({ ok: false, outcome: 'version_conflict' });
     expect(await sm.get(a)).toEqual(taskOf(results[3]));
 
     const [deleted, again] = await sm.applyBatch(
       entries(9, [remove(a, at(9), 3), update(a, { title: 'gone' }, at(10))], 2),
     );
-    expect(deleted).toEqual({ ok: true, status: 200, task: null });
-    expect(again).toMatchObject({ ok: false, status: 404 });
+    expect(deleted).toEqual({ ok: true, outcome: 'deleted', task: null, deletedIds: [a] });
+    expect(again).toMatchObject({ ok: false, outcome: 'not_found' });
     expect(await sm.get(a)).toBeNull();
     expect(await sm.appliedIndex()).toEqual({ index: 10, term: 2 });
 
@@ -281,7 +323,7 @@ describe('applyBatch', () => {
         update(a, { status: 'done' }, at(5), 1, 'key 3 ✓ with spaces and unicode'),
       ]),
     );
-    expect(conflict).toMatchObject({ ok: false, status: 409 });
+    expect(conflict).toMatchObject({ ok: false, outcome: 'version_conflict' });
     expect(conflictRetry).toEqual({ ...conflict, entry: { index: 4, term: 1 } });
     expect(taskOf(bump).version).toBe(2);
     expect(bumpRetry).toEqual({ ...bump, entry: { index: 6, term: 1 } });
@@ -310,7 +352,7 @@ describe('applyBatch', () => {
     for (const entry of all) resultsMany.push(...(await many.applyBatch([entry])));
     expect(resultsMany).toEqual(resultsOne);
     expect(resultsOne[3]).toEqual({ ...resultsOne[0], entry: { index: 1, term: 1 } });
-    expect(resultsOne[4]).toMatchObject({ ok: true, status: 201 });
+    expect(resultsOne[4]).toMatchObject({ ok: true, outcome: 'created' });
     expect((await one.list({ limit: 10, offset: 0 })).map((t) => t.id)).toEqual([
       taskId(1),
       taskId(3),
@@ -390,12 +432,11 @@ describe('applyBatch', () => {
       remove(taskId(1), at(3), undefined, B), // the key on another request, same batch
     ]);
     const [first, same, other] = await sm.applyBatch(batch);
-    expect(first).toMatchObject({ ok: true, status: 201 });
+    expect(first).toMatchObject({ ok: true, outcome: 'created' });
     expect(same).toEqual({ ...first, entry: { index: 1, term: 1 } });
     expect(other).toEqual({
       ok: false,
-      status: 422,
-      error: 'idempotency_key_reused',
+      outcome: 'key_reused',
       message: expect.stringContaining('Idempotency-Key'),
     });
     expect((await sm.get(taskId(1)))?.title).toBe('A');

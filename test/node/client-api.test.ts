@@ -17,7 +17,7 @@ import type {
   TaskResponse,
   WriteResponse,
 } from '../../cluster/api/node.js';
-import type { CommandResult, Task, TaskCommand } from '../../cluster/api/task.js';
+import type { CommandResult, Project, Task, TaskCommand } from '../../cluster/api/task.js';
 import { startApiServer, type ApiServer } from '../../cluster/http/index.js';
 import { createClientRouter, FORWARDED_HEADER } from '../../cluster/node/api/index.js';
 import {
@@ -37,6 +37,7 @@ class FakeNode implements NodeService {
   leader: boolean;
   leaderUrl: string | undefined;
   readonly tasks = new Map<string, Task>();
+  readonly projects = new Map<string, Project>();
   readonly sessions = new Map<string, CommandResult>();
   /** Every command proposed to this node, in order. */
   readonly commands: TaskCommand[] = [];
@@ -95,29 +96,76 @@ class FakeNode implements NodeService {
     if (c.op === 'create') {
       const task: Task = {
         ...c.task,
+        completedAt: c.task.status === 'done' ? c.at : null,
         createdAt: c.at,
         updatedAt: c.at,
         version: 1,
         raftIndex: index,
       };
       this.tasks.set(task.id, task);
-      return { ok: true, status: 201, task };
+      return { ok: true, outcome: 'created', task };
+    }
+    if (c.op === 'project.create') {
+      const project: Project = { ...c.project, version: 1, createdAt: c.at, updatedAt: c.at };
+      this.projects.set(project.id, project);
+      return { ok: true, outcome: 'project_created', project };
+    }
+    if (c.op === 'project.update' || c.op === 'project.delete') {
+      const p = this.projects.get(c.id);
+      if (!p) return { ok: false, outcome: 'not_found', message: `no project ${c.id}` };
+      if (c.op === 'project.delete') {
+        this.projects.delete(c.id);
+        return {
+          ok: true,
+          outcome: 'project_deleted',
+          project: null,
+          deletedIds: [],
+          movedIds: [],
+        };
+      }
+      const project: Project = { ...p, ...c.patch, version: p.version + 1, updatedAt: c.at };
+      this.projects.set(project.id, project);
+      return { ok: true, outcome: 'project_updated', project };
+    }
+    if (c.op === 'import') {
+      let projects = 0;
+      let tasks = 0;
+      let skipped = 0;
+      for (const p of c.projects) {
+        if (this.projects.has(p.id)) skipped++;
+        else {
+          this.projects.set(p.id, p);
+          projects++;
+        }
+      }
+      for (const t of c.tasks) {
+        if (this.tasks.has(t.id)) skipped++;
+        else {
+          this.tasks.set(t.id, { ...t, version: 1, raftIndex: index });
+          tasks++;
+        }
+      }
+      return { ok: true, outcome: 'imported', projects, tasks, skipped };
     }
     const current = this.tasks.get(c.id);
     if (!current) {
-      return { ok: false, status: 404, error: 'not_found', message: `no task ${c.id}` };
+      return { ok: false, outcome: 'not_found', message: `no task ${c.id}` };
     }
     if (c.expectedVersion !== undefined && c.expectedVersion !== current.version) {
       return {
         ok: false,
-        status: 409,
-        error: 'version_conflict',
+        outcome: 'version_conflict',
         message: `version is ${current.version}, not ${c.expectedVersion}`,
       };
     }
     if (c.op === 'delete') {
-      this.tasks.delete(c.id);
-      return { ok: true, status: 200, task: null };
+      const deletedIds = [c.id];
+      for (let i = 0; i < deletedIds.length; i++) {
+        for (const t of this.tasks.values())
+          if (t.parentId === deletedIds[i]) deletedIds.push(t.id);
+      }
+      for (const id of deletedIds) this.tasks.delete(id);
+      return { ok: true, outcome: 'deleted', task: null, deletedIds };
     }
     const task: Task = {
       ...current,
@@ -127,7 +175,22 @@ class FakeNode implements NodeService {
       raftIndex: index,
     };
     this.tasks.set(task.id, task);
-    return { ok: true, status: 200, task };
+    if (c.next !== undefined && c.next.forVersion === current.version) {
+      const next: Task = {
+        ...current,
+        id: c.next.id,
+        dueDate: c.next.dueDate,
+        status: 'todo',
+        completedAt: null,
+        createdAt: c.at,
+        updatedAt: c.at,
+        version: 1,
+        raftIndex: index,
+      };
+      this.tasks.set(next.id, next);
+      return { ok: true, outcome: 'updated', task, next };
+    }
+    return { ok: true, outcome: 'updated', task };
   }
 
   async readBarrier(mode: 'linearizable' | 'leader'): Promise<void> {
@@ -152,6 +215,21 @@ class FakeNode implements NodeService {
     const failure = this.failures.read.shift();
     if (failure) throw failure;
     return this.tasks.get(id) ?? null;
+  }
+
+  async listProjects(): Promise<Project[]> {
+    return [...this.projects.values()];
+  }
+
+  async getProject(id: string): Promise<Project | null> {
+    return this.projects.get(id) ?? null;
+  }
+
+  async listTags(): Promise<{ name: string; count: number }[]> {
+    const counts = new Map<string, number>();
+    for (const t of this.tasks.values())
+      for (const g of t.tags) counts.set(g, (counts.get(g) ?? 0) + 1);
+    return [...counts].map(([name, count]) => ({ name, count }));
   }
 
   async checksum(): Promise<ChecksumResponse> {
@@ -370,7 +448,13 @@ describe('tasks CRUD on the leader', () => {
 
     const d = await call(leaderApi, 'DELETE', `/tasks/${t.id}`);
     expect(d.status).toBe(200);
-    expect(d.body).toEqual({ task: null, raftIndex: 3, term: TERM, servedBy: 1 });
+    expect(d.body).toEqual({
+      task: null,
+      raftIndex: 3,
+      term: TERM,
+      servedBy: 1,
+      deletedIds: [t.id],
+    });
     expect(leader.commands[2]).toMatchObject({ op: 'delete', id: t.id });
 
     const gone = await call(leaderApi, 'GET', `/tasks/${t.id}`);

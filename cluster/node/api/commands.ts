@@ -1,11 +1,25 @@
 /**
  * Building the TaskCommand that goes into the log. Only the node that proposes (the leader)
- * calls these: the id and the timestamp are chosen once, here, and carried in the entry so every
- * replica stores the same bytes (docs/architecture.md §3).
+ * calls these: ids, timestamps, default positions and the next occurrence of a recurring task
+ * are chosen once, here, and carried in the entry so every replica stores the same bytes
+ * (docs/architecture.md §3).
  */
 import { randomUUID } from 'node:crypto';
-import type { CreateTaskBody, PatchTaskBody } from '../../api/schemas.js';
-import type { SessionRef, TaskCommand, TaskPatch } from '../../api/task.js';
+import type {
+  CreateProjectBody,
+  CreateTaskBody,
+  PatchProjectBody,
+  PatchTaskBody,
+} from '../../api/schemas.js';
+import type {
+  ImportedTask,
+  NextOccurrence,
+  Project,
+  ProjectFields,
+  SessionRef,
+  TaskCommand,
+  TaskPatch,
+} from '../../api/task.js';
 
 function sessionOf(session: SessionRef | undefined): { session?: SessionRef } {
   return session === undefined ? {} : { session };
@@ -15,20 +29,59 @@ function versionOf(expectedVersion: number | undefined): { expectedVersion?: num
   return expectedVersion === undefined ? {} : { expectedVersion };
 }
 
-export function createCommand(body: CreateTaskBody, session: SessionRef | undefined): TaskCommand {
+/** The default position of a new task or project: the entry's time, so it goes to the end. */
+function positionAt(at: string): number {
+  return Date.parse(at);
+}
+
+export function createCommand(
+  body: CreateTaskBody,
+  session: SessionRef | undefined,
+  id: string = randomUUID(),
+): TaskCommand {
+  const at = new Date().toISOString();
   return {
     op: 'create',
     task: {
-      id: randomUUID(),
+      id,
       title: body.title,
       description: body.description,
       status: body.status,
       priority: body.priority,
       dueDate: body.dueDate,
+      dueTime: body.dueTime,
+      projectId: body.projectId,
+      tags: body.tags,
+      parentId: body.parentId,
+      recurrence: body.recurrence,
+      position: body.position ?? positionAt(at),
     },
-    at: new Date().toISOString(),
+    at,
     ...sessionOf(session),
   };
+}
+
+/** The fields a patch body may carry into the entry (not expectedVersion). */
+const TASK_PATCH_FIELDS = [
+  'title',
+  'description',
+  'status',
+  'priority',
+  'dueDate',
+  'dueTime',
+  'projectId',
+  'tags',
+  'parentId',
+  'recurrence',
+  'position',
+] as const satisfies readonly (keyof TaskPatch)[];
+
+export function taskPatchOf(body: PatchTaskBody): TaskPatch {
+  // Only the fields the client gave: an absent field must stay "unchanged", not become undefined
+  // in the entry (and `dueDate: null` is a real change: it clears the date).
+  const patch: Record<string, unknown> = {};
+  for (const f of TASK_PATCH_FIELDS) if (body[f] !== undefined) patch[f] = body[f];
+  return patch as TaskPatch;
 }
 
 export function updateCommand(
@@ -36,21 +89,16 @@ export function updateCommand(
   body: PatchTaskBody,
   expectedVersion: number | undefined,
   session: SessionRef | undefined,
+  next?: NextOccurrence,
+  at: string = new Date().toISOString(),
 ): TaskCommand {
-  // Only the fields the client gave: an absent field must stay "unchanged", not become undefined
-  // in the entry (and `dueDate: null` is a real change: it clears the date).
-  const patch: { -readonly [K in keyof TaskPatch]: TaskPatch[K] } = {};
-  if (body.title !== undefined) patch.title = body.title;
-  if (body.description !== undefined) patch.description = body.description;
-  if (body.status !== undefined) patch.status = body.status;
-  if (body.priority !== undefined) patch.priority = body.priority;
-  if (body.dueDate !== undefined) patch.dueDate = body.dueDate;
   return {
     op: 'update',
     id,
-    patch,
+    patch: taskPatchOf(body),
     ...versionOf(expectedVersion),
-    at: new Date().toISOString(),
+    ...(next === undefined ? {} : { next }),
+    at,
     ...sessionOf(session),
   };
 }
@@ -67,4 +115,67 @@ export function deleteCommand(
     at: new Date().toISOString(),
     ...sessionOf(session),
   };
+}
+
+export function projectCreateCommand(
+  body: CreateProjectBody,
+  session: SessionRef | undefined,
+): TaskCommand {
+  const at = new Date().toISOString();
+  return {
+    op: 'project.create',
+    project: {
+      id: randomUUID(),
+      name: body.name,
+      color: body.color,
+      position: body.position ?? positionAt(at),
+    },
+    at,
+    ...sessionOf(session),
+  };
+}
+
+export function projectUpdateCommand(
+  id: string,
+  body: PatchProjectBody,
+  expectedVersion: number | undefined,
+  session: SessionRef | undefined,
+): TaskCommand {
+  const patch: { -readonly [K in keyof ProjectFields]?: ProjectFields[K] } = {};
+  if (body.name !== undefined) patch.name = body.name;
+  if (body.color !== undefined) patch.color = body.color;
+  if (body.position !== undefined) patch.position = body.position;
+  return {
+    op: 'project.update',
+    id,
+    patch,
+    ...versionOf(expectedVersion),
+    at: new Date().toISOString(),
+    ...sessionOf(session),
+  };
+}
+
+export function projectDeleteCommand(
+  id: string,
+  tasks: 'keep' | 'delete',
+  expectedVersion: number | undefined,
+  session: SessionRef | undefined,
+): TaskCommand {
+  return {
+    op: 'project.delete',
+    id,
+    tasks,
+    ...versionOf(expectedVersion),
+    at: new Date().toISOString(),
+    ...sessionOf(session),
+  };
+}
+
+export function importCommand(
+  projects: readonly Project[],
+  tasks: readonly ImportedTask[],
+  session: SessionRef | undefined,
+  at: string = new Date().toISOString(),
+): TaskCommand {
+  return { op: 'import', projects, tasks, at, ...sessionOf(session) };
 }

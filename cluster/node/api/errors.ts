@@ -3,7 +3,7 @@
  * contract's status and code (docs/contract.md §4), so handlers can just let errors fly.
  */
 import { MySqlUnavailableError } from '../../../db/errors.js';
-import type { CommandResult } from '../../api/task.js';
+import type { CommandFailure, CommandSuccess } from '../../api/task.js';
 import { HttpError } from '../../http/index.js';
 import { NoQuorumError, NotLeaderError } from '../service.js';
 
@@ -55,7 +55,25 @@ export function toHttpError(err: unknown, op: Operation): unknown {
   return err;
 }
 
-/** A state-machine refusal (unknown id, version conflict) as the error it stands for. */
-export function resultError(result: Extract<CommandResult, { ok: false }>): HttpError {
-  return new HttpError(result.status, result.error, result.message);
+/** The HTTP status of a successful outcome: 201 for what was created, 200 otherwise. */
+export function successStatus(outcome: CommandSuccess['outcome']): 200 | 201 {
+  return outcome === 'created' || outcome === 'project_created' ? 201 : 200;
+}
+
+/**
+ * A state-machine refusal as the error it stands for: `not_found` → 404, `version_conflict` →
+ * 409, `invalid_reference` → 400 `invalid_input` with the field at fault in `details`,
+ * `key_reused` → 422 `idempotency_key_reused`.
+ */
+export function resultError(result: CommandFailure): HttpError {
+  switch (result.outcome) {
+    case 'not_found':
+      return new HttpError(404, 'not_found', result.message);
+    case 'version_conflict':
+      return new HttpError(409, 'version_conflict', result.message);
+    case 'invalid_reference':
+      return invalidInput(result.message, { [result.field ?? '_']: result.message });
+    case 'key_reused':
+      return new HttpError(422, 'idempotency_key_reused', result.message);
+  }
 }

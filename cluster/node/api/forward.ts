@@ -27,8 +27,10 @@ export function isForwarded(req: IncomingMessage): boolean {
 export interface ForwardOptions {
   /** The leader's client API base URL, `http://host:port`. */
   readonly leaderUrl: string;
-  /** The JSON to send on (already read and validated here); undefined for a GET. */
-  readonly body: string | undefined;
+  /** The body to send on (already read and validated here); undefined for a GET. */
+  readonly body: string | Buffer | undefined;
+  /** Its type; default JSON (an import may be CSV). */
+  readonly contentType?: string | undefined;
   readonly token: string;
   readonly timeoutMs: number;
   readonly from: number;
@@ -59,7 +61,7 @@ export async function forwardToLeader(
     const value = req.headers[name];
     if (typeof value === 'string') headers[name] = value;
   }
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
 
   let response: Response;
   let body: Buffer;

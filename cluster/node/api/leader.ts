@@ -12,8 +12,11 @@ import { forwardToLeader, isForwarded, sendRelayed } from './forward.js';
 export interface AtLeaderOptions {
   readonly token: string;
   readonly log?: ((msg: string) => void) | undefined;
-  /** The JSON body to forward; undefined for a GET. */
-  readonly body: string | undefined;
+  /** The body to forward (JSON unless contentType says otherwise); undefined for a GET. */
+  readonly body: string | Buffer | undefined;
+  readonly contentType?: string | undefined;
+  /** How long the leader may take (default: its request timeout); an import takes longer. */
+  readonly timeoutMs?: number | undefined;
   /** Serves the request on this node (as the leader) and sends the answer. */
   readonly local: () => Promise<void>;
 }
@@ -37,8 +40,9 @@ export async function atLeader(
         const relayed = await forwardToLeader(ctx.req, {
           leaderUrl,
           body: opts.body,
+          contentType: opts.contentType,
           token: opts.token,
-          timeoutMs: service.requestTimeoutMs + FORWARD_SLACK_MS,
+          timeoutMs: (opts.timeoutMs ?? service.requestTimeoutMs) + FORWARD_SLACK_MS,
           from: service.id,
           log: opts.log,
         });

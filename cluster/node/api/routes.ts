@@ -1,28 +1,68 @@
 /**
- * The node's client API (docs/contract.md §4): tasks CRUD with chosen read consistency, status and
- * checksum. Handlers validate everything first (nothing is proposed or forwarded for a bad
- * request), then run on the leader or forward to it, and let typed errors become answers.
+ * The node's client API (docs/contract.md §4): tasks and projects CRUD with chosen read
+ * consistency, tags, export and import, status and checksum. Handlers validate everything first
+ * (nothing is proposed or forwarded for a bad request), then run on the leader or forward to it,
+ * and let typed errors become answers.
  */
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { z } from 'zod';
 import type { ListQuery } from '../../../db/statemachine.js';
 import type {
+  ExportDocument,
+  ImportResponse,
+  ProjectListResponse,
+  ProjectResponse,
+  ProjectWriteResponse,
   ReadConsistency,
   ReadMeta,
+  TagListResponse,
   TaskListResponse,
   TaskResponse,
   WriteResponse,
 } from '../../api/node.js';
+import { nextOccurrence, todayIn } from '../../api/recurrence.js';
 import {
+  createProjectSchema,
   createTaskSchema,
+  deleteProjectQuerySchema,
   deleteTaskSchema,
   listTasksQuerySchema,
+  patchProjectSchema,
   patchTaskSchema,
+  type PatchTaskBody,
 } from '../../api/schemas.js';
-import type { SessionRef, TaskCommand } from '../../api/task.js';
-import { HttpError, Router, sendJson, type RouteContext } from '../../http/index.js';
-import type { NodeService } from '../service.js';
-import { createCommand, deleteCommand, updateCommand } from './commands.js';
-import { invalidInput, resultError, toHttpError, type Operation } from './errors.js';
+import type { NextOccurrence, SessionRef, Task, TaskCommand } from '../../api/task.js';
+import {
+  HttpError,
+  MAX_IMPORT_BODY_BYTES,
+  readBody as readRawBody,
+  Router,
+  sendJson,
+  singleHeader,
+  type RouteContext,
+} from '../../http/index.js';
+import type { CommittedWrite, NodeService } from '../service.js';
+import {
+  createCommand,
+  deleteCommand,
+  importCommand,
+  projectCreateCommand,
+  projectDeleteCommand,
+  projectUpdateCommand,
+  updateCommand,
+} from './commands.js';
+import { invalidInput, resultError, successStatus, toHttpError, type Operation } from './errors.js';
+import { tasksCsv } from './export.js';
 import { requestFingerprint, type FingerprintedRequest } from './fingerprint.js';
+import {
+  EXPORT_FORMAT,
+  IMPORT_BATCH_BYTES,
+  idSource,
+  importBatches,
+  rowsFromExport,
+  rowsFromTodoistCsv,
+} from './import.js';
 import {
   expectedVersionOf,
   parseIdempotencyKey,
@@ -41,7 +81,65 @@ export interface ClientRouterOptions {
   readonly log?: (msg: string) => void;
 }
 
-const taskQuerySchema = listTasksQuerySchema.pick({ consistency: true });
+const readQuerySchema = listTasksQuerySchema.pick({ consistency: true });
+const exportQuerySchema = z.strictObject({
+  format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).default('json'),
+});
+const importQuerySchema = z.strictObject({
+  /** A CSV import's project, by name (created when no project has that name). */
+  project: createProjectSchema.shape.name.optional(),
+});
+
+/** Tasks read per query by an export. */
+const EXPORT_PAGE = 5000;
+
+/** How many batches an import of `bytes` may need (a row is ~300 bytes at least). */
+function estimatedBatches(bytes: number): number {
+  return Math.ceil(bytes / IMPORT_BATCH_BYTES) + Math.ceil(bytes / 300 / 500) + 1;
+}
+
+/** A project id (or any other UUID in the path), lower-cased like a task id. */
+function parseId(raw: string | undefined, what: string): string {
+  try {
+    return parseTaskId(raw);
+  } catch (e) {
+    if (e instanceof HttpError) throw invalidInput(`invalid ${what}`, { id: 'must be a UUID' });
+    throw e;
+  }
+}
+
+/** `GET /tasks`'s query: every parameter once, except `tag`, which repeats. */
+function listQueryObject(query: URLSearchParams): Record<string, unknown> {
+  const rest = new URLSearchParams();
+  for (const [k, v] of query) if (k !== 'tag') rest.append(k, v);
+  const out: Record<string, unknown> = queryObject(rest);
+  const tags = query.getAll('tag');
+  if (tags.length > 0) out.tag = tags;
+  return out;
+}
+
+/** A precondition on something that does not exist yet cannot hold. */
+function refuseIfMatchOnCreate(ctx: RouteContext, what: string): void {
+  if (ctx.req.headers['if-match'] !== undefined) {
+    // Ignoring it would let a client believe its create was conditional.
+    throw invalidInput('If-Match is for PATCH and DELETE', {
+      'if-match': `is not allowed when creating a ${what}`,
+    });
+  }
+}
+
+/** Sends CSV text (an export). */
+function sendCsv(res: ServerResponse, status: number, text: string): void {
+  const body = Buffer.from(text, 'utf8');
+  res.writeHead(status, {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-length': body.length,
+    'content-disposition': 'attachment; filename="raftboard-tasks.csv"',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(body);
+}
 
 /** The session a keyed write carries: its key and what it was sent with (./fingerprint.ts). */
 function sessionFor(
@@ -81,7 +179,7 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
   async function read(
     ctx: RouteContext,
     consistency: ReadConsistency,
-    answer: (meta: ReadMeta) => Promise<{ status: number; body: unknown }>,
+    answer: (meta: ReadMeta) => Promise<{ status: number; body: unknown; csv?: boolean }>,
   ): Promise<void> {
     const serve = async (): Promise<void> => {
       const planted = PLANTED_LOCAL_READS && consistency === 'linearizable';
@@ -94,8 +192,9 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
         appliedIndex: service.appliedIndex(),
         commitIndex: service.commitIndex(),
       };
-      const { status, body } = await answer(meta);
-      sendJson(ctx.res, status, body);
+      const { status, body, csv } = await answer(meta);
+      if (csv === true) sendCsv(ctx.res, status, body as string);
+      else sendJson(ctx.res, status, body);
     };
     await mapped('read', () =>
       // The leader lease only exists on the leader: a follower hands such reads to it.
@@ -105,23 +204,23 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     );
   }
 
-  /** Proposes the command built on the leader (ids and timestamps are chosen there). */
+  /** The answer of a write: its HTTP status and body, from the committed entry. */
+  type Answer = (committed: CommittedWrite) => { status: number; body: unknown };
+
+  /**
+   * Proposes the command built on the leader (ids, timestamps and the next occurrence of a
+   * recurring task are chosen there) and answers with `answer`.
+   */
   async function write(
     ctx: RouteContext,
     body: Record<string, unknown>,
-    build: () => TaskCommand,
+    build: () => TaskCommand | Promise<TaskCommand>,
+    answer: Answer = taskAnswer,
   ): Promise<void> {
     const local = async (): Promise<void> => {
-      const committed = await service.propose(build());
-      const { result } = committed;
-      if (!result.ok) throw resultError(result);
-      const answer: WriteResponse = {
-        task: result.task,
-        raftIndex: committed.index,
-        term: committed.term,
-        servedBy: service.id,
-      };
-      sendJson(ctx.res, result.status, answer);
+      const committed = await service.propose(await build());
+      const { status, body: out } = answer(committed);
+      sendJson(ctx.res, status, out);
     };
     // The body as received (validated here, and again by the leader with the same schema).
     await mapped('write', () =>
@@ -129,11 +228,112 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     );
   }
 
+  function taskAnswer(committed: CommittedWrite): { status: number; body: unknown } {
+    const { result } = committed;
+    if (!result.ok) throw resultError(result);
+    if (
+      result.outcome !== 'created' &&
+      result.outcome !== 'updated' &&
+      result.outcome !== 'deleted'
+    ) {
+      throw new Error(`a task write answered ${result.outcome}`);
+    }
+    const answer: WriteResponse = {
+      task: result.task,
+      raftIndex: committed.index,
+      term: committed.term,
+      servedBy: service.id,
+      ...(result.outcome === 'updated' && result.next !== undefined ? { next: result.next } : {}),
+      ...(result.outcome === 'deleted' ? { deletedIds: result.deletedIds } : {}),
+    };
+    return { status: successStatus(result.outcome), body: answer };
+  }
+
+  function projectAnswer(committed: CommittedWrite): { status: number; body: unknown } {
+    const { result } = committed;
+    if (!result.ok) throw resultError(result);
+    if (result.outcome === 'project_created' || result.outcome === 'project_updated') {
+      const answer: ProjectWriteResponse = {
+        project: result.project,
+        raftIndex: committed.index,
+        term: committed.term,
+        servedBy: service.id,
+      };
+      return { status: successStatus(result.outcome), body: answer };
+    }
+    if (result.outcome === 'project_deleted') {
+      const answer: ProjectWriteResponse = {
+        project: null,
+        raftIndex: committed.index,
+        term: committed.term,
+        servedBy: service.id,
+        deletedIds: result.deletedIds,
+        movedIds: result.movedIds,
+      };
+      return { status: 200, body: answer };
+    }
+    throw new Error(`a project write answered ${result.outcome}`);
+  }
+
+  /**
+   * On the leader, before proposing a task change: what the state at its read barrier says.
+   * A change that completes a recurring task gets its next occurrence (computed here, carried
+   * in the entry); a due time or a recurrence left without a due date is refused (400).
+   */
+  async function prepareUpdate(
+    id: string,
+    body: PatchTaskBody,
+    expected: number | undefined,
+    session: SessionRef | undefined,
+  ): Promise<TaskCommand> {
+    const at = new Date().toISOString();
+    const reads =
+      body.status === 'done' ||
+      body.dueDate === null ||
+      (body.dueDate === undefined &&
+        ((body.dueTime !== undefined && body.dueTime !== null) ||
+          (body.recurrence !== undefined && body.recurrence !== null)));
+    if (!reads) return updateCommand(id, body, expected, session, undefined, at);
+    await service.readBarrier('linearizable');
+    const task = await service.getTask(id);
+    // Unknown id, or a version the client did not expect: the state machine answers that.
+    if (task === null || (expected !== undefined && expected !== task.version)) {
+      return updateCommand(id, body, expected, session, undefined, at);
+    }
+    const after = {
+      dueDate: body.dueDate !== undefined ? body.dueDate : task.dueDate,
+      dueTime: body.dueTime !== undefined ? body.dueTime : task.dueTime,
+      recurrence: body.recurrence !== undefined ? body.recurrence : task.recurrence,
+    };
+    if (after.dueDate === null) {
+      const details: Record<string, string> = {};
+      if (after.dueTime !== null) details.dueTime = 'needs a dueDate (clear dueTime too)';
+      if (after.recurrence !== null) details.recurrence = 'needs a dueDate (clear recurrence too)';
+      if (Object.keys(details).length > 0) throw invalidInput('invalid task change', details);
+    }
+    let next: NextOccurrence | undefined;
+    if (body.status === 'done' && task.status !== 'done' && after.recurrence !== null) {
+      const base = after.recurrence.from === 'completion' ? at.slice(0, 10) : after.dueDate;
+      const dueDate = base === null ? null : nextOccurrence(after.recurrence.rrule, base);
+      if (dueDate !== null) next = { id: randomUUID(), dueDate, forVersion: task.version };
+    }
+    return updateCommand(id, body, expected, session, next, at);
+  }
+
   const router = new Router();
 
   router.on('GET', '/tasks', async (ctx) => {
-    const q = parseWith(listTasksQuerySchema, queryObject(ctx.query), 'query string');
-    const query: ListQuery = { status: q.status, q: q.q, limit: q.limit, offset: q.offset };
+    const q = parseWith(listTasksQuerySchema, listQueryObject(ctx.query), 'query string');
+    const query: ListQuery = {
+      status: q.status,
+      q: q.q,
+      projectId: q.projectId,
+      tags: q.tag,
+      parentId: q.parentId,
+      due: q.due === undefined ? undefined : { kind: q.due, today: todayIn(q.tz) },
+      limit: q.limit,
+      offset: q.offset,
+    };
     await read(ctx, q.consistency, async (meta) => {
       const tasks = await service.listTasks(query);
       const body: TaskListResponse = { ...meta, tasks };
@@ -143,7 +343,7 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
 
   router.on('GET', '/tasks/:id', async (ctx) => {
     const id = parseTaskId(ctx.params.id);
-    const q = parseWith(taskQuerySchema, queryObject(ctx.query), 'query string');
+    const q = parseWith(readQuerySchema, queryObject(ctx.query), 'query string');
     await read(ctx, q.consistency, async (meta) => {
       const task = await service.getTask(id);
       if (task === null) throw new HttpError(404, 'not_found', `no task with id ${id}`);
@@ -155,13 +355,7 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
   router.on('POST', '/tasks', async (ctx) => {
     rejectQuery(ctx.query);
     const key = parseIdempotencyKey(ctx.req);
-    if (ctx.req.headers['if-match'] !== undefined) {
-      // A precondition on a task that does not exist yet cannot hold; ignoring it would let a
-      // client believe its create was conditional.
-      throw invalidInput('If-Match is for PATCH and DELETE', {
-        'if-match': 'is not allowed when creating a task',
-      });
-    }
+    refuseIfMatchOnCreate(ctx, 'task');
     const raw = await readBody(ctx.req);
     const body = parseWith(createTaskSchema, raw, 'task');
     const session = sessionFor(key, {
@@ -183,7 +377,7 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     const expected = expectedVersionOf(body.expectedVersion, ifMatch);
     const target = `/tasks/${id}`;
     const session = sessionFor(key, { method: 'PATCH', target, body: raw, ifMatch });
-    await write(ctx, raw, () => updateCommand(id, body, expected, session));
+    await write(ctx, raw, () => prepareUpdate(id, body, expected, session));
   });
 
   router.on('DELETE', '/tasks/:id', async (ctx) => {
@@ -198,6 +392,221 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     const session = sessionFor(key, { method: 'DELETE', target, body: raw, ifMatch });
     await write(ctx, raw, () => deleteCommand(id, expected, session));
   });
+
+  // ---- projects ----
+
+  router.on('GET', '/projects', async (ctx) => {
+    const q = parseWith(readQuerySchema, queryObject(ctx.query), 'query string');
+    await read(ctx, q.consistency, async (meta) => {
+      const body: ProjectListResponse = { ...meta, projects: await service.listProjects() };
+      return { status: 200, body };
+    });
+  });
+
+  router.on('GET', '/projects/:id', async (ctx) => {
+    const id = parseId(ctx.params.id, 'project id');
+    const q = parseWith(readQuerySchema, queryObject(ctx.query), 'query string');
+    await read(ctx, q.consistency, async (meta) => {
+      const project = await service.getProject(id);
+      if (project === null) throw new HttpError(404, 'not_found', `no project with id ${id}`);
+      const body: ProjectResponse = { ...meta, project };
+      return { status: 200, body };
+    });
+  });
+
+  router.on('POST', '/projects', async (ctx) => {
+    rejectQuery(ctx.query);
+    const key = parseIdempotencyKey(ctx.req);
+    refuseIfMatchOnCreate(ctx, 'project');
+    const raw = await readBody(ctx.req);
+    const body = parseWith(createProjectSchema, raw, 'project');
+    const session = sessionFor(key, {
+      method: 'POST',
+      target: '/projects',
+      body: raw,
+      ifMatch: undefined,
+    });
+    await write(ctx, raw, () => projectCreateCommand(body, session), projectAnswer);
+  });
+
+  router.on('PATCH', '/projects/:id', async (ctx) => {
+    const id = parseId(ctx.params.id, 'project id');
+    rejectQuery(ctx.query);
+    const key = parseIdempotencyKey(ctx.req);
+    const ifMatch = parseIfMatch(ctx.req);
+    const raw = await readBody(ctx.req);
+    const body = parseWith(patchProjectSchema, raw, 'project change');
+    const expected = expectedVersionOf(body.expectedVersion, ifMatch);
+    const target = `/projects/${id}`;
+    const session = sessionFor(key, { method: 'PATCH', target, body: raw, ifMatch });
+    await write(ctx, raw, () => projectUpdateCommand(id, body, expected, session), projectAnswer);
+  });
+
+  router.on('DELETE', '/projects/:id', async (ctx) => {
+    const id = parseId(ctx.params.id, 'project id');
+    const q = parseWith(deleteProjectQuerySchema, queryObject(ctx.query), 'query string');
+    const key = parseIdempotencyKey(ctx.req);
+    const ifMatch = parseIfMatch(ctx.req);
+    const raw = await readBody(ctx.req);
+    const body = parseWith(deleteTaskSchema, raw, 'delete request');
+    const expected = expectedVersionOf(body.expectedVersion, ifMatch);
+    // `?tasks=` changes what the request does: it is part of the target the key is bound to.
+    const target = `/projects/${id}?tasks=${q.tasks}`;
+    const session = sessionFor(key, { method: 'DELETE', target, body: raw, ifMatch });
+    await write(
+      ctx,
+      raw,
+      () => projectDeleteCommand(id, q.tasks, expected, session),
+      projectAnswer,
+    );
+  });
+
+  router.on('GET', '/tags', async (ctx) => {
+    const q = parseWith(readQuerySchema, queryObject(ctx.query), 'query string');
+    await read(ctx, q.consistency, async (meta) => {
+      const body: TagListResponse = { ...meta, tags: await service.listTags() };
+      return { status: 200, body };
+    });
+  });
+
+  // ---- export and import ----
+
+  router.on('GET', '/export', async (ctx) => {
+    const q = parseWith(exportQuerySchema, queryObject(ctx.query), 'query string');
+    await read(ctx, 'linearizable', async () => {
+      const projects = await service.listProjects();
+      const tasks = await allTasks();
+      if (q.format === 'csv') return { status: 200, body: tasksCsv(tasks, projects), csv: true };
+      const body: ExportDocument = {
+        format: EXPORT_FORMAT,
+        exportedAt: new Date().toISOString(),
+        projects,
+        tasks,
+      };
+      return { status: 200, body };
+    });
+  });
+
+  router.on(
+    'POST',
+    '/import',
+    async (ctx) => {
+      const q = parseWith(importQuerySchema, queryObject(ctx.query), 'query string');
+      const key = parseIdempotencyKey(ctx.req);
+      if (ctx.req.headers['if-match'] !== undefined) {
+        throw invalidInput('If-Match is for PATCH and DELETE', {
+          'if-match': 'is not allowed on an import',
+        });
+      }
+      const bytes = await readRawBody(ctx.req, MAX_IMPORT_BODY_BYTES);
+      const type = (singleHeader(ctx.req, 'content-type') ?? '')
+        .split(';')[0]!
+        .trim()
+        .toLowerCase();
+      const isCsv = type === 'text/csv' || type === 'application/csv' || type === 'text/plain';
+      if (!isCsv && type !== 'application/json' && type !== '') {
+        throw invalidInput('invalid import', {
+          'content-type': 'must be application/json (a Raftboard export) or text/csv (Todoist)',
+        });
+      }
+      const text = bytes.toString('utf8');
+      let json: unknown;
+      if (!isCsv) {
+        try {
+          json = JSON.parse(text);
+        } catch (e) {
+          throw invalidInput('invalid import', {
+            body: `is not valid JSON: ${(e as Error).message}`,
+          });
+        }
+      }
+      const target = ctx.query.size === 0 ? '/import' : `/import?${ctx.query.toString()}`;
+      // The whole request's fingerprint: every batch's session is bound to it.
+      const fingerprint =
+        key === undefined
+          ? undefined
+          : requestFingerprint({
+              method: 'POST',
+              target,
+              body: isCsv ? { csv: text } : json,
+              ifMatch: undefined,
+            });
+      // JSON documents are checked before anything is forwarded; a CSV is read on the leader
+      // (its relative dates are read on the leader's day).
+      const fromExport = isCsv ? undefined : rowsFromExport(json);
+      const local = async (): Promise<void> => {
+        const at = new Date().toISOString();
+        const idFor = idSource(key);
+        let rows = fromExport;
+        if (rows === undefined) {
+          let project: { id: string; name: string } | undefined;
+          if (q.project !== undefined) {
+            await service.readBarrier('linearizable');
+            const existing = (await service.listProjects()).find(
+              (p) => p.name.toLowerCase() === q.project!.toLowerCase(),
+            );
+            project = existing ?? { id: idFor('project'), name: q.project };
+          }
+          rows = rowsFromTodoistCsv(text, { at, today: todayIn('UTC'), idFor, project });
+          if (project !== undefined && rows.projects.length > 0) {
+            const known = await service.getProject(project.id);
+            if (known !== null) rows = { ...rows, projects: [] };
+          }
+        }
+        const batches = importBatches(rows);
+        let sums: ImportResponse = {
+          projects: 0,
+          tasks: 0,
+          skipped: rows.invalid,
+          raftIndex: service.appliedIndex(),
+          servedBy: service.id,
+        };
+        for (const [n, batch] of batches.entries()) {
+          const session: SessionRef | undefined =
+            key === undefined || fingerprint === undefined
+              ? undefined
+              : { key: `${key}#${n}`, fingerprint };
+          const committed = await service.propose(
+            importCommand(batch.projects, batch.tasks, session, at),
+          );
+          const { result } = committed;
+          if (!result.ok) throw resultError(result);
+          if (result.outcome !== 'imported')
+            throw new Error(`an import answered ${result.outcome}`);
+          sums = {
+            ...sums,
+            projects: sums.projects + result.projects,
+            tasks: sums.tasks + result.tasks,
+            skipped: sums.skipped + result.skipped,
+            raftIndex: committed.index,
+          };
+        }
+        sendJson(ctx.res, 200, sums);
+      };
+      await mapped('write', () =>
+        atLeader(service, ctx, {
+          token,
+          log,
+          body: bytes,
+          contentType: isCsv ? 'text/csv' : 'application/json',
+          // Every batch may wait up to the request timeout.
+          timeoutMs: service.requestTimeoutMs * Math.max(1, estimatedBatches(bytes.length)),
+          local,
+        }),
+      );
+    },
+    { maxBodyBytes: MAX_IMPORT_BODY_BYTES },
+  );
+
+  /** Every task, a page at a time (the list's own limit). */
+  async function allTasks(): Promise<Task[]> {
+    const out: Task[] = [];
+    for (let offset = 0; ; offset += EXPORT_PAGE) {
+      const page = await service.listTasks({ limit: EXPORT_PAGE, offset });
+      out.push(...page);
+      if (page.length < EXPORT_PAGE) return out;
+    }
+  }
 
   router.on('GET', '/status', ({ res }) => sendJson(res, 200, service.status()));
 

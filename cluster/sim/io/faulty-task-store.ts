@@ -7,7 +7,7 @@
  * OpenTaskStore, whose handles a node crash closes without touching the server.
  * Deterministic: time only through the Clock, chance only through the seeded `random`.
  */
-import type { CommandResult, Task } from '../../api/task.js';
+import type { CommandResult, Project, Task } from '../../api/task.js';
 import type { Clock, TimerHandle } from '../../node/clock.js';
 import { MySqlUnavailableError } from '../../../db/errors.js';
 import type {
@@ -168,6 +168,18 @@ export class FaultyTaskStore implements TaskStore {
 
   get(id: string): Promise<Task | null> {
     return this.read(() => this.inner.get(id));
+  }
+
+  listProjects(): Promise<Project[]> {
+    return this.read(() => this.inner.listProjects());
+  }
+
+  getProject(id: string): Promise<Project | null> {
+    return this.read(() => this.inner.getProject(id));
+  }
+
+  listTags(): Promise<{ name: string; count: number }[]> {
+    return this.read(() => this.inner.listTags());
   }
 
   checksum(): Promise<StateChecksum> {

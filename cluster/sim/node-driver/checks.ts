@@ -139,7 +139,7 @@ export class NodeChecks {
   ): void {
     entries.forEach((e, i) => {
       const r = results[i];
-      if (e.index <= before || r === null || !r.ok || r.status !== 201 || r.task === null) return;
+      if (e.index <= before || r === null || !r.ok || r.outcome !== 'created') return;
       const key = (JSON.parse(e.data) as TaskCommand).session?.key;
       if (key !== undefined && !this.createdByKey.has(key)) this.createdByKey.set(key, r.task.id);
     });

@@ -211,7 +211,7 @@ export class NodeClients {
         this.cluster.onAcked();
         this.record(c, spec, key, call, this.now(), o.value.result);
         this.cluster.note(
-          `${c.name} ${spec.f} ${key} → n${m.id}: ${o.value.result.status} @${o.value.index}`,
+          `${c.name} ${spec.f} ${key} → n${m.id}: ${o.value.result.outcome} @${o.value.index}`,
         );
         return;
       }
@@ -244,19 +244,21 @@ export class NodeClients {
     result: CommandResult,
   ): void {
     this.stats.acked++;
-    if (!result.ok && result.error === 'idempotency_key_reused') {
+    if (!result.ok && result.outcome === 'key_reused') {
       this.cluster.checks.fail(
         'idempotency',
         `${key} was refused as a reused key: ${result.message}`,
       );
       return;
     }
-    if (result.ok && result.task !== null) this.learn(result.task);
+    if (result.ok && (result.outcome === 'created' || result.outcome === 'updated')) {
+      this.learn(result.task);
+    }
     const client = c.name;
     switch (spec.f) {
       case 'create': {
-        if (!result.ok || result.task === null) {
-          if (result.status === 409) {
+        if (!result.ok || result.outcome !== 'created') {
+          if (!result.ok && result.outcome === 'version_conflict') {
             this.writes.push({
               f: 'create',
               client,
@@ -267,7 +269,7 @@ export class NodeClients {
             });
             return;
           }
-          this.cluster.checks.fail('client', `create ${key} answered ${result.status}`);
+          this.cluster.checks.fail('client', `create ${key} answered ${result.outcome}`);
           return;
         }
         this.writes.push({
@@ -287,9 +289,9 @@ export class NodeClients {
           ...(spec.expectedVersion === undefined ? {} : { expectedVersion: spec.expectedVersion }),
           ret,
           out:
-            result.ok && result.task !== null
+            result.ok && result.outcome === 'updated'
               ? { status: 200, task: result.task }
-              : { status: result.status === 404 ? 404 : 409 },
+              : { status: !result.ok && result.outcome === 'not_found' ? 404 : 409 },
         };
         this.writes.push(op);
         return;
@@ -302,7 +304,7 @@ export class NodeClients {
           taskId: spec.id,
           ...(spec.expectedVersion === undefined ? {} : { expectedVersion: spec.expectedVersion }),
           ret,
-          out: result.ok ? { status: 200 } : { status: result.status === 404 ? 404 : 409 },
+          out: result.ok ? { status: 200 } : { status: result.outcome === 'not_found' ? 404 : 409 },
         };
         this.writes.push(op);
         return;

@@ -3,7 +3,7 @@
  * with it: calls made after that, and answers to calls in flight, never arrive (what was sent may
  * still commit in the database, as a statement in flight does when its client is killed).
  */
-import type { CommandResult, Task } from '../../api/task.js';
+import type { CommandResult, Project, Task } from '../../api/task.js';
 import type { TaskStore } from '../../../db/task-store.js';
 import type {
   AppliedIndex,
@@ -51,6 +51,9 @@ export class GatedTaskStore {
         this.call(() => inner.restore(index, term, data)),
       list: (query: ListQuery): Promise<Task[]> => this.call(() => inner.list(query)),
       get: (id: string): Promise<Task | null> => this.call(() => inner.get(id)),
+      listProjects: (): Promise<Project[]> => this.call(() => inner.listProjects()),
+      getProject: (id: string): Promise<Project | null> => this.call(() => inner.getProject(id)),
+      listTags: (): Promise<{ name: string; count: number }[]> => this.call(() => inner.listTags()),
       checksum: (): Promise<StateChecksum> => this.call(() => inner.checksum()),
       close: (): Promise<void> => this.call(() => inner.close()),
     };

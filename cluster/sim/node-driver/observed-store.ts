@@ -5,7 +5,7 @@
  * fault wrapper, so it sees applies as the database does, not as the node believes them.
  */
 import { createHash } from 'node:crypto';
-import type { CommandResult, Task } from '../../api/task.js';
+import type { CommandResult, Project, Task } from '../../api/task.js';
 import type { TaskStore } from '../../../db/task-store.js';
 import type {
   AppliedIndex,
@@ -93,6 +93,18 @@ export class ObservedTaskStore implements TaskStore {
 
   get(id: string): Promise<Task | null> {
     return this.inner.get(id);
+  }
+
+  listProjects(): Promise<Project[]> {
+    return this.inner.listProjects();
+  }
+
+  getProject(id: string): Promise<Project | null> {
+    return this.inner.getProject(id);
+  }
+
+  listTags(): Promise<{ name: string; count: number }[]> {
+    return this.inner.listTags();
   }
 
   checksum(): Promise<StateChecksum> {

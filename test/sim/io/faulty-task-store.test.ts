@@ -29,7 +29,7 @@ function watch<T>(p: Promise<T>): { state: 'pending' | 'resolved' | 'rejected'; 
 describe('FaultyTaskStore', () => {
   it('passes calls through when no fault is on', async () => {
     const { store } = setup();
-    expect(await store.applyBatch(batch(1))).toMatchObject([{ ok: true, status: 201 }]);
+    expect(await store.applyBatch(batch(1))).toMatchObject([{ ok: true, outcome: 'created' }]);
     expect(await store.appliedIndex()).toEqual({ index: 1, term: 1 });
   });
 

@@ -5,7 +5,14 @@
  */
 import type { ApiErrorCode } from '../../api/task.js';
 import type { MySqlAction, NodeAction } from '../../api/control.js';
-import { HttpError, Router, readJsonBody, sendJson, type RouteContext } from '../../http/index.js';
+import {
+  HttpError,
+  MAX_IMPORT_BODY_BYTES,
+  Router,
+  readJsonBody,
+  sendJson,
+  type RouteContext,
+} from '../../http/index.js';
 import { collectChecksums } from '../checksums.js';
 import { SupervisorError } from '../errors.js';
 import { historyRoutes } from '../history/index.js';
@@ -155,6 +162,12 @@ export function createControlRouter(supervisor: Supervisor): Router {
   for (const method of ['GET', 'POST', 'PATCH', 'DELETE', 'PUT']) {
     router.on(method, '/api/tasks', tasks);
     router.on(method, '/api/tasks/:id', tasks);
+    router.on(method, '/api/projects', tasks);
+    router.on(method, '/api/projects/:id', tasks);
   }
+  // The rest of the node's client API (issue 14), for the web UI: tags, export and import.
+  router.on('GET', '/api/tags', tasks);
+  router.on('GET', '/api/export', tasks);
+  router.on('POST', '/api/import', tasks, { maxBodyBytes: MAX_IMPORT_BODY_BYTES });
   return router;
 }

@@ -6,6 +6,7 @@
  * lost, kept in the outbox across a reload, sent again with its key and applied once.
  * The node build must be current (`npm test` builds it); the renderer is built when stale.
  */
+import { randomUUID } from 'node:crypto';
 import type { Page, Request, Route } from 'playwright-core';
 import { beforeAll, describe, expect } from 'vitest';
 import type { TaskListResponse, WriteResponse } from '../../cluster/api/node.js';
@@ -152,6 +153,88 @@ describe('safe, ordered and remembered changes, in Chromium', () => {
     });
     // Seed, rename, undo: the undo is a change of its own.
     expect(back.version).toBe(3);
+  });
+
+  ui.test('undo of a sent delete brings the task and its subtask back, ids and all', async () => {
+    const parent = await seed({ title: 'Plan the move', priority: 'high' });
+    const child = await seed({ title: 'Book the van', parentId: parent.id });
+    await view('List');
+    await page.getByRole('button', { name: 'Delete “Plan the move”' }).click();
+    // Past the delete's own window: it is sent, and the subtask goes with it.
+    await until('the delete to commit', async () =>
+      (await inCluster(child.id)) === undefined ? true : undefined,
+    );
+    await page.getByRole('button', { name: 'Undo delete of “Plan the move”' }).click();
+    const back = await until('the task to come back', async () => {
+      const [p, c] = [await inCluster(parent.id), await inCluster(child.id)];
+      return p !== undefined && c !== undefined ? { p, c } : undefined;
+    });
+    expect(back.p).toMatchObject({ title: 'Plan the move', priority: 'high', parentId: null });
+    expect(back.c).toMatchObject({ title: 'Book the van', parentId: parent.id });
+  });
+
+  ui.test('exports JSON, imports a file with counts shown, and undoes the import', async () => {
+    await seed({ title: 'Already here' });
+    await view('List');
+    await page.getByText('Already here').first().waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export JSON' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^raftboard-\d{4}-\d{2}-\d{2}\.json$/);
+    const exported = JSON.parse(
+      await new Promise<string>((resolve, reject) => {
+        void download.createReadStream().then((stream) => {
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+          stream.on('error', reject);
+        }, reject);
+      }),
+    ) as { format: string; tasks: Task[] };
+    expect(exported.format).toBe('raftboard/1');
+    expect(exported.tasks.length).toBeGreaterThan(0);
+
+    const at = new Date().toISOString();
+    const project = {
+      id: randomUUID(),
+      name: `Imported ${Date.now()}`,
+      color: null,
+      position: 1,
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+    };
+    const row = (title: string): Record<string, unknown> => ({
+      id: randomUUID(),
+      title,
+      projectId: project.id,
+      createdAt: at,
+      updatedAt: at,
+    });
+    const doc = {
+      format: 'raftboard/1',
+      exportedAt: at,
+      projects: [project],
+      tasks: [row('Imported one'), row('Imported two'), exported.tasks[0]],
+    };
+    await page.getByLabel('Import file').setInputFiles({
+      name: 'backup.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(doc)),
+    });
+    // The exported task exists already: skipped.
+    await page.getByText('Imported 2 tasks and 1 project; 1 skipped.').waitFor();
+    const ids = [doc.tasks[0]!.id as string, doc.tasks[1]!.id as string];
+    for (const id of ids) expect(await inCluster(id)).toBeDefined();
+    await ui.shot('import-counts');
+
+    await page.getByRole('button', { name: 'Undo import' }).click();
+    await until('the imported tasks to go', async () => {
+      const left = await Promise.all(ids.map(inCluster));
+      return left.every((t) => t === undefined) ? true : undefined;
+    });
+    expect(await inCluster(exported.tasks[0]!.id)).toBeDefined();
   });
 
   ui.test('a reminder due now shows as a notification with the task title', async () => {

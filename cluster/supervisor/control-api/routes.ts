@@ -158,16 +158,18 @@ export function createControlRouter(supervisor: Supervisor): Router {
     }),
   );
   historyRoutes(router, supervisor, run);
+  // The node's task API (§4), relayed: tasks, projects, tags, export and import. The node
+  // answers what it does not know (a method it has no route for: 405).
   const tasks = (ctx: RouteContext): Promise<void> => proxyTasks(ctx, supervisor);
   for (const method of ['GET', 'POST', 'PATCH', 'DELETE', 'PUT']) {
     router.on(method, '/api/tasks', tasks);
     router.on(method, '/api/tasks/:id', tasks);
     router.on(method, '/api/projects', tasks);
     router.on(method, '/api/projects/:id', tasks);
+    router.on(method, '/api/tags', tasks);
+    router.on(method, '/api/export', tasks);
   }
-  // The rest of the node's client API (issue 14), for the web UI: tags, export and import.
-  router.on('GET', '/api/tags', tasks);
-  router.on('GET', '/api/export', tasks);
+  // The one route with a larger body (a whole export or a CSV file): 16 MiB, as on the node.
   router.on('POST', '/api/import', tasks, { maxBodyBytes: MAX_IMPORT_BODY_BYTES });
   return router;
 }

@@ -7,11 +7,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ShellCommand } from '../cluster/api/bridge.js';
+import { MAX_IMPORT_BODY_BYTES } from '../cluster/http/body.js';
 import { COMMAND_PUSH_CHANNEL } from './channels.js';
 import type { PushTarget } from './push.js';
 
 /** The node refuses larger import bodies anyway; refusing here spares a big IPC message. */
-export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
+export const IMPORT_MAX_BYTES = MAX_IMPORT_BODY_BYTES;
 
 export const IMPORT_FILTERS = [
   { name: 'Raftboard or Todoist export', extensions: ['json', 'csv'] },

@@ -16,9 +16,13 @@ export type EventPushChannel = 'raftboard:event';
 /** main → page: the StartupState after every change. */
 export type StartupPushChannel = 'raftboard-shell:startup';
 
+/** main → page: a ShellCommand (menu Import…/Export…, a notification clicked). */
+export type CommandPushChannel = 'raftboard-shell:command';
+
 export const EVENTS_CHANNEL: EventsChannel = 'raftboard:events';
 export const EVENT_PUSH_CHANNEL: EventPushChannel = 'raftboard:event';
 export const STARTUP_PUSH_CHANNEL: StartupPushChannel = 'raftboard-shell:startup';
+export const COMMAND_PUSH_CHANNEL: CommandPushChannel = 'raftboard-shell:command';
 
 export function bridgeChannel(method: BridgeMethod): BridgeChannel {
   return `raftboard:${method}`;

@@ -9,6 +9,7 @@ import type {
   AppSettings,
   BridgeResult,
   ShellMethod,
+  ShellNotification,
   StartupState,
 } from '../cluster/api/bridge.js';
 import type { ClusterEvent } from '../cluster/api/control.js';
@@ -115,7 +116,14 @@ export interface ShellHandlers {
   saveSettings(settings: AppSettings): AppSettings;
   retryStart(): StartupState;
   quit(): void;
+  notify(notification: ShellNotification): void;
 }
+
+const notification = z.strictObject({
+  title: z.string().min(1).max(TITLE_MAX),
+  body: z.string().max(500),
+  tag: z.string().min(1).max(400),
+});
 
 export interface EventsHandler {
   /** Starts (true) or stops pushing events to the window; answers the replay when starting. */
@@ -189,7 +197,10 @@ export function registerBridge(ipc: Ipc, host: BridgeHost, events: EventsHandler
 
 export function registerShell(ipc: Ipc, shell: ShellHandlers): void {
   const none = z.tuple([]);
-  const table: Record<Exclude<ShellMethod, 'saveSettings'>, () => BridgeResult<unknown>> = {
+  const table: Record<
+    Exclude<ShellMethod, 'saveSettings' | 'notify'>,
+    () => BridgeResult<unknown>
+  > = {
     getStartup: () => ok(shell.getStartup()),
     getSettings: () => ok(shell.getSettings()),
     retryStart: () => ok(shell.retryStart()),
@@ -204,4 +215,8 @@ export function registerShell(ipc: Ipc, shell: ShellHandlers): void {
   ipc.handle(shellChannel('saveSettings'), z.tuple([settingsSchema]), ([s]) =>
     ok(shell.saveSettings(s)),
   );
+  ipc.handle(shellChannel('notify'), z.tuple([notification]), ([n]) => {
+    shell.notify(n);
+    return ok(null);
+  });
 }

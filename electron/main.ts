@@ -11,13 +11,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, shell } from 'electron';
+import { BrowserWindow, Menu, Notification, app, dialog, ipcMain, protocol, shell } from 'electron';
 // The preload is CommonJS (.cts) and nothing imports it at run time; this type-only import keeps
 // it in this tsc program, so `npm run build:node` emits build/electron/preload.cjs and lint
 // type-checks it.
 import type {} from './preload.cjs';
-import type { AppSettings, StartupState } from '../cluster/api/bridge.js';
+import type { AppSettings, ShellNotification, StartupState } from '../cluster/api/bridge.js';
 import { STARTUP_PUSH_CHANNEL } from './channels.js';
+import { IMPORT_FILTERS, readImportFile, sendCommand } from './commands.js';
 import { registerBridge, registerShell } from './handlers.js';
 import { createHost } from './host.js';
 import { createIpc } from './ipc.js';
@@ -102,6 +103,39 @@ function run(): void {
     }
   }
 
+  async function pickImport(): Promise<void> {
+    if (win === undefined || win.isDestroyed()) return;
+    const picked = await dialog.showOpenDialog(win, {
+      title: 'Import tasks',
+      properties: ['openFile'],
+      filters: IMPORT_FILTERS,
+    });
+    const file = picked.filePaths[0];
+    if (picked.canceled || file === undefined) return;
+    try {
+      sendCommand(win.webContents, readImportFile(file));
+    } catch (e) {
+      dialog.showErrorBox('Import', (e as Error).message);
+    }
+  }
+
+  // Held until clicked or closed: a notification that is garbage-collected loses its click.
+  const notifications = new Set<Notification>();
+  function notify(n: ShellNotification): void {
+    if (!Notification.isSupported()) return;
+    const note = new Notification({ title: n.title, body: n.body });
+    notifications.add(note);
+    note.on('click', () => {
+      notifications.delete(note);
+      if (win === undefined || win.isDestroyed()) return;
+      if (win.isMinimized()) win.restore();
+      win.focus();
+      sendCommand(win.webContents, { type: 'notification-click', tag: n.tag });
+    });
+    note.on('close', () => notifications.delete(note));
+    note.show();
+  }
+
   const ipc = createIpc({ ipcMain, trustedSender: () => win?.webContents, log });
   registerBridge(
     ipc,
@@ -127,6 +161,7 @@ function run(): void {
       return runner.state;
     },
     quit: () => app.quit(),
+    notify,
   });
 
   app.on('second-instance', () => {
@@ -165,6 +200,8 @@ function run(): void {
           appName: app.getName(),
           openDataDir: () => void shell.openPath(runner.state.dataDir),
           showSettingsFile: () => shell.showItemInFolder(settingsFile),
+          importFile: () => void pickImport(),
+          exportAs: (format) => sendCommand(win?.webContents, { type: 'export', format }),
         }),
       ),
     );

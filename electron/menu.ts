@@ -12,6 +12,10 @@ export interface MenuActions {
   openDataDir(): void;
   /** Shows settings.json in the file manager. */
   showSettingsFile(): void;
+  /** Picks a .json or .csv file and hands it to the page to import. */
+  importFile(): void;
+  /** Asks the page to export the tasks (it saves the file through a download). */
+  exportAs(format: 'json' | 'csv'): void;
 }
 
 export function menuTemplate(a: MenuActions): MenuItemConstructorOptions[] {
@@ -23,6 +27,11 @@ export function menuTemplate(a: MenuActions): MenuItemConstructorOptions[] {
     ],
   };
   const quit: MenuItemConstructorOptions = { role: 'quit', label: `Quit ${a.appName}` };
+  const transfer: MenuItemConstructorOptions[] = [
+    { label: 'Import…', click: () => a.importFile() },
+    { label: 'Export…', click: () => a.exportAs('json') },
+    { label: 'Export as CSV…', click: () => a.exportAs('csv') },
+  ];
   return [
     ...(a.isMac
       ? [
@@ -38,8 +47,14 @@ export function menuTemplate(a: MenuActions): MenuItemConstructorOptions[] {
               quit,
             ],
           } satisfies MenuItemConstructorOptions,
+          { label: 'File', submenu: transfer } satisfies MenuItemConstructorOptions,
         ]
-      : [{ label: 'File', submenu: [quit] } satisfies MenuItemConstructorOptions]),
+      : [
+          {
+            label: 'File',
+            submenu: [...transfer, { type: 'separator' }, quit],
+          } satisfies MenuItemConstructorOptions,
+        ]),
     {
       label: 'Edit',
       submenu: [

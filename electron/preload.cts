@@ -15,11 +15,13 @@ import type {
   BridgeResult,
   RaftboardBridge,
   RaftboardShell,
+  ShellCommand,
   StartupState,
 } from '../cluster/api/bridge.js';
 import type { ClusterEvent } from '../cluster/api/control.js';
 import type {
   BridgeChannel,
+  CommandPushChannel,
   EventPushChannel,
   EventsChannel,
   ShellChannel,
@@ -29,6 +31,7 @@ import type {
 const EVENTS: EventsChannel = 'raftboard:events';
 const EVENT_PUSH: EventPushChannel = 'raftboard:event';
 const STARTUP_PUSH: StartupPushChannel = 'raftboard-shell:startup';
+const COMMAND_PUSH: CommandPushChannel = 'raftboard-shell:command';
 
 function call<T>(
   channel: BridgeChannel | ShellChannel | EventsChannel,
@@ -94,6 +97,20 @@ function onStartup(handler: (s: StartupState) => void): () => void {
   };
 }
 
+const commandHandlers = new Set<(c: ShellCommand) => void>();
+const onCommandPush = (_e: IpcRendererEvent, command: ShellCommand): void =>
+  fanOut(commandHandlers, command);
+
+function onCommand(handler: (c: ShellCommand) => void): () => void {
+  const h = (c: ShellCommand): void => handler(c);
+  if (commandHandlers.size === 0) ipcRenderer.on(COMMAND_PUSH, onCommandPush);
+  commandHandlers.add(h);
+  return () => {
+    commandHandlers.delete(h);
+    if (commandHandlers.size === 0) ipcRenderer.removeListener(COMMAND_PUSH, onCommandPush);
+  };
+}
+
 const raftboard: RaftboardBridge = {
   listTasks: (options) => call('raftboard:listTasks', options),
   createTask: (input, options) => call('raftboard:createTask', input, options),
@@ -128,7 +145,9 @@ const raftboardShell: RaftboardShell = {
   saveSettings: (settings) => call('raftboard-shell:saveSettings', settings),
   retryStart: () => call('raftboard-shell:retryStart'),
   quit: () => call('raftboard-shell:quit'),
+  notify: (notification) => call('raftboard-shell:notify', notification),
   onStartup,
+  onCommand,
 };
 
 contextBridge.exposeInMainWorld('raftboard', raftboard);

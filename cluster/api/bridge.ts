@@ -170,6 +170,20 @@ export interface StartupState {
   readonly settingsFile: string;
 }
 
+/** A desktop notification the page asks the app to show (a task's reminder). */
+export interface ShellNotification {
+  readonly title: string;
+  readonly body: string;
+  /** Handed back in a `notification-click` command when the user clicks it. */
+  readonly tag: string;
+}
+
+/** main → page: what the app menu or a notification asks the page to do. */
+export type ShellCommand =
+  | { readonly type: 'import'; readonly name: string; readonly text: string }
+  | { readonly type: 'export'; readonly format: 'json' | 'csv' }
+  | { readonly type: 'notification-click'; readonly tag: string };
+
 /** `window.raftboardShell` (Electron only). */
 export interface RaftboardShell {
   getStartup(): Promise<BridgeResult<StartupState>>;
@@ -181,6 +195,10 @@ export interface RaftboardShell {
   quit(): Promise<BridgeResult<null>>;
   /** Start-up phase changes; returns the unsubscribe. */
   onStartup(handler: (state: StartupState) => void): () => void;
+  /** Shows a desktop notification (the page's own are refused in the app). */
+  notify(notification: ShellNotification): Promise<BridgeResult<null>>;
+  /** Menu commands and notification clicks; returns the unsubscribe. */
+  onCommand(handler: (command: ShellCommand) => void): () => void;
 }
 
-export type ShellMethod = Exclude<keyof RaftboardShell, 'onStartup'>;
+export type ShellMethod = Exclude<keyof RaftboardShell, 'onStartup' | 'onCommand'>;

@@ -1,10 +1,12 @@
 /** The window: header with tabs, then the view of the chosen tab. */
 import { ClusterView } from './cluster/ClusterView.js';
 import { LessonsView } from './lessons/LessonsView.js';
+import { ReminderToasts } from './reminders/ReminderToasts.js';
 import { MetricsView } from './metrics/MetricsView.js';
 import { Header, panelId, tabId } from './shell/Header.js';
 import { ShortcutsDialog } from './shell/ShortcutsDialog.js';
 import { useShortcuts } from './shell/shortcuts.js';
+import { useUndoShortcut } from './shell/undo-shortcut.js';
 import { StoresProvider, useSettings } from './store/context.js';
 import type { Stores } from './store/stores.js';
 import { TasksView } from './tasks/TasksView.js';
@@ -23,12 +25,14 @@ function Panels() {
 
 export function App(props: { stores: Stores }) {
   useShortcuts(props.stores);
+  useUndoShortcut(props.stores);
   return (
     <StoresProvider stores={props.stores}>
       <div className="app">
         <ShortcutsDialog />
         <Header />
         <Panels />
+        <ReminderToasts />
       </div>
     </StoresProvider>
   );

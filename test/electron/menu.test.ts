@@ -19,6 +19,8 @@ describe('menuTemplate', () => {
         appName: 'Raftboard',
         openDataDir: () => opened.push('data'),
         showSettingsFile: () => opened.push('settings'),
+        importFile: () => opened.push('import'),
+        exportAs: (f) => opened.push(`export ${f}`),
       }),
     );
     const roles = items.map((i) => i.role).filter((r) => r !== undefined);
@@ -26,11 +28,17 @@ describe('menuTemplate', () => {
       expect(roles).toContain(r);
     }
     expect(items.filter((i) => i.role === 'quit')).toHaveLength(1);
-    for (const label of ['Open Data Folder', 'Show Settings File']) {
+    for (const label of [
+      'Open Data Folder',
+      'Show Settings File',
+      'Import…',
+      'Export…',
+      'Export as CSV…',
+    ]) {
       const item = items.find((i) => i.label === label);
       (item?.click as () => void)();
     }
-    expect(opened).toEqual(['data', 'settings']);
+    expect(opened).toEqual(['data', 'settings', 'import', 'export json', 'export csv']);
     expect(items.some((i) => i.label === 'Raftboard')).toBe(isMac);
   });
 });

@@ -91,6 +91,7 @@ function loadPreload() {
     saveSettings: (s) => s,
     retryStart: () => state,
     quit: () => void shellCalls.push('quit'),
+    notify: (n) => void shellCalls.push(`notify ${n.title} ${n.tag}`),
   });
 
   const listeners = new Map<string, Set<Fn>>();
@@ -150,7 +151,16 @@ describe('the preload', () => {
       [...Object.keys(EXAMPLE_ARGS), 'subscribeEvents'].sort(),
     );
     expect(Object.keys(p.shell).sort()).toEqual(
-      ['getSettings', 'getStartup', 'onStartup', 'quit', 'retryStart', 'saveSettings'].sort(),
+      [
+        'getSettings',
+        'getStartup',
+        'notify',
+        'onCommand',
+        'onStartup',
+        'quit',
+        'retryStart',
+        'saveSettings',
+      ].sort(),
     );
     for (const v of [...Object.values(p.raftboard), ...Object.values(p.shell)]) {
       expect(typeof v).toBe('function');
@@ -212,7 +222,14 @@ describe('the preload', () => {
       error: { details: { nodes: expect.any(String) } },
     });
     await p.shell.quit();
-    expect(p.shellCalls).toEqual(['quit']);
+    await expect(
+      p.shell.notify({ title: 'Pay rent', body: 'Due at 09:00', tag: 't@1' }),
+    ).resolves.toEqual({ ok: true, value: null });
+    await expect(p.shell.notify({ title: '', body: '', tag: 't' })).resolves.toMatchObject({
+      ok: false,
+      status: 400,
+    });
+    expect(p.shellCalls).toEqual(['quit', 'notify Pay rent t@1']);
   });
 
   it('event subscriptions get the replay, then pushes, with the event alone; unsubscribe stops them', async () => {
@@ -257,6 +274,18 @@ describe('the preload', () => {
     stopB();
     await tick();
     expect(p.wanted).toEqual([true, true, false]);
+  });
+
+  it('menu commands and notification clicks reach onCommand with the command alone', () => {
+    const p = loadPreload();
+    const seen: unknown[][] = [];
+    const stop = p.shell.onCommand((...args: unknown[]) => seen.push(args));
+    const command = { type: 'export', format: 'csv' };
+    p.push('raftboard-shell:command', command);
+    stop();
+    p.push('raftboard-shell:command', command);
+    expect(seen).toEqual([[command]]);
+    expect(p.listeners.get('raftboard-shell:command')?.size ?? 0).toBe(0);
   });
 
   it('start-up state pushes reach onStartup with the state alone', () => {

@@ -122,7 +122,8 @@ describe('tasks view', () => {
     expect(within(progress).getByRole('article', { name: 'Task 2' })).toBeTruthy();
     await waitFor(() => expect(api.tasks.get(makeTask(2).id)?.status).toBe('in_progress'));
     const update = api.callsOf('updateTask').at(-1);
-    expect(update?.args[1]).toEqual({ status: 'in_progress' });
+    // Dropped on the column's free space: to its end, with a position there.
+    expect(update?.args[1]).toEqual({ status: 'in_progress', position: expect.any(Number) });
     expect((update?.args[2] as WriteOptions).ifMatch).toBe(1);
   });
 

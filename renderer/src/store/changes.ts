@@ -125,9 +125,11 @@ export function describeChange(c: Change): string {
   const name = `“${c.title}”`;
   if (c.kind === 'create') return `Create ${name}`;
   if (c.kind === 'delete') return `Delete ${name}`;
-  const keys = Object.keys(c.patch);
+  // A card dropped into another column carries its new position too: still a move.
+  const keys = Object.keys(c.patch).filter((k) => k !== 'position');
   if (keys.length === 1 && c.patch.status !== undefined) {
     return `Move ${name} to ${STATUS_LABELS[c.patch.status]}`;
   }
+  if (keys.length === 0) return `Reorder ${name}`;
   return `Edit ${name}`;
 }

@@ -48,6 +48,11 @@ export interface TasksState {
   retryNow(changeId: string): void;
   /** A leader was just elected: every waiting change goes now rather than at its timer. */
   retryAllPending(): void;
+  /**
+   * Takes over unsent changes of an earlier page, in order, with their keys and If-Match, so
+   * each is the same request again and the node answers a retry with its first answer.
+   */
+  resume(changes: readonly ResumedChange[]): void;
   /** A failed change tried again as a new user action (so with a new Idempotency-Key). */
   tryAgain(changeId: string): void;
   dismiss(changeId: string): void;
@@ -62,7 +67,19 @@ export interface TasksStoreOptions {
   readonly undoMs?: () => number;
   readonly consistency?: () => ReadConsistency;
   readonly newKey?: () => string;
+  /**
+   * Awaited before each attempt is sent, once its If-Match is pinned: the outbox writes the
+   * request down first, so a reload can send the very same request again.
+   */
+  readonly beforeSend?: (change: Change) => Promise<void>;
 }
+
+/** A change written down by an earlier page (the outbox), to be sent again as it was. */
+export type ResumedChange = Change extends infer C
+  ? C extends Change
+    ? Omit<C, 'id' | 'state'>
+    : never
+  : never;
 
 /** The API's own maximum page; the window shows at most this many tasks. */
 export const LIST_LIMIT = 10_000;
@@ -161,6 +178,14 @@ export function createTasksStore(options: TasksStoreOptions): TasksStore {
       }));
       const c = find(changeId);
       if (c === undefined) return;
+      if (options.beforeSend !== undefined) {
+        try {
+          await options.beforeSend(c);
+        } catch {
+          // Not written down (storage refused): sending still beats holding the change back.
+        }
+        if (disposed) return;
+      }
       try {
         const opts = { idempotencyKey: c.key, ...(ifMatch === undefined ? {} : { ifMatch }) };
         const res =
@@ -374,6 +399,22 @@ export function createTasksStore(options: TasksStoreOptions): TasksStore {
         for (const c of get().changes) {
           if (c.state.phase === 'pending' && c.state.nextRetryAt !== null) release(c.id);
         }
+      },
+
+      resume(resumed) {
+        // Their `local-…` ids were another page's: give them fresh ones, the same for one task.
+        const local = new Map<string, string>();
+        const adopted = resumed.map((r): Change => {
+          const id = `c${nextId++}`;
+          let taskId = r.taskId;
+          if (taskId.startsWith(LOCAL_ID_PREFIX)) {
+            taskId = local.get(r.taskId) ?? `${LOCAL_ID_PREFIX}${id}`;
+            local.set(r.taskId, taskId);
+          }
+          return { ...r, id, taskId, state: pendingPhase() } as Change;
+        });
+        set((s) => ({ changes: [...adopted, ...s.changes] }));
+        pump();
       },
 
       tryAgain(changeId) {

@@ -1,8 +1,10 @@
 /**
- * The board view: a column per status. Cards move by HTML5 drag and drop, or, for keyboards
- * and screen readers, by each card's "Move to" select. Columns are virtualized like the list.
+ * The board view: a column per status, each in `position` order. Cards move by HTML5 drag and
+ * drop (onto a card: before or after it; onto a column: to its end), or, for keyboards and
+ * screen readers, by each card's "Move to" select and Alt+ArrowUp/Down on a focused card.
+ * Columns are virtualized like the list.
  */
-import { useRef, useState, type DragEvent } from 'react';
+import { useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { TASK_STATUSES, type Task, type TaskStatus } from '../../../cluster/api/task.js';
 import type { Change } from '../store/changes.js';
 import { useStores } from '../store/context.js';
@@ -12,6 +14,7 @@ import { CompleteBox } from './CompleteBox.js';
 import { DeleteButton, EditButton, StatusSelect } from './TaskActions.js';
 import { useTaskIndex } from './task-index.js';
 import { TaskMeta } from './TaskMeta.js';
+import { columnOf, moveCard, nudgeCard } from './reorder.js';
 
 export const CARD_HEIGHT = 96;
 /** The drag payload's type: other drops (files, text) are not mistaken for a task. */
@@ -21,6 +24,9 @@ function Card(props: {
   task: Task;
   change: Change | undefined;
   onDragStart: (id: string, e: DragEvent) => void;
+  /** A drop on this card: the dragged one goes before it (upper half) or after it. */
+  onDropOn: (target: Task, before: boolean, e: DragEvent) => void;
+  onKeyDown: (task: Task, e: KeyboardEvent) => void;
 }) {
   const { task } = props;
   const selected = useTaskIndex().selectedId === task.id;
@@ -28,8 +34,16 @@ function Card(props: {
     <article
       className={`card priority-${task.priority} status-${task.status}${selected ? ' selected' : ''}`}
       aria-label={task.title}
+      aria-keyshortcuts="Alt+ArrowUp Alt+ArrowDown"
+      data-task-id={task.id}
+      tabIndex={0}
       draggable
       onDragStart={(e) => props.onDragStart(task.id, e)}
+      onDrop={(e) => {
+        const r = e.currentTarget.getBoundingClientRect();
+        props.onDropOn(task, e.clientY < r.top + r.height / 2, e);
+      }}
+      onKeyDown={(e) => props.onKeyDown(task, e)}
     >
       <span className="task-head">
         <CompleteBox task={task} />
@@ -57,8 +71,9 @@ export function Board(props: {
   const dragged = useRef<string | null>(null);
   const [over, setOver] = useState<TaskStatus | null>(null);
 
-  const byStatus = new Map<TaskStatus, Task[]>(TASK_STATUSES.map((s) => [s, []]));
-  for (const t of props.tasks) byStatus.get(t.status)?.push(t);
+  const byStatus = new Map<TaskStatus, Task[]>(
+    TASK_STATUSES.map((s) => [s, columnOf(props.tasks, s)]),
+  );
 
   const onDragStart = (id: string, e: DragEvent): void => {
     dragged.current = id;
@@ -66,12 +81,38 @@ export function Board(props: {
     e.dataTransfer.effectAllowed = 'move';
   };
 
-  const onDrop = (status: TaskStatus, e: DragEvent): void => {
+  const takeDragged = (e: DragEvent): string | null => {
     e.preventDefault();
     setOver(null);
     const id = e.dataTransfer.getData(DRAG_TYPE) || dragged.current;
     dragged.current = null;
-    if (id) tasks.getState().moveTask(id, status);
+    return id || null;
+  };
+
+  /** Dropped on a column's free space: to the end of that column. */
+  const onDrop = (status: TaskStatus, e: DragEvent): void => {
+    const id = takeDragged(e);
+    if (id === null) return;
+    const end = (byStatus.get(status) ?? []).filter((t) => t.id !== id).length;
+    moveCard(tasks, props.tasks, id, status, end);
+  };
+
+  const onDropOn = (target: Task, before: boolean, e: DragEvent): void => {
+    e.stopPropagation(); // the column's own drop would move the card to the end
+    const id = takeDragged(e);
+    if (id === null || id === target.id) return;
+    const column = (byStatus.get(target.status) ?? []).filter((t) => t.id !== id);
+    const at = column.findIndex((t) => t.id === target.id);
+    moveCard(tasks, props.tasks, id, target.status, before ? at : at + 1);
+  };
+
+  const onKeyDown = (task: Task, e: KeyboardEvent): void => {
+    if (!e.altKey || e.ctrlKey || e.metaKey || e.target !== e.currentTarget) return;
+    if (e.key !== 'ArrowUp' && e.key !== 'ArrowDown') return;
+    e.preventDefault();
+    if (!nudgeCard(tasks, props.tasks, task.id, e.key === 'ArrowUp' ? -1 : 1)) return;
+    // The card's row moved in the list: keep the keyboard on it.
+    setTimeout(() => document.querySelector<HTMLElement>(`[data-task-id="${task.id}"]`)?.focus());
   };
 
   return (
@@ -104,7 +145,13 @@ export function Board(props: {
               fallbackHeight={props.fallbackHeight ?? 500}
               empty={<p className="empty">Drop a task here</p>}
               renderRow={(t) => (
-                <Card task={t} change={props.latest.get(t.id)} onDragStart={onDragStart} />
+                <Card
+                  task={t}
+                  change={props.latest.get(t.id)}
+                  onDragStart={onDragStart}
+                  onDropOn={onDropOn}
+                  onKeyDown={onKeyDown}
+                />
               )}
             />
           </section>

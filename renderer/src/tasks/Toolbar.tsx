@@ -9,6 +9,7 @@ import {
 import { useSettings, useStores, useUi } from '../store/context.js';
 import type { SortKey } from '../store/ui.js';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../text/labels.js';
+import { TransferTools } from '../transfer/TransferTools.js';
 import { SORT_LABELS } from './filter.js';
 
 const VIEW_LABELS = { list: 'List', board: 'Board', calendar: 'Calendar' } as const;
@@ -103,6 +104,7 @@ export function Toolbar(props: { shown: number; total: number }) {
           ? `${props.total} task${props.total === 1 ? '' : 's'}`
           : `${props.shown} of ${props.total} task${props.total === 1 ? '' : 's'}`}
       </span>
+      <TransferTools />
       <button
         type="button"
         aria-label="Keyboard shortcuts"

@@ -1,22 +1,35 @@
-/** One toast per delete still inside its undo window. */
-import { useStores, useTasks } from '../store/context.js';
+/**
+ * One toast per action still undoable (10 s): what was done, and Undo. Only the newest few show,
+ * so a burst of edits does not cover the board; Ctrl+Z still walks back through all of them.
+ */
+import { useStore } from 'zustand';
+import { useStores } from '../store/context.js';
+
+const SHOWN = 3;
 
 export function UndoToasts() {
-  const { tasks } = useStores();
-  const changes = useTasks((s) => s.changes);
-  const scheduled = changes.filter((c) => c.kind === 'delete' && c.state.phase === 'scheduled');
+  const { undo } = useStores();
+  const entries = useStore(undo, (s) => s.entries).slice(-SHOWN);
   return (
     <div className="toasts" role="status" aria-live="polite">
-      {scheduled.map((c) => (
-        <div key={c.id} className="toast">
-          <span>Deleted “{c.title}”.</span>
-          <button
-            type="button"
-            aria-label={`Undo delete of “${c.title}”`}
-            onClick={() => tasks.getState().undoDelete(c.id)}
-          >
-            Undo
-          </button>
+      {entries.map((e) => (
+        <div key={e.id} className={`toast${e.phase === 'failed' ? ' toast-failed' : ''}`}>
+          <span>{e.phase === 'failed' ? `Could not undo: ${e.error ?? ''}` : e.text}</span>
+          {e.phase === 'failed' || e.phase === 'notice' ? (
+            <button type="button" onClick={() => undo.getState().dismiss(e.id)}>
+              Dismiss
+            </button>
+          ) : (
+            <button
+              type="button"
+              aria-label={e.undoLabel}
+              aria-keyshortcuts="Control+Z Meta+Z"
+              disabled={e.phase === 'undoing'}
+              onClick={() => void undo.getState().undo(e.id)}
+            >
+              Undo
+            </button>
+          )}
         </div>
       ))}
     </div>

@@ -1588,26 +1588,47 @@ describe('issue 14: projects, filters, recurrence, subtasks, export and import',
     });
     await call(leaderApi, 'PATCH', `/tasks/${once.id}`, { body: json({ status: 'done' }) });
     expect(leader.commands.at(-1)).not.toHaveProperty('next');
+    // ...and the series ends with it, if the task did not change since it was read.
+    expect(leader.commands.at(-1)).toMatchObject({
+      patch: { status: 'done', recurrence: null },
+      expectedVersion: 1,
+    });
     const plain = await create('plain', { dueDate: '2025-01-01' });
     await call(leaderApi, 'PATCH', `/tasks/${plain.id}`, { body: json({ status: 'done' }) });
     expect(leader.commands.at(-1)).not.toHaveProperty('next');
   });
 
   it('refuses to leave a due time or a rule without a due date (checked on the leader)', async () => {
-    const t = await create('timed', { dueDate: '2025-01-01', dueTime: '08:00' });
-    const r = await call(followerApi, 'PATCH', `/tasks/${t.id}`, { body: json({ dueDate: null }) });
+    const bare = await create('bare');
+    const r = await call(followerApi, 'PATCH', `/tasks/${bare.id}`, {
+      body: json({ dueTime: '08:00' }),
+    });
     expect(r.status).toBe(400);
     expect(r.body.details).toHaveProperty('dueTime');
-    const ok = await call(followerApi, 'PATCH', `/tasks/${t.id}`, {
-      body: json({ dueDate: null, dueTime: null }),
-    });
-    expect(ok.status).toBe(200);
-    const bare = await create('bare');
     const r2 = await call(leaderApi, 'PATCH', `/tasks/${bare.id}`, {
       body: json({ recurrence: { rrule: 'FREQ=DAILY', from: 'due' } }),
     });
     expect(r2.status).toBe(400);
     expect(r2.body.details).toHaveProperty('recurrence');
+    const rule = await create('rule', {
+      dueDate: '2025-01-01',
+      recurrence: { rrule: 'FREQ=DAILY', from: 'due' },
+    });
+    const r3 = await call(leaderApi, 'PATCH', `/tasks/${rule.id}`, {
+      body: json({ dueDate: null }),
+    });
+    expect(r3.status).toBe(400);
+    expect(r3.body.details).toHaveProperty('recurrence');
+    const ok = await call(leaderApi, 'PATCH', `/tasks/${rule.id}`, {
+      body: json({ dueDate: null, recurrence: null }),
+    });
+    expect(ok.status).toBe(200);
+    // Clearing the date of a timed task is fine: the state machine clears the time with it.
+    const timed = await create('timed', { dueDate: '2025-01-01', dueTime: '08:00' });
+    const r4 = await call(leaderApi, 'PATCH', `/tasks/${timed.id}`, {
+      body: json({ dueDate: null }),
+    });
+    expect(r4.status).toBe(200);
   });
 
   it('a delete answers every task it deleted', async () => {

@@ -277,8 +277,11 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
 
   /**
    * On the leader, before proposing a task change: what the state at its read barrier says.
-   * A change that completes a recurring task gets its next occurrence (computed here, carried
-   * in the entry); a due time or a recurrence left without a due date is refused (400).
+   * A change that completes a recurring task gets its next occurrence (computed here, carried in
+   * the entry, applied only if the task is still at the version it was computed from); when the
+   * rule has no further date (COUNT, UNTIL) the change ends the series instead (`recurrence:
+   * null`, at that same version). A due time set, or a rule kept, on a task left without a due
+   * date is refused (400); clearing the due date clears the due time (the state machine does).
    */
   async function prepareUpdate(
     id: string,
@@ -287,12 +290,12 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     session: SessionRef | undefined,
   ): Promise<TaskCommand> {
     const at = new Date().toISOString();
+    const setsTime = body.dueTime !== undefined && body.dueTime !== null;
+    const setsRule = body.recurrence !== undefined && body.recurrence !== null;
     const reads =
       body.status === 'done' ||
-      body.dueDate === null ||
-      (body.dueDate === undefined &&
-        ((body.dueTime !== undefined && body.dueTime !== null) ||
-          (body.recurrence !== undefined && body.recurrence !== null)));
+      (body.dueDate === null && body.recurrence === undefined) ||
+      (body.dueDate === undefined && (setsTime || setsRule));
     if (!reads) return updateCommand(id, body, expected, session, undefined, at);
     await service.readBarrier('linearizable');
     const task = await service.getTask(id);
@@ -300,23 +303,24 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     if (task === null || (expected !== undefined && expected !== task.version)) {
       return updateCommand(id, body, expected, session, undefined, at);
     }
-    const after = {
-      dueDate: body.dueDate !== undefined ? body.dueDate : task.dueDate,
-      dueTime: body.dueTime !== undefined ? body.dueTime : task.dueTime,
-      recurrence: body.recurrence !== undefined ? body.recurrence : task.recurrence,
-    };
-    if (after.dueDate === null) {
+    const dueDate = body.dueDate !== undefined ? body.dueDate : task.dueDate;
+    const recurrence = body.recurrence !== undefined ? body.recurrence : task.recurrence;
+    if (dueDate === null) {
       const details: Record<string, string> = {};
-      if (after.dueTime !== null) details.dueTime = 'needs a dueDate (clear dueTime too)';
-      if (after.recurrence !== null) details.recurrence = 'needs a dueDate (clear recurrence too)';
+      if (setsTime) details.dueTime = 'needs a dueDate';
+      if (recurrence !== null) details.recurrence = 'needs a dueDate (set recurrence to null too)';
       if (Object.keys(details).length > 0) throw invalidInput('invalid task change', details);
     }
-    let next: NextOccurrence | undefined;
-    if (body.status === 'done' && task.status !== 'done' && after.recurrence !== null) {
-      const base = after.recurrence.from === 'completion' ? at.slice(0, 10) : after.dueDate;
-      const dueDate = base === null ? null : nextOccurrence(after.recurrence.rrule, base);
-      if (dueDate !== null) next = { id: randomUUID(), dueDate, forVersion: task.version };
+    if (body.status !== 'done' || task.status === 'done' || recurrence === null) {
+      return updateCommand(id, body, expected, session, undefined, at);
     }
+    const base = recurrence.from === 'completion' ? at.slice(0, 10) : dueDate;
+    const nextDate = base === null ? null : nextOccurrence(recurrence.rrule, base);
+    if (nextDate === null) {
+      // The series is over: complete it without a next occurrence, if nothing changed since.
+      return updateCommand(id, { ...body, recurrence: null }, task.version, session, undefined, at);
+    }
+    const next: NextOccurrence = { id: randomUUID(), dueDate: nextDate, forVersion: task.version };
     return updateCommand(id, body, expected, session, next, at);
   }
 

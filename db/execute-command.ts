@@ -315,6 +315,7 @@ function importRows(command: Command<'import'>, index: number, view: StateView):
   for (;;) {
     const waiting: ImportedTask[] = [];
     const before = pending.length;
+    const pendingIds = new Set(pending.map((row) => row.id));
     for (const row of pending) {
       const projectId =
         row.projectId === null ? null : (mapped.get(row.projectId) ?? row.projectId);
@@ -327,7 +328,7 @@ function importRows(command: Command<'import'>, index: number, view: StateView):
         continue;
       }
       if (row.parentId !== null && !view.tasks.get(row.parentId)) {
-        if (pending.some((p) => p.id === row.parentId)) waiting.push(row);
+        if (pendingIds.has(row.parentId)) waiting.push(row);
         else skipped += 1;
         continue;
       }

@@ -138,6 +138,51 @@ function toData(steps: readonly Step[]): { type: 'normal' | 'conf'; data: string
         s.key === undefined
           ? undefined
           : { key: KEYS[s.key]!, ...(fingerprint !== undefined && { fingerprint }) };
+      if (s.op === 'complete' && s.variant < 2) {
+        // Most completions follow the creation of a recurring task (with or without subtasks
+        // created before), so next occurrences and their copied subtasks are common.
+        const recurring = create(id, { title: 'repeat', recurrence: WEEKLY, tags: s.tags }, when);
+        out.push({ type: 'normal', data: JSON.stringify(recurring) });
+        if (s.parent !== undefined && IDS[s.parent] !== id) {
+          const sub = create(IDS[s.parent]!, { title: 'sub', parentId: id }, when);
+          out.push({ type: 'normal', data: JSON.stringify(sub) });
+        }
+      }
+      if (s.op === 'project.create' && s.variant === 3) {
+        // Another project took the name first, in another case.
+        const other: TaskCommand = {
+          op: 'project.create',
+          project: {
+            id: PROJECT_IDS[((s.project ?? 0) + 1) % PROJECT_IDS.length]!,
+            name: NAMES[s.name]!.toUpperCase(),
+            color: null,
+            position: 0,
+          },
+          at: when,
+        };
+        out.push({ type: 'normal', data: JSON.stringify(other) });
+      }
+      if (s.op === 'project.delete' && s.variant < 2) {
+        // Most project deletes follow its creation and a task in it (with a subtask).
+        const project = PROJECT_IDS[s.project ?? 0]!;
+        const made: TaskCommand = {
+          op: 'project.create',
+          project: { id: project, name: `p ${s.title}`, color: null, position: 0 },
+          at: when,
+        };
+        out.push({ type: 'normal', data: JSON.stringify(made) });
+        const member = create(id, { title: 'member', projectId: project }, when);
+        out.push({ type: 'normal', data: JSON.stringify(member) });
+      }
+      if (s.op === 'delete' && s.variant < 2) {
+        // Most deletes follow the creation of the task, often with a subtask: cascades.
+        const parent = create(id, { title: 'parent', tags: s.tags }, when);
+        out.push({ type: 'normal', data: JSON.stringify(parent) });
+        if (s.parent !== undefined && IDS[s.parent] !== id) {
+          const sub = create(IDS[s.parent]!, { title: 'sub', parentId: id, tags: ['work'] }, when);
+          out.push({ type: 'normal', data: JSON.stringify(sub) });
+        }
+      }
       const command = commandOf(s, id, when, key);
       out.push({ type: 'normal', data: JSON.stringify(command) });
     }
@@ -196,7 +241,7 @@ function commandOf(
           next: {
             id: NEXT_IDS[s.next]!,
             dueDate: '2025-07-04',
-            forVersion: s.expectedVersion ?? 1 + s.variant,
+            forVersion: s.expectedVersion ?? (s.variant < 2 ? 1 : s.variant),
           },
         }),
         at: when,

@@ -1746,6 +1746,52 @@ describe('issue 14: projects, filters, recurrence, subtasks, export and import',
     expect(leader.tasks.size).toBe(3);
   });
 
+  it('an import goes into an existing project of the same name, CSV or JSON', async () => {
+    const made = await call(leaderApi, 'POST', '/projects', { body: json({ name: 'Garden' }) });
+    const garden = made.body.project as { id: string };
+    const csv = 'TYPE,CONTENT\ntask,Mow\n';
+    const r = await fetch(`${followerApi.url}/import?project=garden`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/csv' },
+      body: csv,
+    });
+    expect(await r.json()).toMatchObject({ projects: 0, tasks: 1, skipped: 0 });
+    const csvImport = leader.commands.at(-1);
+    if (csvImport?.op !== 'import') throw new Error('expected an import');
+    expect(csvImport.projects).toEqual([]);
+    expect(csvImport.tasks[0]?.projectId).toBe(garden.id);
+
+    const other = '6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+    const j = await call(leaderApi, 'POST', '/import', {
+      body: json({
+        format: 'raftboard/1',
+        projects: [
+          {
+            id: other,
+            name: 'GARDEN',
+            color: null,
+            position: 1,
+            createdAt: '2025-01-01T00:00:00Z',
+            updatedAt: '2025-01-01T00:00:00Z',
+          },
+        ],
+        tasks: [
+          {
+            id: '00000000-0000-4000-8000-00000000abcd',
+            title: 'Rake',
+            projectId: other,
+            createdAt: '2025-01-01T00:00:00Z',
+            updatedAt: '2025-01-01T00:00:00Z',
+          },
+        ],
+      }),
+    });
+    expect(j.status, j.text).toBe(200);
+    const jsonImport = leader.commands.at(-1);
+    if (jsonImport?.op !== 'import') throw new Error('expected an import');
+    expect(jsonImport.tasks[0]?.projectId).toBe(garden.id);
+  });
+
   it('cuts a large import into several keyed entries', async () => {
     const tasks = Array.from({ length: 1200 }, (_, i) => ({
       id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,

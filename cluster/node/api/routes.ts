@@ -60,8 +60,11 @@ import {
   IMPORT_BATCH_BYTES,
   idSource,
   importBatches,
+  mapProjectsByName,
   rowsFromExport,
   rowsFromTodoistCsv,
+  type ImportRows,
+  type TodoistOptions,
 } from './import.js';
 import {
   expectedVersionOf,
@@ -541,21 +544,28 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
       const local = async (): Promise<void> => {
         const at = new Date().toISOString();
         const idFor = idSource(key);
-        let rows = fromExport;
-        if (rows === undefined) {
-          let project: { id: string; name: string } | undefined;
+        // The state machine maps a project whose name is taken only within one entry; later
+        // entries' tasks would miss it. So names are resolved here, against the state at the
+        // read barrier, the same way on every attempt (an entry's rows must not move between
+        // attempts of a keyed import: its session answers for the rows it had the first time).
+        await service.readBarrier('linearizable');
+        const existing = await service.listProjects();
+        let rows: ImportRows;
+        if (fromExport !== undefined) {
+          rows = mapProjectsByName(fromExport, existing);
+        } else {
+          let project: TodoistOptions['project'];
           if (q.project !== undefined) {
-            await service.readBarrier('linearizable');
-            const existing = (await service.listProjects()).find(
-              (p) => p.name.toLowerCase() === q.project!.toLowerCase(),
-            );
-            project = existing ?? { id: idFor('project'), name: q.project };
+            const derived = idFor('project');
+            const named = existing.find((p) => p.name.toLowerCase() === q.project!.toLowerCase());
+            // A project of that name made by an earlier attempt has the derived id: its row
+            // stays in the first entry, as it was then.
+            project =
+              named !== undefined && named.id !== derived
+                ? { id: named.id, name: named.name, create: false }
+                : { id: derived, name: q.project, create: true };
           }
           rows = rowsFromTodoistCsv(text, { at, today: todayIn('UTC'), idFor, project });
-          if (project !== undefined && rows.projects.length > 0) {
-            const known = await service.getProject(project.id);
-            if (known !== null) rows = { ...rows, projects: [] };
-          }
         }
         const batches = importBatches(rows);
         let sums: ImportResponse = {

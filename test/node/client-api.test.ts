@@ -1561,7 +1561,7 @@ describe('issue 14: projects, filters, recurrence, subtasks, export and import',
       dueDate: '2025-01-03',
       forVersion: 1,
     });
-    expect(leader.barriers).toContain('linearizable');
+    expect(leader.barriers).toContain('leader');
     const answer = r.body as unknown as WriteResponse;
     expect(answer.next).toMatchObject({
       id: command.next!.id,

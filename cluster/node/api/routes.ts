@@ -300,7 +300,9 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
       (body.dueDate === null && body.recurrence === undefined) ||
       (body.dueDate === undefined && (setsTime || setsRule));
     if (!reads) return updateCommand(id, body, expected, session, undefined, at);
-    await service.readBarrier('linearizable');
+    // The lease barrier (ReadIndex when the lease does not hold): this runs on the leader, and a
+    // read that missed a change costs no safety, the entry carries the version it was read at.
+    await service.readBarrier('leader');
     const task = await service.getTask(id);
     // Unknown id, or a version the client did not expect: the state machine answers that.
     if (task === null || (expected !== undefined && expected !== task.version)) {

@@ -395,6 +395,38 @@ describe('import and export', () => {
     await expectEqualChecksums(cl);
   });
 
+  it('a large keyed import goes in several entries, replicated; a retry adds nothing', async () => {
+    const cl = c();
+    const [f1, f2] = await cl.followers();
+    const at = '2025-02-01T00:00:00.000Z';
+    const tasks = Array.from({ length: 1300 }, (_, i) => ({
+      id: `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`,
+      title: `bulk ${i} ${'·'.repeat(200)}`,
+      tags: ['bulk'],
+      parentId:
+        i % 10 === 0 ? null : `00000000-0000-4000-9000-${String(i - (i % 10)).padStart(12, '0')}`,
+      createdAt: at,
+      updatedAt: at,
+    }));
+    const doc = { format: 'raftboard/1', exportedAt: at, projects: [], tasks };
+    const key = newKey('bulk');
+    const send = (via: number) =>
+      cl.client(via).request<ImportResponse>('POST', '/import', {
+        body: doc,
+        headers: { 'idempotency-key': key },
+        timeoutMs: 60_000,
+      });
+    const first = await send(f1!);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(ok(first)).toMatchObject({ projects: 0, tasks: 1300, skipped: 0 });
+    const again = await send(f2!);
+    expect(ok(again)).toEqual(ok(first));
+    for (const id of cl.ids) {
+      expect(await list(id, 'tag=bulk&limit=10000'), `n${id}`).toHaveLength(1300);
+    }
+    await expectEqualChecksums(cl);
+  });
+
   it('answers 413 for an import body past 16 MiB', async () => {
     const cl = c();
     const [f1] = await cl.followers();

@@ -5,15 +5,20 @@
  * leader, or stale: the node's tasks as they are). Writes and linearizable reads go into the
  * history that the linearizability checker of cluster/verify reads, as `npm run verify` records
  * it on a real cluster; stale and lease reads must show a state some replica passed through.
+ *
+ * Some writes are "side" writes (issue 14): projects, tagged tasks, subtasks, recurring tasks
+ * completed with a next occurrence, cascading deletes. They touch only their own tasks (titled
+ * `side-…`), which the history leaves out, so the linearizability check is as before while the
+ * replicas' agreement (checksums, stale reads) covers the new apply rules under faults.
  */
 import type { NodeId } from '../../raft/index.js';
-import type { CommandResult, Task, TaskPriority, TaskStatus } from '../../api/task.js';
+import type { CommandResult, Task, TaskCommand, TaskPriority, TaskStatus } from '../../api/task.js';
 import { MySqlUnavailableError } from '../../../db/errors.js';
 import { NotLeaderError, NoQuorumError } from '../../node/service.js';
 import type { CreateOp, DeleteOp, ListRead, Op, UpdateOp } from '../../verify/index.js';
 import type { SimRng } from '../rng.js';
 import type { NodeSimCluster } from './cluster.js';
-import { buildCommand, sessionOf, type WriteSpec } from './commands.js';
+import { buildCommand, seededUuid, sessionOf, type WriteSpec } from './commands.js';
 import type { SimMember } from './member.js';
 import { ALL_TASKS } from './observed-store.js';
 import { isFailpointCrash } from './failpoints.js';
@@ -38,6 +43,8 @@ export interface ClientStats {
   retries: number;
   reads: Record<ReadMode, number>;
   failedReads: number;
+  /** Side writes answered (projects, subtasks, recurrence: see the header). */
+  sideWrites: number;
 }
 
 /** Counters before any client did anything (also a run's when no client ran). */
@@ -49,6 +56,7 @@ export function emptyClientStats(): ClientStats {
     retries: 0,
     reads: { linearizable: 0, leader: 0, stale: 0 },
     failedReads: 0,
+    sideWrites: 0,
   };
 }
 
@@ -81,12 +89,30 @@ export class NodeClients {
     private readonly cluster: NodeSimCluster,
     private readonly rng: SimRng,
     count: number,
+    /** The side workload's own stream (none: no side writes), so the others draw as before. */
+    private readonly sideRng?: SimRng,
   ) {
     for (let i = 1; i <= count; i++) {
       const c: Client = { id: i, name: `c${i}`, seq: 0, guess: 1, sticky: 0 };
       this.clients.push(c);
       this.loop(c, rng.range(0, 100));
     }
+    if (sideRng !== undefined) {
+      const c: Client = { id: count + 1, name: 'side', seq: 0, guess: 1, sticky: 0 };
+      this.sideLoop(c, sideRng, sideRng.range(0, 100));
+    }
+  }
+
+  /** One client doing only side writes, on its own stream. */
+  private sideLoop(c: Client, rng: SimRng, delayMs: number): void {
+    this.cluster.agenda.schedule(delayMs, () => {
+      if (!this.active) return;
+      this.running++;
+      void this.side(c, rng).finally(() => {
+        this.running--;
+        this.sideLoop(c, rng, rng.range(30, 400));
+      });
+    });
   }
 
   stop(): void {
@@ -321,6 +347,118 @@ export class NodeClients {
     }
   }
 
+  /** Side tasks and projects known from answers, with the last version seen. */
+  private readonly sideTasks = new Map<string, number>();
+  private readonly sideProjects: string[] = [];
+
+  /** One side write (see the header), one attempt, no key: its answer only feeds later ones. */
+  private async side(c: Client, rng: SimRng): Promise<void> {
+    const guess = this.cluster.members.get(c.guess);
+    const up = this.cluster.up();
+    const m = guess?.isUp === true ? guess : up.length === 0 ? undefined : rng.pick(up);
+    if (m?.node === undefined) return;
+    const command = this.sideCommand(c, rng);
+    const o = await this.within(m.node.propose(command), this.requestTimeoutMs + 200);
+    if (o === 'timeout') return;
+    if (!o.ok) {
+      if (o.error instanceof NotLeaderError) {
+        c.guess = o.error.leaderId !== 0 ? o.error.leaderId : rng.pick(this.cluster.memberIds());
+      } else if (!isRetryable(o.error)) {
+        this.cluster.nodeThrew(m, `propose(side ${command.op})`, o.error);
+      }
+      return;
+    }
+    this.stats.sideWrites++;
+    const result = o.value.result;
+    this.cluster.note(`${c.name} side ${command.op} → n${m.id}: ${result.outcome}`);
+    if (!result.ok) return;
+    switch (result.outcome) {
+      case 'created':
+      case 'updated':
+        this.sideTasks.set(result.task.id, result.task.version);
+        if (result.next !== undefined) this.sideTasks.set(result.next.id, result.next.version);
+        break;
+      case 'deleted':
+      case 'project_deleted':
+        for (const id of result.deletedIds) this.sideTasks.delete(id);
+        break;
+      case 'project_created':
+        this.sideProjects.push(result.project.id);
+        break;
+    }
+  }
+
+  private sideCommand(c: Client, rng: SimRng): TaskCommand {
+    const at = new Date(this.cluster.agenda.now()).toISOString();
+    const tasks = [...this.sideTasks.keys()];
+    const anyTask = (): string | null => (tasks.length === 0 ? null : rng.pick(tasks));
+    const anyProject = (): string | null =>
+      this.sideProjects.length === 0 ? null : rng.pick(this.sideProjects);
+    const r = rng.float();
+    if (r < 0.15 || (r < 0.5 && tasks.length === 0)) {
+      return {
+        op: 'project.create',
+        project: {
+          id: seededUuid(rng),
+          // A few names only, in two cases: some clash (invalid_reference).
+          name: rng.chance(0.5) ? `Side ${rng.int(4)}` : `SIDE ${rng.int(4)}`,
+          color: rng.chance(0.5) ? null : '#336699',
+          position: rng.int(10),
+        },
+        at,
+      };
+    }
+    if (r < 0.5 || tasks.length === 0) {
+      c.seq++;
+      const parentId = rng.chance(0.4) ? anyTask() : null;
+      const dueDate = rng.chance(0.5) ? '2030-01-04' : null;
+      return {
+        op: 'create',
+        task: {
+          id: seededUuid(rng),
+          title: `side-${c.name}-${c.seq}`,
+          description: '',
+          status: 'todo',
+          priority: rng.pick(PRIORITIES),
+          dueDate,
+          dueTime: dueDate !== null && rng.chance(0.5) ? '09:30' : null,
+          projectId: rng.chance(0.6) ? anyProject() : null,
+          tags: SIDE_TAGS.filter(() => rng.chance(0.3)),
+          parentId,
+          recurrence: rng.chance(0.3) ? { rrule: 'FREQ=WEEKLY', from: 'due' } : null,
+          position: this.cluster.agenda.now(),
+        },
+        at,
+      };
+    }
+    const id = rng.pick(tasks);
+    if (r < 0.7) {
+      // Complete it; the next occurrence as the leader would compute it (maybe stale).
+      return {
+        op: 'update',
+        id,
+        patch: { status: 'done' },
+        next: { id: seededUuid(rng), dueDate: '2030-01-11', forVersion: this.sideTasks.get(id)! },
+        at,
+      };
+    }
+    if (r < 0.82) {
+      return {
+        op: 'update',
+        id,
+        patch: rng.chance(0.5)
+          ? { parentId: anyTask(), tags: SIDE_TAGS.filter(() => rng.chance(0.3)) }
+          : { status: rng.pick(STATUSES), projectId: anyProject() },
+        at,
+      };
+    }
+    const project = anyProject();
+    if (r < 0.9 && project !== null) {
+      return { op: 'project.delete', id: project, tasks: rng.chance(0.5) ? 'keep' : 'delete', at };
+    }
+    return { op: 'delete', id, at };
+  }
+
   private async read(c: Client, mode: ReadMode): Promise<void> {
     // Lease reads go back to the node that served the last one, to the believed leader, or to
     // any node (as a client that reaches a follower, which sends it on): a node that wrongly
@@ -355,12 +493,12 @@ export class NodeClients {
     this.cluster.note(
       `${c.name} ${mode} read → n${m.id}: ${o.value.length} tasks (called at ${call})`,
     );
-    const tasks = o.value;
+    const tasks = o.value.filter((t) => !isSide(t));
     for (const t of tasks) this.learn(t);
     const list: ListRead = { client: c.name, call, ret: this.now(), tasks, complete: true };
     if (mode === 'linearizable') this.lists.push(list);
     else {
-      this.cluster.checks.onStaleRead(m.id, tasks);
+      this.cluster.checks.onStaleRead(m.id, o.value);
       if (mode === 'leader') this.leaderLists.push(list);
     }
   }
@@ -382,8 +520,9 @@ export class NodeClients {
         this.requestTimeoutMs + 200,
       );
       if (o !== 'timeout' && o.ok) {
-        for (const t of o.value) this.learn(t);
-        const list = { client: `final-n${m.id}`, call, ret: this.now(), tasks: o.value };
+        const tasks = o.value.filter((t) => !isSide(t));
+        for (const t of tasks) this.learn(t);
+        const list = { client: `final-n${m.id}`, call, ret: this.now(), tasks };
         this.lists.push({ ...list, complete: true });
         return true;
       }
@@ -395,6 +534,13 @@ export class NodeClients {
     }
     return false;
   }
+}
+
+const SIDE_TAGS = ['Work', 'work', 'HOME', 'home', 'urgent'];
+
+/** A task of the side workload: left out of the history the checker reads. */
+function isSide(task: Task): boolean {
+  return task.title.startsWith('side-');
 }
 
 /** Also a failpoint's crash of the node asked: its connection broke mid-request. */

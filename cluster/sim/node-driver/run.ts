@@ -38,6 +38,8 @@ export interface NodeRunOptions {
   readonly inspect?: (cluster: NodeSimCluster) => void;
   /** Clients running the workload. Default 5. */
   readonly clients?: number;
+  /** Also run the side workload (projects, subtasks, recurrence: clients.ts). Default true. */
+  readonly sideWrites?: boolean;
 }
 
 export interface NodeRunResult {
@@ -92,7 +94,12 @@ export async function runNodeSeed(opts: NodeRunOptions): Promise<NodeRunResult> 
   let checkUnknown = false;
   try {
     for (const m of c.members.values()) await c.start(m);
-    clients = new NodeClients(c, new SimRng(seed, 'clients'), opts.clients ?? 5);
+    clients = new NodeClients(
+      c,
+      new SimRng(seed, 'clients'),
+      opts.clients ?? 5,
+      opts.sideWrites === false ? undefined : new SimRng(seed, 'side-writes'),
+    );
     if (opts.faults !== false) {
       faults = new NodeFaultScheduler(
         c,

@@ -10,6 +10,7 @@ import {
   derivedId,
   idSource,
   importBatches,
+  mapProjectsByName,
   parentsFirst,
   parseTodoistDate,
   rowsFromExport,
@@ -29,7 +30,7 @@ describe('Todoist CSV', () => {
     at: AT,
     today: TODAY,
     idFor: idSource('key-1'),
-    project: { id: derivedId('key-1', 'project'), name: 'Todoist' },
+    project: { id: derivedId('key-1', 'project'), name: 'Todoist', create: true },
   });
   const byTitle = new Map(rows.tasks.map((t) => [t.title, t]));
   const get = (title: string): ImportedTask => {
@@ -207,6 +208,26 @@ describe('Raftboard export', () => {
   it('refuses a document of another format', () => {
     expect(() => rowsFromExport({ format: 'x', projects: [], tasks: [] })).toThrow();
     expect(() => rowsFromExport([])).toThrow();
+  });
+});
+
+describe('projects by name', () => {
+  it('sends the tasks of a project whose name exists to the existing one', () => {
+    const P = (id: string, name: string) =>
+      ({ id, name, color: null, position: 0, version: 1, createdAt: 'c', updatedAt: 'u' }) as const;
+    const rows = {
+      projects: [P('new', 'Home'), P('same', 'Work'), P('other', 'Fresh')],
+      tasks: [
+        { id: 't1', projectId: 'new' },
+        { id: 't2', projectId: 'same' },
+        { id: 't3', projectId: 'other' },
+        { id: 't4', projectId: null },
+      ] as unknown as ImportedTask[],
+      invalid: 0,
+    };
+    const out = mapProjectsByName(rows, [P('old', 'home'), P('same', 'Work')]);
+    expect(out.tasks.map((t) => t.projectId)).toEqual(['old', 'same', 'other', null]);
+    expect(out.projects).toHaveLength(3);
   });
 });
 

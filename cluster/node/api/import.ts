@@ -171,8 +171,9 @@ export interface TodoistOptions {
   /** `YYYY-MM-DD` relative dates are read from (the file's TIMEZONE is not applied). */
   readonly today: string;
   readonly idFor: (row: string) => string;
-  /** `?project=`: every task goes into this project (created unless one has the name). */
-  readonly project?: { readonly id: string; readonly name: string } | undefined;
+  /** `?project=`: every task goes into this project; `create`: a row for it is imported too. */
+  readonly project?:
+    { readonly id: string; readonly name: string; readonly create: boolean } | undefined;
 }
 
 /** Todoist's p1 (PRIORITY 1) is the highest, p4 (4) none. */
@@ -338,7 +339,7 @@ export function rowsFromTodoistCsv(text: string, opts: TodoistOptions): ImportRo
   }
   const base = Date.parse(opts.at);
   const projects: Project[] =
-    opts.project === undefined
+    opts.project === undefined || !opts.project.create
       ? []
       : [
           {
@@ -408,6 +409,29 @@ function dedupe(tags: readonly string[]): string[] {
     seen.add(k);
     return true;
   });
+}
+
+/**
+ * Tasks of an imported project whose name an existing project has (ignoring case) under another
+ * id go to the existing project. The project row stays: the state machine skips and counts it.
+ */
+export function mapProjectsByName(rows: ImportRows, existing: readonly Project[]): ImportRows {
+  const ids = new Set(existing.map((p) => p.id));
+  const byName = new Map(existing.map((p) => [p.name.toLowerCase(), p.id]));
+  const mapped = new Map<string, string>();
+  for (const p of rows.projects) {
+    const to = byName.get(p.name.toLowerCase());
+    if (!ids.has(p.id) && to !== undefined) mapped.set(p.id, to);
+  }
+  if (mapped.size === 0) return rows;
+  return {
+    ...rows,
+    tasks: rows.tasks.map((t) =>
+      t.projectId !== null && mapped.has(t.projectId)
+        ? { ...t, projectId: mapped.get(t.projectId)! }
+        : t,
+    ),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

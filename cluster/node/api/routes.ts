@@ -60,8 +60,11 @@ import {
   IMPORT_BATCH_BYTES,
   idSource,
   importBatches,
+  mapProjectsByName,
   rowsFromExport,
   rowsFromTodoistCsv,
+  type ImportRows,
+  type TodoistOptions,
 } from './import.js';
 import {
   expectedVersionOf,
@@ -277,8 +280,11 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
 
   /**
    * On the leader, before proposing a task change: what the state at its read barrier says.
-   * A change that completes a recurring task gets its next occurrence (computed here, carried
-   * in the entry); a due time or a recurrence left without a due date is refused (400).
+   * A change that completes a recurring task gets its next occurrence (computed here, carried in
+   * the entry, applied only if the task is still at the version it was computed from); when the
+   * rule has no further date (COUNT, UNTIL) the change ends the series instead (`recurrence:
+   * null`, at that same version). A due time set, or a rule kept, on a task left without a due
+   * date is refused (400); clearing the due date clears the due time (the state machine does).
    */
   async function prepareUpdate(
     id: string,
@@ -287,36 +293,39 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     session: SessionRef | undefined,
   ): Promise<TaskCommand> {
     const at = new Date().toISOString();
+    const setsTime = body.dueTime !== undefined && body.dueTime !== null;
+    const setsRule = body.recurrence !== undefined && body.recurrence !== null;
     const reads =
       body.status === 'done' ||
-      body.dueDate === null ||
-      (body.dueDate === undefined &&
-        ((body.dueTime !== undefined && body.dueTime !== null) ||
-          (body.recurrence !== undefined && body.recurrence !== null)));
+      (body.dueDate === null && body.recurrence === undefined) ||
+      (body.dueDate === undefined && (setsTime || setsRule));
     if (!reads) return updateCommand(id, body, expected, session, undefined, at);
-    await service.readBarrier('linearizable');
+    // The lease barrier (ReadIndex when the lease does not hold): this runs on the leader, and a
+    // read that missed a change costs no safety, the entry carries the version it was read at.
+    await service.readBarrier('leader');
     const task = await service.getTask(id);
     // Unknown id, or a version the client did not expect: the state machine answers that.
     if (task === null || (expected !== undefined && expected !== task.version)) {
       return updateCommand(id, body, expected, session, undefined, at);
     }
-    const after = {
-      dueDate: body.dueDate !== undefined ? body.dueDate : task.dueDate,
-      dueTime: body.dueTime !== undefined ? body.dueTime : task.dueTime,
-      recurrence: body.recurrence !== undefined ? body.recurrence : task.recurrence,
-    };
-    if (after.dueDate === null) {
+    const dueDate = body.dueDate !== undefined ? body.dueDate : task.dueDate;
+    const recurrence = body.recurrence !== undefined ? body.recurrence : task.recurrence;
+    if (dueDate === null) {
       const details: Record<string, string> = {};
-      if (after.dueTime !== null) details.dueTime = 'needs a dueDate (clear dueTime too)';
-      if (after.recurrence !== null) details.recurrence = 'needs a dueDate (clear recurrence too)';
+      if (setsTime) details.dueTime = 'needs a dueDate';
+      if (recurrence !== null) details.recurrence = 'needs a dueDate (set recurrence to null too)';
       if (Object.keys(details).length > 0) throw invalidInput('invalid task change', details);
     }
-    let next: NextOccurrence | undefined;
-    if (body.status === 'done' && task.status !== 'done' && after.recurrence !== null) {
-      const base = after.recurrence.from === 'completion' ? at.slice(0, 10) : after.dueDate;
-      const dueDate = base === null ? null : nextOccurrence(after.recurrence.rrule, base);
-      if (dueDate !== null) next = { id: randomUUID(), dueDate, forVersion: task.version };
+    if (body.status !== 'done' || task.status === 'done' || recurrence === null) {
+      return updateCommand(id, body, expected, session, undefined, at);
     }
+    const base = recurrence.from === 'completion' ? at.slice(0, 10) : dueDate;
+    const nextDate = base === null ? null : nextOccurrence(recurrence.rrule, base);
+    if (nextDate === null) {
+      // The series is over: complete it without a next occurrence, if nothing changed since.
+      return updateCommand(id, { ...body, recurrence: null }, task.version, session, undefined, at);
+    }
+    const next: NextOccurrence = { id: randomUUID(), dueDate: nextDate, forVersion: task.version };
     return updateCommand(id, body, expected, session, next, at);
   }
 
@@ -537,21 +546,28 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
       const local = async (): Promise<void> => {
         const at = new Date().toISOString();
         const idFor = idSource(key);
-        let rows = fromExport;
-        if (rows === undefined) {
-          let project: { id: string; name: string } | undefined;
+        // The state machine maps a project whose name is taken only within one entry; later
+        // entries' tasks would miss it. So names are resolved here, against the state at the
+        // read barrier, the same way on every attempt (an entry's rows must not move between
+        // attempts of a keyed import: its session answers for the rows it had the first time).
+        await service.readBarrier('linearizable');
+        const existing = await service.listProjects();
+        let rows: ImportRows;
+        if (fromExport !== undefined) {
+          rows = mapProjectsByName(fromExport, existing);
+        } else {
+          let project: TodoistOptions['project'];
           if (q.project !== undefined) {
-            await service.readBarrier('linearizable');
-            const existing = (await service.listProjects()).find(
-              (p) => p.name.toLowerCase() === q.project!.toLowerCase(),
-            );
-            project = existing ?? { id: idFor('project'), name: q.project };
+            const derived = idFor('project');
+            const named = existing.find((p) => p.name.toLowerCase() === q.project!.toLowerCase());
+            // A project of that name made by an earlier attempt has the derived id: its row
+            // stays in the first entry, as it was then.
+            project =
+              named !== undefined && named.id !== derived
+                ? { id: named.id, name: named.name, create: false }
+                : { id: derived, name: q.project, create: true };
           }
           rows = rowsFromTodoistCsv(text, { at, today: todayIn('UTC'), idFor, project });
-          if (project !== undefined && rows.projects.length > 0) {
-            const known = await service.getProject(project.id);
-            if (known !== null) rows = { ...rows, projects: [] };
-          }
         }
         const batches = importBatches(rows);
         let sums: ImportResponse = {

@@ -156,7 +156,16 @@ export class NodeClients {
     const title = `t-${c.name}-${c.seq + 1}`;
     const priority = this.rng.pick(PRIORITIES);
     const input = { title, description: '', status: 'todo' as const, priority, dueDate: null };
-    return { f: 'create', body: { ...input }, input };
+    // The parsed body: the contract's defaults for the fields this workload leaves out.
+    const body = {
+      ...input,
+      dueTime: null,
+      projectId: null,
+      tags: [],
+      parentId: null,
+      recurrence: null,
+    };
+    return { f: 'create', body, input };
   }
 
   private updateSpec(): WriteSpec {

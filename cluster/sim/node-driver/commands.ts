@@ -78,7 +78,9 @@ export function buildCommand(
     case 'create': {
       const cmd = createCommand(spec.body, session);
       if (cmd.op !== 'create') throw new Error('createCommand built no create');
-      return { ...cmd, task: { ...cmd.task, id: seededUuid(rng) }, at };
+      // Id and default position from the seed and the virtual clock: a run replays exactly.
+      const position = spec.body.position ?? Date.parse(at);
+      return { ...cmd, task: { ...cmd.task, id: seededUuid(rng), position }, at };
     }
     case 'update':
       return { ...updateCommand(spec.id, spec.body, spec.expectedVersion, session), at };

@@ -89,6 +89,15 @@ export class NodeClient {
     return { ok: false, status: res.status, body: parsed as ApiError, headers: res.headers };
   }
 
+  /** A GET whose answer is not JSON (a CSV export): status, content type and text. */
+  async getText(urlPath: string): Promise<{ status: number; type: string | null; text: string }> {
+    const res = await fetch(`${this.baseUrl}${urlPath}`, {
+      headers: { authorization: `Bearer ${this.token}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+    return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+  }
+
   private write(
     method: string,
     urlPath: string,

@@ -319,9 +319,10 @@ export class FakeApi implements RaftboardApi {
         version: t.version + 1,
         raftIndex: this.index + 1,
       };
-      this.tasks.set(id, task);
       // A recurring task completed: the next occurrence, a week on (the fake does not read rrules).
+      // As on the nodes, the rule moves to the next occurrence.
       if (completing && task.recurrence !== null && task.dueDate !== null) {
+        this.tasks.set(id, { ...task, recurrence: null });
         const next: Task = {
           ...task,
           id: `30000000-0000-4000-8000-${String(this.nextId++).padStart(12, '0')}`,
@@ -332,8 +333,9 @@ export class FakeApi implements RaftboardApi {
           version: 1,
         };
         this.tasks.set(next.id, next);
-        return { task, next };
+        return { task: { ...task, recurrence: null }, next };
       }
+      this.tasks.set(id, task);
       return { task };
     });
   }

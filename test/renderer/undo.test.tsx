@@ -108,6 +108,28 @@ describe('undo of changes', () => {
     await waitFor(() => expect(api.tasks.get(id)?.status).toBe('todo'));
   });
 
+  it('undoes a recurring completion: the task reopens with its rule, the next one goes', async () => {
+    const api = new FakeApi([
+      {
+        ...makeTask(1),
+        dueDate: '2026-12-04',
+        recurrence: { rrule: 'FREQ=WEEKLY', from: 'due' },
+      },
+    ]);
+    const { stores } = await renderApp(api);
+    const id = makeTask(1).id;
+    stores.tasks.getState().moveTask(id, 'done');
+    await waitFor(() => expect(api.tasks.size).toBe(2));
+    const nextId = [...api.tasks.keys()].find((k) => k !== id)!;
+
+    fireEvent.keyDown(document.body, { key: 'z', ctrlKey: true });
+    await waitFor(() => expect(api.tasks.has(nextId)).toBe(false));
+    await waitFor(() => expect(api.tasks.get(id)?.status).toBe('todo'));
+    expect(api.tasks.get(id)?.recurrence).toEqual({ rrule: 'FREQ=WEEKLY', from: 'due' });
+    // The undo is not itself undoable.
+    await waitFor(() => expect(stores.undo.getState().entries).toEqual([]));
+  });
+
   it('undoes a reorder that renumbered its column as one action', async () => {
     const tasks: Task[] = [
       makeTask(1, { position: 1 }),

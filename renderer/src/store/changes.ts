@@ -30,6 +30,8 @@ export type ChangePhase =
       readonly raftIndex: number;
       readonly term: number;
       readonly servedBy: number;
+      /** The next occurrence the change created by completing a recurring task. */
+      readonly nextId?: string;
     }
   | { readonly phase: 'failed'; readonly error: ChangeError };
 

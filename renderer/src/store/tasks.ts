@@ -226,6 +226,7 @@ export function createTasksStore(options: TasksStoreOptions): TasksStore {
               raftIndex: res.raftIndex,
               term: res.term,
               servedBy: res.servedBy,
+              ...(res.next === undefined ? {} : { nextId: res.next.id }),
             },
           };
         });

@@ -75,15 +75,18 @@ export function startUndoRecorder(o: RecorderOptions): Recorder {
   const taskIdOf = (c: Change): string =>
     tasks.getState().changes.find((x) => x.id === c.id)?.taskId ?? c.taskId;
 
-  /** Resolves once the change has committed (true) or failed or been dropped (false). */
-  const settled = (changeId: string): Promise<boolean> =>
+  /**
+   * Resolves once the change has committed (with what it committed as) or failed or been
+   * dropped (null).
+   */
+  const settled = (changeId: string): Promise<Change['state'] | null> =>
     new Promise((resolve) => {
       const check = (s: TasksState): boolean => {
         const c = s.changes.find((x) => x.id === changeId);
         if (c !== undefined && (c.state.phase === 'pending' || c.state.phase === 'scheduled')) {
           return false;
         }
-        resolve(c?.state.phase === 'committed');
+        resolve(c?.state.phase === 'committed' ? c.state : null);
         return true;
       };
       if (check(tasks.getState())) return;
@@ -104,7 +107,7 @@ export function startUndoRecorder(o: RecorderOptions): Recorder {
       return async () => {
         // Still inside the delete's own window: nothing was sent, so nothing to write back.
         if (tasks.getState().undoDelete(c.id)) return;
-        if (!(await settled(c.id))) return;
+        if ((await settled(c.id)) === null) return;
         await o.restore(gone);
       };
     }
@@ -112,9 +115,25 @@ export function startUndoRecorder(o: RecorderOptions): Recorder {
     if (was === undefined) return null;
     const back: Record<string, unknown> = {};
     for (const k of Object.keys(c.patch)) back[k] = was[k as keyof Task];
-    return () => {
+    const reopen = (): void => {
       const id = tasks.getState().updateTask(taskIdOf(c), back as TaskPatch);
       if (id === null) throw new Error(`“${c.title}” no longer exists.`);
+    };
+    if (!(c.patch.status === 'done' && was.status !== 'done' && was.recurrence !== null)) {
+      return reopen;
+    }
+    // Completing a recurring task created its next occurrence and moved the rule there: undo
+    // takes the rule back and deletes that occurrence (with the subtasks copied into it).
+    back.recurrence = was.recurrence;
+    return async () => {
+      const state = await settled(c.id);
+      // After the await: no longer inside the undo's own unrecorded call.
+      recorder.unrecorded(() => {
+        reopen();
+        if (state?.phase === 'committed' && state.nextId !== undefined) {
+          tasks.getState().deleteTask(state.nextId);
+        }
+      });
     };
   }
 

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ExportDocument } from '../../cluster/api/node.js';
 import type { Task } from '../../cluster/api/task.js';
 import type { ImportBody, WriteOptions } from '../../renderer/src/api/types.js';
+import { ApiRequestError } from '../../renderer/src/api/errors.js';
 import { isUndoKey } from '../../renderer/src/shell/undo-shortcut.js';
 import { createUndoStore } from '../../renderer/src/store/undo.js';
 import { FakeApi, makeTask } from './fake-api.js';
@@ -128,6 +129,30 @@ describe('undo of changes', () => {
     expect(api.tasks.get(id)?.recurrence).toEqual({ rrule: 'FREQ=WEEKLY', from: 'due' });
     // The undo is not itself undoable.
     await waitFor(() => expect(stores.undo.getState().entries).toEqual([]));
+  });
+
+  it('keeps the next occurrence when the reopen of a recurring task is refused', async () => {
+    const api = new FakeApi([
+      {
+        ...makeTask(1),
+        dueDate: '2026-12-04',
+        recurrence: { rrule: 'FREQ=WEEKLY', from: 'due' },
+      },
+    ]);
+    const { stores } = await renderApp(api);
+    const id = makeTask(1).id;
+    stores.tasks.getState().moveTask(id, 'done');
+    await waitFor(() => expect(api.tasks.size).toBe(2));
+    const nextId = [...api.tasks.keys()].find((k) => k !== id)!;
+
+    // Someone else changed the task meanwhile: the reopen is refused.
+    api.writeFailures.push(new ApiRequestError(409, 'version_conflict', 'task is at version 3'));
+    fireEvent.keyDown(document.body, { key: 'z', ctrlKey: true });
+    await waitFor(() => expect(api.callsOf('updateTask')).toHaveLength(2));
+    await new Promise((r) => setTimeout(r, 50));
+    // The series lives on in the occurrence: it was not deleted.
+    expect(api.tasks.has(nextId)).toBe(true);
+    expect(api.callsOf('deleteTask')).toHaveLength(0);
   });
 
   it('undoes a reorder that renumbered its column as one action', async () => {

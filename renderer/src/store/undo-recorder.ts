@@ -115,25 +115,29 @@ export function startUndoRecorder(o: RecorderOptions): Recorder {
     if (was === undefined) return null;
     const back: Record<string, unknown> = {};
     for (const k of Object.keys(c.patch)) back[k] = was[k as keyof Task];
-    const reopen = (): void => {
+    const reopen = (): string => {
       const id = tasks.getState().updateTask(taskIdOf(c), back as TaskPatch);
       if (id === null) throw new Error(`“${c.title}” no longer exists.`);
+      return id;
     };
     if (!(c.patch.status === 'done' && was.status !== 'done' && was.recurrence !== null)) {
-      return reopen;
+      return () => void reopen();
     }
     // Completing a recurring task created its next occurrence and moved the rule there: undo
-    // takes the rule back and deletes that occurrence (with the subtasks copied into it).
+    // takes the rule back, and once that has committed deletes the occurrence (with the subtasks
+    // copied into it). Never the other way round: if the reopen is refused, the series lives on
+    // in the occurrence.
     back.recurrence = was.recurrence;
     return async () => {
-      const state = await settled(c.id);
-      // After the await: no longer inside the undo's own unrecorded call.
-      recorder.unrecorded(() => {
-        reopen();
-        if (state?.phase === 'committed' && state.nextId !== undefined) {
-          tasks.getState().deleteTask(state.nextId);
-        }
-      });
+      const completed = await settled(c.id);
+      // After an await: no longer inside the undo's own unrecorded call.
+      const reopened = recorder.unrecorded(reopen);
+      const nextId = completed?.phase === 'committed' ? completed.nextId : undefined;
+      if (nextId === undefined) return;
+      if ((await settled(reopened)) === null) {
+        throw new Error(`“${c.title}” could not be reopened; its next occurrence is kept.`);
+      }
+      recorder.unrecorded(() => tasks.getState().deleteTask(nextId));
     };
   }
 

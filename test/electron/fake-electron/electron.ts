@@ -148,6 +148,19 @@ export const Menu = {
     say({ menu: t.map((i) => i.label ?? i.role) });
   },
 };
+/** Electron's desktop notification: shown ones are reported (`notification: title`). */
+export class Notification {
+  static isSupported(): boolean {
+    return true;
+  }
+  constructor(private readonly opts: { title: string; body?: string }) {}
+  on(_event: string, _fn: () => void): this {
+    return this;
+  }
+  show(): void {
+    say({ notification: this.opts.title });
+  }
+}
 export const dialog = {
   showErrorBox: (title: string, content: string) => say({ errorBox: content, title }),
 };

@@ -187,6 +187,8 @@ const commandSchema = z.discriminatedUnion('op', [
       .optional(),
     at,
     session,
+    // Marks updates built since issue 14 (completedAt kept); absent in older entries.
+    v: z.literal(2).optional(),
   }),
   z.object({ op: z.literal('delete'), id, expectedVersion, at, session }),
   z.object({

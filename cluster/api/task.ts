@@ -101,6 +101,12 @@ export type TaskCommand =
       readonly next?: NextOccurrence;
       readonly at: string;
       readonly session?: SessionRef;
+      /**
+       * 2 on updates built by leaders since issue 14: completedAt is the time the task became
+       * done, kept through later edits. Absent (entries written before): while the task ends
+       * up done, completedAt = `at`, the rule migration 0004 applied to rows (= updated_at).
+       */
+      readonly v?: 2;
     }
   | {
       /** Deletes the task and all its subtasks, at any depth, in this one entry. */

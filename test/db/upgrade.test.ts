@@ -256,7 +256,7 @@ describe('snapshot formats', () => {
             tags: ['b'],
             parentId: taskId(1),
             recurrence: null,
-            position: 1e21,
+            position: 1e15, // POSITION_MAX
           },
           at: at(3),
         },

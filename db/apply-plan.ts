@@ -42,7 +42,10 @@ export interface BatchReads {
   readonly commands: readonly (TaskCommand | null)[];
   /** Read these tasks and all their ancestors (parents named: existence and cycles). */
   readonly taskIds: readonly string[];
-  /** Read these tasks and everything below them (deletes, completions that copy subtasks). */
+  /**
+   * Read these tasks and everything below them: deletes, completions that copy subtasks, and
+   * tasks the batch moves (parentId or projectId), whose subtrees a later command may reach.
+   */
   readonly subtreeRoots: readonly string[];
   /** Read the tasks of these projects and everything below them (project deletes). */
   readonly subtreeProjects: readonly string[];
@@ -135,6 +138,14 @@ export function batchReads(entries: readonly ApplyEntry[]): BatchReads {
         add(taskIds, command.patch.parentId);
         add(projectIds, command.patch.projectId);
         addTags(command.patch.tags);
+        // A task moved (under another task or into a project) brings its subtree along: a
+        // later command of the batch that deletes or copies the subtree it joined must see
+        // the moved task's descendants too. Every way a batch extends a subtree is such a move
+        // or a create/import/copy (rows the view holds already), so the reads stay closed
+        // whatever way the entries are grouped into batches (chains of moves included).
+        if (command.patch.parentId !== undefined || command.patch.projectId !== undefined) {
+          add(roots, command.id);
+        }
         if (command.next !== undefined) {
           add(roots, command.id);
           add(taskIds, command.next.id);

@@ -10,7 +10,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { createTaskSchema, isWellFormed } from '../cluster/api/schemas.js';
-import { PROJECT_NAME_MAX, TAGS_MAX, TAG_MAX, type TaskCommand } from '../cluster/api/task.js';
+import {
+  PROJECT_NAME_MAX,
+  TAGS_MAX,
+  TAG_MAX,
+  isStorablePosition,
+  type TaskCommand,
+} from '../cluster/api/task.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2})$/;
 
@@ -92,7 +98,11 @@ const recurrence = z
     from: z.enum(['due', 'completion']),
   })
   .nullable();
-const position = z.number().refine(Number.isFinite);
+// The contract's rule (cluster/api/task.ts); -0 becomes 0, as MariaDB stores it.
+const position = z
+  .number()
+  .refine(isStorablePosition, 'must be 0 or of magnitude between 1e-9 and 1e15')
+  .transform((x) => (x === 0 ? 0 : x));
 const ref = id.nullable();
 const projectName = z
   .string()
@@ -187,6 +197,8 @@ const commandSchema = z.discriminatedUnion('op', [
       .optional(),
     at,
     session,
+    // Marks updates built since issue 14 (completedAt kept); absent in older entries.
+    v: z.literal(2).optional(),
   }),
   z.object({ op: z.literal('delete'), id, expectedVersion, at, session }),
   z.object({

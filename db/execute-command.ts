@@ -140,7 +140,7 @@ function update(command: Command<'update'>, index: number, view: StateView): Com
     dueTime: merged.dueDate === null ? null : merged.dueTime,
     // The rule moves to the next occurrence: completing this one again creates no other.
     recurrence: repeats ? null : merged.recurrence,
-    completedAt: merged.status !== 'done' ? null : completing ? command.at : current.completedAt,
+    completedAt: completedAt(command, current, merged),
     updatedAt: command.at,
     version: current.version + 1,
     raftIndex: index,
@@ -180,6 +180,19 @@ function update(command: Command<'update'>, index: number, view: StateView): Com
     });
   }
   return { ok: true, outcome: 'updated', task, next: occurrence };
+}
+
+/**
+ * A task's completion time after an update. Updates a leader built since issue 14 (`v: 2`):
+ * the time it became done, kept through later edits. Older entries (no mark): `at` while the
+ * task ends up done — what migration 0004 and the v1/v2 snapshot defaults (task-defaults.ts)
+ * set from updated_at, so a node that applied them before upgrading and one that replays them
+ * after agree.
+ */
+function completedAt(command: Command<'update'>, current: Task, merged: Task): string | null {
+  if (merged.status !== 'done') return null;
+  if (command.v !== 2) return command.at;
+  return current.status !== 'done' ? command.at : current.completedAt;
 }
 
 function remove(command: Command<'delete'>, view: StateView): CommandResult {

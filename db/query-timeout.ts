@@ -18,6 +18,15 @@ import type mysql from 'mysql2/promise';
  */
 export const QUERY_TIMEOUT_MS = 10_000;
 
+/**
+ * The time limit of the migrations' statements instead (db/statemachine.ts runs them on a
+ * connection of their own). An ALTER TABLE on a big `tasks` table copies the table and may
+ * run for many minutes; with QUERY_TIMEOUT_MS the client would give up, the server carry on,
+ * and every later start fail the same way: the node could never open its data dir. Still a
+ * limit (6 h), so a server that stopped answering does not hold the start forever.
+ */
+export const MIGRATION_QUERY_TIMEOUT_MS = 6 * 60 * 60 * 1000;
+
 /** The driver's code for a query that ran past its `timeout`. */
 export const QUERY_TIMEOUT_CODE = 'PROTOCOL_SEQUENCE_TIMEOUT';
 

@@ -26,6 +26,7 @@ import { checkListQuery } from './list-query.js';
 import { StateMachineError, toMySqlError } from './errors.js';
 import { stampOrCheckIdentity, type NodeIdentity, type VerifyApplied } from './identity.js';
 import { migrate } from './migrate.js';
+import { MIGRATION_QUERY_TIMEOUT_MS } from './query-timeout.js';
 import type { ClientSessionAttributes } from './models/index.js';
 import { RoundTrips, type RunStatements } from './round-trips.js';
 import { SESSION_RETENTION_ENTRIES, SESSION_RETENTION_MS } from './session-retention.js';
@@ -169,7 +170,18 @@ export class TaskStateMachine implements TaskStore {
       queryTimeoutMs: options.queryTimeoutMs,
     });
     try {
-      const ran = await migrate(sequelize, { log: options.log });
+      // On a connection of its own, without the short statement limit (query-timeout.ts).
+      const migrator = createSequelize(url, database, {
+        log: options.logSql === true ? log : undefined,
+        queryTimeoutMs: MIGRATION_QUERY_TIMEOUT_MS,
+        maxConnections: 1,
+      });
+      let ran: string[];
+      try {
+        ran = await migrate(migrator, { log: options.log });
+      } finally {
+        await migrator.close().catch(() => undefined);
+      }
       if (ran.length > 0) log(`database ${database}: applied migrations ${ran.join(', ')}`);
       if (options.identity !== undefined) {
         const { identity, verifyApplied } = options;

@@ -9,52 +9,53 @@
  * Existing rows upgrade in place: position = the ms of created_at (so the old list order,
  * created_at then id, stays), completed_at = updated_at for done tasks, the rest empty.
  * The state machine computes the lowercased keys in JavaScript, never with SQL's LOWER().
+ *
+ * MariaDB does not roll DDL back: a node stopped (or a statement timed out) midway runs this
+ * migration again from the start on its next start (umzug records it only once `up` returns).
+ * So every statement is one that can run again: each DDL statement is atomic and skips what
+ * exists (IF NOT EXISTS), and the UPDATE recomputes the same values from columns it does not
+ * change (nothing else writes the tables before the migration is recorded).
  */
-import { DataTypes, type QueryInterface } from 'sequelize';
+import type { QueryInterface } from 'sequelize';
 import { CHARSET, COLLATION } from '../connection.js';
 
-const TABLE_OPTIONS = { engine: 'InnoDB', charset: CHARSET, collate: COLLATION } as const;
+const TABLE_OPTIONS = `ENGINE=InnoDB DEFAULT CHARSET=${CHARSET} COLLATE=${COLLATION}`;
 
 export const name = '0004-projects-tags-subtasks';
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
-  await queryInterface.createTable(
-    'projects',
-    {
-      id: { type: DataTypes.CHAR(36), primaryKey: true, allowNull: false },
-      name: { type: DataTypes.STRING(100), allowNull: false },
-      // toLowerCase may lengthen a name (İ becomes i + a combining dot).
-      name_key: { type: DataTypes.STRING(200), allowNull: false },
-      color: { type: DataTypes.CHAR(7), allowNull: true },
-      position: { type: DataTypes.DOUBLE, allowNull: false },
-      version: { type: DataTypes.INTEGER.UNSIGNED, allowNull: false },
-      created_at: { type: DataTypes.CHAR(24), allowNull: false },
-      updated_at: { type: DataTypes.CHAR(24), allowNull: false },
-      raft_index: { type: DataTypes.BIGINT.UNSIGNED, allowNull: false },
-    },
-    TABLE_OPTIONS,
-  );
-  await queryInterface.addIndex('projects', ['name_key'], {
-    name: 'projects_name_key',
-    unique: true,
-  });
-  await queryInterface.addIndex('projects', ['position', 'name', 'id'], {
-    name: 'projects_order',
-  });
-
   const sql = (text: string) => queryInterface.sequelize.query(text);
+  // toLowerCase may lengthen a name (İ becomes i + a combining dot): name_key is longer.
+  await sql(
+    'CREATE TABLE IF NOT EXISTS `projects` (' +
+      ' `id` CHAR(36) NOT NULL,' +
+      ' `name` VARCHAR(100) NOT NULL,' +
+      ' `name_key` VARCHAR(200) NOT NULL,' +
+      ' `color` CHAR(7) NULL,' +
+      ' `position` DOUBLE NOT NULL,' +
+      ' `version` INT UNSIGNED NOT NULL,' +
+      ' `created_at` CHAR(24) NOT NULL,' +
+      ' `updated_at` CHAR(24) NOT NULL,' +
+      ' `raft_index` BIGINT UNSIGNED NOT NULL,' +
+      ' PRIMARY KEY (`id`),' +
+      ' UNIQUE KEY `projects_name_key` (`name_key`),' +
+      ' KEY `projects_order` (`position`, `name`, `id`)' +
+      `) ${TABLE_OPTIONS}`,
+  );
   await sql(
     'ALTER TABLE `tasks`' +
-      ' ADD COLUMN `due_time` CHAR(5) NULL AFTER `due_date`,' +
-      ' ADD COLUMN `project_id` CHAR(36) NULL AFTER `due_time`,' +
-      " ADD COLUMN `tags` TEXT NOT NULL DEFAULT '[]' AFTER `project_id`," +
-      ' ADD COLUMN `parent_id` CHAR(36) NULL AFTER `tags`,' +
-      ' ADD COLUMN `recurrence_rule` VARCHAR(500) NULL AFTER `parent_id`,' +
-      " ADD COLUMN `recurrence_from` ENUM('due','completion') NULL AFTER `recurrence_rule`," +
-      ' ADD COLUMN `position` DOUBLE NOT NULL DEFAULT 0 AFTER `recurrence_from`,' +
-      ' ADD COLUMN `completed_at` CHAR(24) NULL AFTER `position`',
+      ' ADD COLUMN IF NOT EXISTS `due_time` CHAR(5) NULL AFTER `due_date`,' +
+      ' ADD COLUMN IF NOT EXISTS `project_id` CHAR(36) NULL AFTER `due_time`,' +
+      " ADD COLUMN IF NOT EXISTS `tags` TEXT NOT NULL DEFAULT '[]' AFTER `project_id`," +
+      ' ADD COLUMN IF NOT EXISTS `parent_id` CHAR(36) NULL AFTER `tags`,' +
+      ' ADD COLUMN IF NOT EXISTS `recurrence_rule` VARCHAR(500) NULL AFTER `parent_id`,' +
+      " ADD COLUMN IF NOT EXISTS `recurrence_from` ENUM('due','completion') NULL" +
+      ' AFTER `recurrence_rule`,' +
+      ' ADD COLUMN IF NOT EXISTS `position` DOUBLE NOT NULL DEFAULT 0 AFTER `recurrence_from`,' +
+      ' ADD COLUMN IF NOT EXISTS `completed_at` CHAR(24) NULL AFTER `position`',
   );
   // The ms of created_at (canonical `YYYY-MM-DDTHH:MM:SS.sssZ`), as JavaScript's Date.parse.
+  // From created_at/updated_at/status only, which it does not change: the same when run again.
   await sql(
     'UPDATE `tasks` SET `position` = ' +
       "TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', " +
@@ -62,56 +63,52 @@ export async function up(queryInterface: QueryInterface): Promise<void> {
       'CAST(SUBSTRING(`created_at`, 21, 3) AS SIGNED),' +
       " `completed_at` = IF(`status` = 'done', `updated_at`, NULL)",
   );
+  // One statement, indexes before the keys that use them (no extra index for the keys).
   await sql(
     'ALTER TABLE `tasks`' +
-      ' ADD CONSTRAINT `tasks_project_fk` FOREIGN KEY (`project_id`) REFERENCES `projects` (`id`)' +
-      ' ON DELETE SET NULL,' +
-      ' ADD CONSTRAINT `tasks_parent_fk` FOREIGN KEY (`parent_id`) REFERENCES `tasks` (`id`)' +
-      ' ON DELETE CASCADE,' +
-      ' ADD INDEX `tasks_project_status_position` (`project_id`, `status`, `position`),' +
-      ' ADD INDEX `tasks_parent_position` (`parent_id`, `position`),' +
-      ' ADD INDEX `tasks_position` (`position`, `created_at`, `id`)',
+      ' ADD INDEX IF NOT EXISTS `tasks_project_status_position` (`project_id`, `status`, `position`),' +
+      ' ADD INDEX IF NOT EXISTS `tasks_parent_position` (`parent_id`, `position`),' +
+      ' ADD INDEX IF NOT EXISTS `tasks_position` (`position`, `created_at`, `id`),' +
+      ' ADD CONSTRAINT `tasks_project_fk` FOREIGN KEY IF NOT EXISTS (`project_id`)' +
+      ' REFERENCES `projects` (`id`) ON DELETE SET NULL,' +
+      ' ADD CONSTRAINT `tasks_parent_fk` FOREIGN KEY IF NOT EXISTS (`parent_id`)' +
+      ' REFERENCES `tasks` (`id`) ON DELETE CASCADE',
   );
-
-  await queryInterface.createTable(
-    'tags',
-    {
-      id: { type: DataTypes.STRING(100), primaryKey: true, allowNull: false },
-      name: { type: DataTypes.STRING(40), allowNull: false },
-    },
-    TABLE_OPTIONS,
+  await sql(
+    'CREATE TABLE IF NOT EXISTS `tags` (' +
+      ' `id` VARCHAR(100) NOT NULL,' +
+      ' `name` VARCHAR(40) NOT NULL,' +
+      ' PRIMARY KEY (`id`)' +
+      `) ${TABLE_OPTIONS}`,
   );
-  await queryInterface.createTable(
-    'task_tags',
-    {
-      task_id: {
-        type: DataTypes.CHAR(36),
-        primaryKey: true,
-        allowNull: false,
-        references: { model: 'tasks', key: 'id' },
-        onDelete: 'CASCADE',
-      },
-      tag_id: { type: DataTypes.STRING(100), primaryKey: true, allowNull: false },
-      position: { type: DataTypes.SMALLINT.UNSIGNED, allowNull: false },
-    },
-    TABLE_OPTIONS,
+  await sql(
+    'CREATE TABLE IF NOT EXISTS `task_tags` (' +
+      ' `task_id` CHAR(36) NOT NULL,' +
+      ' `tag_id` VARCHAR(100) NOT NULL,' +
+      ' `position` SMALLINT UNSIGNED NOT NULL,' +
+      ' PRIMARY KEY (`task_id`, `tag_id`),' +
+      ' KEY `task_tags_tag` (`tag_id`, `task_id`),' +
+      ' CONSTRAINT `task_tags_ibfk_1` FOREIGN KEY (`task_id`) REFERENCES `tasks` (`id`)' +
+      ' ON DELETE CASCADE' +
+      `) ${TABLE_OPTIONS}`,
   );
-  await queryInterface.addIndex('task_tags', ['tag_id', 'task_id'], { name: 'task_tags_tag' });
 }
 
 export async function down(queryInterface: QueryInterface): Promise<void> {
-  await queryInterface.dropTable('task_tags');
-  await queryInterface.dropTable('tags');
   const sql = (text: string) => queryInterface.sequelize.query(text);
+  await sql('DROP TABLE IF EXISTS `task_tags`');
+  await sql('DROP TABLE IF EXISTS `tags`');
   await sql(
-    'ALTER TABLE `tasks` DROP FOREIGN KEY `tasks_project_fk`, DROP FOREIGN KEY `tasks_parent_fk`',
+    'ALTER TABLE `tasks` DROP FOREIGN KEY IF EXISTS `tasks_project_fk`,' +
+      ' DROP FOREIGN KEY IF EXISTS `tasks_parent_fk`',
   );
   await sql(
-    'ALTER TABLE `tasks` DROP INDEX `tasks_project_status_position`,' +
-      ' DROP INDEX `tasks_parent_position`, DROP INDEX `tasks_position`,' +
-      ' DROP COLUMN `due_time`, DROP COLUMN `project_id`, DROP COLUMN `tags`,' +
-      ' DROP COLUMN `parent_id`, DROP COLUMN `recurrence_rule`, DROP COLUMN `recurrence_from`,' +
-      ' DROP COLUMN `position`, DROP COLUMN `completed_at`',
+    'ALTER TABLE `tasks` DROP INDEX IF EXISTS `tasks_project_status_position`,' +
+      ' DROP INDEX IF EXISTS `tasks_parent_position`, DROP INDEX IF EXISTS `tasks_position`,' +
+      ' DROP COLUMN IF EXISTS `due_time`, DROP COLUMN IF EXISTS `project_id`,' +
+      ' DROP COLUMN IF EXISTS `tags`, DROP COLUMN IF EXISTS `parent_id`,' +
+      ' DROP COLUMN IF EXISTS `recurrence_rule`, DROP COLUMN IF EXISTS `recurrence_from`,' +
+      ' DROP COLUMN IF EXISTS `position`, DROP COLUMN IF EXISTS `completed_at`',
   );
-  await queryInterface.dropTable('projects');
+  await sql('DROP TABLE IF EXISTS `projects`');
 }

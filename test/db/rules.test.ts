@@ -154,12 +154,18 @@ describe('completion and recurrence', () => {
   it('sets completedAt on done and clears it when reopened', async () => {
     const s = await both();
     await s.apply([create(taskId(1), { title: 'a' }, at(1))]);
-    const [done] = await s.apply([update(taskId(1), { status: 'done' }, at(2))]);
+    // Updates as leaders build them since issue 14 (v: 2): the completion time is kept.
+    const marked = (command: TaskCommand): TaskCommand => ({ ...command, v: 2 }) as TaskCommand;
+    const [done] = await s.apply([marked(update(taskId(1), { status: 'done' }, at(2)))]);
     expect(done).toMatchObject({ task: { completedAt: at(2) } });
-    const [same] = await s.apply([update(taskId(1), { title: 'b' }, at(3))]);
+    const [same] = await s.apply([marked(update(taskId(1), { title: 'b' }, at(3)))]);
     expect(same).toMatchObject({ task: { completedAt: at(2) } });
-    const [open] = await s.apply([update(taskId(1), { status: 'todo' }, at(4))]);
+    const [open] = await s.apply([marked(update(taskId(1), { status: 'todo' }, at(4)))]);
     expect(open).toMatchObject({ task: { completedAt: null } });
+    // Older entries (unmarked): the entry time while done, as migration 0004 set it.
+    await s.apply([update(taskId(1), { status: 'done' }, at(5))]);
+    const [legacy] = await s.apply([update(taskId(1), { title: 'c' }, at(6))]);
+    expect(legacy).toMatchObject({ task: { completedAt: at(6) } });
   });
 
   it('completing a recurring task creates the next occurrence and copies its subtasks', async () => {

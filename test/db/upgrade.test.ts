@@ -5,7 +5,7 @@
  * domain outcomes (legacy-result.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Task } from '../../cluster/api/task.js';
+import type { Task, TaskCommand } from '../../cluster/api/task.js';
 import { createSequelize, ensureDatabase, withServerConnection } from '../../db/connection.js';
 import { fromLegacy, readStoredResult } from '../../db/legacy-result.js';
 import { MemoryTaskStore } from '../../db/memory-task-store.js';
@@ -14,7 +14,7 @@ import { MIGRATIONS } from '../../db/migrations/index.js';
 import { SNAPSHOT_FORMAT, parseSnapshot } from '../../db/snapshot-format.js';
 import { TaskStateMachine } from '../../db/statemachine.js';
 import { useTestMariaDb } from '../support/mariadb.js';
-import { at, entries, taskId, update } from './helpers.js';
+import { at, create, entries, taskId, update } from './helpers.js';
 
 const mysql = useTestMariaDb();
 const opened: TaskStateMachine[] = [];
@@ -256,7 +256,7 @@ describe('snapshot formats', () => {
             tags: ['b'],
             parentId: taskId(1),
             recurrence: null,
-            position: 1e21,
+            position: 1e15, // POSITION_MAX
           },
           at: at(3),
         },
@@ -334,5 +334,68 @@ describe('stored answers of older versions', () => {
     // Today's answers pass through untouched.
     const now = { ok: true, outcome: 'deleted', task: null, deletedIds: [taskId(1)] };
     expect(readStoredResult(JSON.stringify(now))).toEqual(now);
+  });
+});
+
+describe('entries written before the upgrade', () => {
+  // Written by a leader running the code before issue 14: no `v` mark on updates. The task is
+  // done at at(2) and edited at at(3) while done.
+  const oldEntries = entries(1, [
+    create(taskId(7), { title: 'old' }, at(1)),
+    update(taskId(7), { status: 'done' }, at(2)),
+    update(taskId(7), { title: 'old, edited' }, at(3)),
+  ]);
+
+  it('give the same completedAt applied by the old code then migrated, or by the new code', async () => {
+    // (a) A node that applied them with the old code (its rows as that code wrote them), then
+    // upgraded: the migration sets completed_at = updated_at for done tasks.
+    const database = mysql.freshDatabase('upg');
+    await ensureDatabase(mysql.url, database);
+    const sequelize = createSequelize(mysql.url, database);
+    try {
+      await migrate(sequelize, { migrations: MIGRATIONS.slice(0, 3) });
+      await sequelize.query(
+        'INSERT INTO tasks (id, title, description, status, priority, due_date, created_at, ' +
+          "updated_at, version, raft_index) VALUES (?, 'old, edited', '', 'done', 'medium', " +
+          'NULL, ?, ?, 3, 3)',
+        { replacements: [taskId(7), at(1), at(3)] },
+      );
+      await sequelize.query(
+        `UPDATE raft_meta SET applied_index = 3, applied_term = 1, session_clock = '${at(3)}'`,
+      );
+    } finally {
+      await sequelize.close();
+    }
+    const migrated = await TaskStateMachine.open(mysql.url, { database });
+    opened.push(migrated);
+    // (b) A node that was lagging: it applies the same entries with the new code.
+    const replayed = await TaskStateMachine.open(mysql.url, {
+      database: mysql.freshDatabase('upg'),
+    });
+    opened.push(replayed);
+    await replayed.applyBatch(oldEntries.slice(0, 1));
+    await replayed.applyBatch(oldEntries.slice(1));
+    const mem = new MemoryTaskStore();
+    await mem.applyBatch(oldEntries);
+    expect(await replayed.get(taskId(7))).toEqual(await migrated.get(taskId(7)));
+    expect(await replayed.checksum()).toEqual(await migrated.checksum());
+    expect(await mem.checksum()).toEqual(await migrated.checksum());
+    expect((await migrated.get(taskId(7)))?.completedAt).toBe(at(3));
+  });
+
+  it('marked updates (v: 2, new leaders) keep the time the task was completed', async () => {
+    const mark = (command: TaskCommand): TaskCommand => ({ ...command, v: 2 }) as TaskCommand;
+    const log = entries(1, [
+      create(taskId(7), { title: 'new' }, at(1)),
+      mark(update(taskId(7), { status: 'done' }, at(2))),
+      mark(update(taskId(7), { title: 'new, edited' }, at(3))),
+    ]);
+    const mem = new MemoryTaskStore();
+    const results = await mem.applyBatch(log);
+    expect(results[2]).toMatchObject({ task: { completedAt: at(2), updatedAt: at(3) } });
+    const sql = await TaskStateMachine.open(mysql.url, { database: mysql.freshDatabase('upg') });
+    opened.push(sql);
+    await sql.applyBatch(log);
+    expect(await sql.checksum()).toEqual(await mem.checksum());
   });
 });

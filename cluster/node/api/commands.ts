@@ -100,6 +100,8 @@ export function updateCommand(
     ...(next === undefined ? {} : { next }),
     at,
     ...sessionOf(session),
+    // Keep completedAt through later edits (db/execute-command.ts; unmarked: legacy rule).
+    v: 2,
   };
 }
 

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { createTaskSchema, isWellFormed } from '../cluster/api/schemas.js';
+import { createTaskSchema, isStorableName, isWellFormed } from '../cluster/api/schemas.js';
 import { PROJECT_NAME_MAX, TAGS_MAX, TAG_MAX, type TaskCommand } from '../cluster/api/task.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2})$/;
@@ -41,8 +41,6 @@ const description = fields.description.unwrap();
 const status = fields.status.unwrap();
 const priority = fields.priority.unwrap();
 const dueDate = fields.dueDate.unwrap();
-const CONTROL = /\p{Cc}/u;
-const chars = (s: string): number => [...s].length;
 const instant = z.string().transform((value, ctx) => {
   const canonical = canonicalInstant(value);
   if (canonical === null) {
@@ -68,11 +66,7 @@ const expectedVersion = z.number().int().min(1).optional();
 /** `HH:MM`, 24 h. */
 export const dueTimeSchema = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/);
 const dueTime = dueTimeSchema.nullable();
-const tag = z
-  .string()
-  .min(1)
-  .refine(isWellFormed)
-  .refine((s) => !CONTROL.test(s) && s.trim() === s && chars(s) <= TAG_MAX);
+const tag = z.string().refine((s) => isStorableName(s, TAG_MAX));
 /** Distinct ignoring case (the first spelling kept), at most TAGS_MAX. */
 export const tagsSchema = z
   .array(tag)
@@ -94,11 +88,7 @@ const recurrence = z
   .nullable();
 const position = z.number().refine(Number.isFinite);
 const ref = id.nullable();
-const projectName = z
-  .string()
-  .min(1)
-  .refine(isWellFormed)
-  .refine((s) => !CONTROL.test(s) && s.trim() === s && chars(s) <= PROJECT_NAME_MAX);
+const projectName = z.string().refine((s) => isStorableName(s, PROJECT_NAME_MAX));
 const color = z
   .string()
   .regex(/^#[0-9a-fA-F]{6}$/)

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeCommand } from '../../db/command.js';
 import { MySqlUnavailableError } from '../../db/errors.js';
 import type { ListQuery } from '../../db/statemachine.js';
 import type {
@@ -1838,5 +1839,70 @@ describe('issue 14: projects, filters, recurrence, subtasks, export and import',
       expect(r.status).toBe(413);
       expect(((await r.json()) as { error: string }).error).toBe('body_too_large');
     }
+  });
+});
+
+describe('review of issue 14: what the API accepts, every replica decodes', () => {
+  /** Every proposed command decodes on a replica (else it would commit and be ignored). */
+  function allDecode(node: FakeNode): void {
+    for (const c of node.commands) {
+      const decoded = decodeCommand(JSON.stringify(c));
+      expect(decoded.ok, JSON.stringify(decoded)).toBe(true);
+    }
+  }
+  const stamp = { createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-01T00:00:00Z' };
+
+  it('refuses tags and project names with control characters (400, per field)', async () => {
+    const t = await call(leaderApi, 'POST', '/tasks', {
+      body: json({ title: 'x', tags: ['a\u0001b'] }),
+    });
+    expect(t.status, t.text).toBe(400);
+    expect(t.body.details).toHaveProperty('tags.0');
+    expect(t.body.details!['tags.0']).toMatch(/control/);
+    const p = await call(leaderApi, 'POST', '/projects', { body: json({ name: 'Work\u0085' }) });
+    expect(p.status, p.text).toBe(400);
+    expect(p.body.details!.name).toMatch(/control/);
+    const made = await call(leaderApi, 'POST', '/projects', { body: json({ name: 'Ok' }) });
+    const id = (made.body.project as { id: string }).id;
+    const patch = await call(leaderApi, 'PATCH', `/projects/${id}`, {
+      body: json({ name: 'a\tb' }),
+    });
+    expect(patch.status, patch.text).toBe(400);
+    const task = await create('y');
+    const tp = await call(leaderApi, 'PATCH', `/tasks/${task.id}`, {
+      body: json({ tags: ['\u0085'] }),
+    });
+    expect(tp.status, tp.text).toBe(400);
+    // Surrounding spaces are trimmed, not refused.
+    const trimmed = await call(leaderApi, 'POST', '/projects', { body: json({ name: ' Home ' }) });
+    expect(trimmed.status).toBe(201);
+    allDecode(leader);
+  });
+
+  it('an import skips (and counts) the rows a replica would refuse; the rest lands', async () => {
+    const good = '11111111-1111-4111-8111-111111111111';
+    const bad = '22222222-2222-4222-8222-222222222222';
+    const r = await call(leaderApi, 'POST', '/import', {
+      body: json({
+        format: 'raftboard/1',
+        projects: [
+          { id: good, name: 'Work', color: null, position: 1, version: 1, ...stamp },
+          { id: bad, name: 'Work\u0085', color: null, position: 2, version: 1, ...stamp },
+        ],
+        tasks: [
+          { id: '00000000-0000-4000-8000-000000000001', title: 'fine', projectId: good, ...stamp },
+          {
+            id: '00000000-0000-4000-8000-000000000002',
+            title: 'bad tag',
+            tags: ['a\u0001b'],
+            ...stamp,
+          },
+          { id: '00000000-0000-4000-8000-000000000003', title: 'also fine', ...stamp },
+        ],
+      }),
+    });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body).toMatchObject({ projects: 1, tasks: 2, skipped: 2 });
+    allDecode(leader);
   });
 });

@@ -13,7 +13,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as chrono from 'chrono-node';
 import Papa from 'papaparse';
 import { z } from 'zod';
-import { canonicalInstant } from '../../../db/command.js';
+import {
+  canonicalInstant,
+  importedProjectSchema,
+  importedTaskSchema,
+} from '../../../db/command.js';
 import { firstOccurrence, rruleProblem } from '../../api/recurrence.js';
 import { createTaskSchema, createProjectSchema, tagName, uuid } from '../../api/schemas.js';
 import {
@@ -409,6 +413,18 @@ function dedupe(tags: readonly string[]): string[] {
     seen.add(k);
     return true;
   });
+}
+
+/**
+ * Only the rows every replica's decoder takes (db/command.ts, the same schemas): a row it would
+ * refuse would make the whole entry ignored on every replica after it committed. Such a row is
+ * left out here and counted in `invalid`, so it never sinks the rows around it.
+ */
+export function storableRows(rows: ImportRows): ImportRows {
+  const projects = rows.projects.filter((p) => importedProjectSchema.safeParse(p).success);
+  const tasks = rows.tasks.filter((t) => importedTaskSchema.safeParse(t).success);
+  const dropped = rows.projects.length - projects.length + rows.tasks.length - tasks.length;
+  return dropped === 0 ? rows : { projects, tasks, invalid: rows.invalid + dropped };
 }
 
 /**

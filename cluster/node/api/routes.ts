@@ -63,6 +63,7 @@ import {
   mapProjectsByName,
   rowsFromExport,
   rowsFromTodoistCsv,
+  storableRows,
   type ImportRows,
   type TodoistOptions,
 } from './import.js';
@@ -554,7 +555,7 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
         const existing = await service.listProjects();
         let rows: ImportRows;
         if (fromExport !== undefined) {
-          rows = mapProjectsByName(fromExport, existing);
+          rows = mapProjectsByName(storableRows(fromExport), existing);
         } else {
           let project: TodoistOptions['project'];
           if (q.project !== undefined) {
@@ -567,7 +568,9 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
                 ? { id: named.id, name: named.name, create: false }
                 : { id: derived, name: q.project, create: true };
           }
-          rows = rowsFromTodoistCsv(text, { at, today: todayIn('UTC'), idFor, project });
+          rows = storableRows(
+            rowsFromTodoistCsv(text, { at, today: todayIn('UTC'), idFor, project }),
+          );
         }
         const batches = importBatches(rows);
         let sums: ImportResponse = {

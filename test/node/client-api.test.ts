@@ -132,11 +132,14 @@ class FakeNode implements NodeService {
       let projects = 0;
       let tasks = 0;
       let skipped = 0;
+      const taskIds: string[] = [];
+      const projectIds: string[] = [];
       for (const p of c.projects) {
         if (this.projects.has(p.id)) skipped++;
         else {
           this.projects.set(p.id, p);
           projects++;
+          projectIds.push(p.id);
         }
       }
       for (const t of c.tasks) {
@@ -144,9 +147,10 @@ class FakeNode implements NodeService {
         else {
           this.tasks.set(t.id, { ...t, version: 1, raftIndex: index });
           tasks++;
+          taskIds.push(t.id);
         }
       }
-      return { ok: true, outcome: 'imported', projects, tasks, skipped };
+      return { ok: true, outcome: 'imported', projects, tasks, skipped, taskIds, projectIds };
     }
     const current = this.tasks.get(c.id);
     if (!current) {
@@ -1811,11 +1815,25 @@ describe('issue 14: projects, filters, recurrence, subtasks, export and import',
     });
     expect(r.status, r.text).toBe(200);
     expect(r.body).toMatchObject({ tasks: 1200, skipped: 0 });
+    // Summed over the entries: every id it created, for an undo.
+    expect(r.body.taskIds).toEqual(tasks.map((t) => t.id));
+    expect(r.body.projectIds).toEqual([]);
     const imports = leader.commands.filter((c) => c.op === 'import');
     expect(imports.length).toBe(3);
     expect(imports.map((c) => c.session?.key)).toEqual(['big#0', 'big#1', 'big#2']);
     expect(new Set(imports.map((c) => c.session?.fingerprint)).size).toBe(1);
     expect(r.body.raftIndex).toBe(3);
+    // A keyed retry answers the same ids (each entry's session keeps its answer).
+    const again = await call(leaderApi, 'POST', '/import', {
+      body: json({
+        format: 'raftboard/1',
+        exportedAt: '2025-01-02T00:00:00Z',
+        projects: [],
+        tasks,
+      }),
+      headers: { 'idempotency-key': 'big' },
+    });
+    expect(again.body.taskIds).toEqual(r.body.taskIds);
   });
 
   it('takes an import body up to 16 MiB, and answers 413 past it (other routes stay at 1 MiB)', async () => {

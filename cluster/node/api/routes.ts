@@ -577,6 +577,8 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
           projects: 0,
           tasks: 0,
           skipped: rows.invalid,
+          taskIds: [],
+          projectIds: [],
           raftIndex: service.appliedIndex(),
           servedBy: service.id,
         };
@@ -597,6 +599,8 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
             projects: sums.projects + result.projects,
             tasks: sums.tasks + result.tasks,
             skipped: sums.skipped + result.skipped,
+            taskIds: [...sums.taskIds, ...(result.taskIds ?? [])],
+            projectIds: [...sums.projectIds, ...(result.projectIds ?? [])],
             raftIndex: committed.index,
           };
         }

@@ -1924,3 +1924,38 @@ describe('review of issue 14: what the API accepts, every replica decodes', () =
     allDecode(leader);
   });
 });
+
+describe('review of issue 14: from completion, in the user’s zone', () => {
+  it('PATCH /tasks/:id?tz= counts a completion from the day in that zone', async () => {
+    const dayAfter = (d: string): string => {
+      const t = new Date(`${d}T00:00:00Z`);
+      t.setUTCDate(t.getUTCDate() + 1);
+      return t.toISOString().slice(0, 10);
+    };
+    const localDay = (at: string, tz: string): string =>
+      new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(new Date(at));
+    for (const tz of ['Pacific/Kiritimati', 'Etc/GMT+12']) {
+      const t = await create(`daily ${tz}`, {
+        dueDate: '2020-01-01',
+        recurrence: { rrule: 'FREQ=DAILY', from: 'completion' },
+      });
+      const r = await call(followerApi, 'PATCH', `/tasks/${t.id}?tz=${encodeURIComponent(tz)}`, {
+        body: json({ status: 'done' }),
+      });
+      expect(r.status, r.text).toBe(200);
+      const done = leader.commands.at(-1);
+      if (done?.op !== 'update') throw new Error('expected an update');
+      expect(done.next?.dueDate).toBe(dayAfter(localDay(done.at, tz)));
+    }
+    const bad = await call(
+      leaderApi,
+      'PATCH',
+      `/tasks/${leader.tasks.keys().next().value}?tz=Mars/Base`,
+      {
+        body: json({ status: 'done' }),
+      },
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.details).toHaveProperty('tz');
+  });
+});

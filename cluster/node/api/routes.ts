@@ -21,7 +21,7 @@ import type {
   TaskResponse,
   WriteResponse,
 } from '../../api/node.js';
-import { nextOccurrence, todayIn } from '../../api/recurrence.js';
+import { completionDate, nextOccurrence, todayIn } from '../../api/recurrence.js';
 import {
   createProjectSchema,
   createTaskSchema,
@@ -86,6 +86,8 @@ export interface ClientRouterOptions {
 }
 
 const readQuerySchema = listTasksQuerySchema.pick({ consistency: true });
+/** `PATCH /tasks/:id?tz=`: the zone a completion's date is counted in (default UTC). */
+const patchQuerySchema = listTasksQuerySchema.pick({ tz: true });
 const exportQuerySchema = z.strictObject({
   format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).default('json'),
 });
@@ -292,6 +294,7 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     body: PatchTaskBody,
     expected: number | undefined,
     session: SessionRef | undefined,
+    timeZone: string,
   ): Promise<TaskCommand> {
     const at = new Date().toISOString();
     const setsTime = body.dueTime !== undefined && body.dueTime !== null;
@@ -320,7 +323,8 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     if (body.status !== 'done' || task.status === 'done' || recurrence === null) {
       return updateCommand(id, body, expected, session, undefined, at);
     }
-    const base = recurrence.from === 'completion' ? at.slice(0, 10) : dueDate;
+    // From completion: the day it was completed where the user is, not the UTC date.
+    const base = recurrence.from === 'completion' ? completionDate(at, timeZone) : dueDate;
     const nextDate = base === null ? null : nextOccurrence(recurrence.rrule, base);
     if (nextDate === null) {
       // The series is over: complete it without a next occurrence, if nothing changed since.
@@ -379,15 +383,17 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
 
   router.on('PATCH', '/tasks/:id', async (ctx) => {
     const id = parseTaskId(ctx.params.id);
-    rejectQuery(ctx.query);
+    const q = parseWith(patchQuerySchema, queryObject(ctx.query), 'query string');
     const key = parseIdempotencyKey(ctx.req);
     const ifMatch = parseIfMatch(ctx.req);
     const raw = await readBody(ctx.req);
     const body = parseWith(patchTaskSchema, raw, 'task change');
     const expected = expectedVersionOf(body.expectedVersion, ifMatch);
+    // `tz` is left out of the target the key is bound to: a retry from another zone is the same
+    // change (it answers the first attempt's result).
     const target = `/tasks/${id}`;
     const session = sessionFor(key, { method: 'PATCH', target, body: raw, ifMatch });
-    await write(ctx, raw, () => prepareUpdate(id, body, expected, session));
+    await write(ctx, raw, () => prepareUpdate(id, body, expected, session, q.tz));
   });
 
   router.on('DELETE', '/tasks/:id', async (ctx) => {

@@ -17,6 +17,7 @@ import {
   canonicalInstant,
   importedProjectSchema,
   importedTaskSchema,
+  tagKey,
 } from '../../../db/command.js';
 import { firstOccurrence, rruleProblem } from '../../api/recurrence.js';
 import { createTaskSchema, createProjectSchema, tagName, uuid } from '../../api/schemas.js';
@@ -428,16 +429,21 @@ export function storableRows(rows: ImportRows): ImportRows {
 }
 
 /**
- * Tasks of an imported project whose name an existing project has (ignoring case) under another
- * id go to the existing project. The project row stays: the state machine skips and counts it.
+ * Tasks of an imported project whose name (ignoring case) an existing project has under another
+ * id, or an earlier project row of the same file, go to that project: the existing one first,
+ * else the file's first row of that name. The project row stays: the state machine skips and
+ * counts it. Deterministic, and the same on a keyed retry (the first row then exists, by id).
  */
 export function mapProjectsByName(rows: ImportRows, existing: readonly Project[]): ImportRows {
   const ids = new Set(existing.map((p) => p.id));
-  const byName = new Map(existing.map((p) => [p.name.toLowerCase(), p.id]));
+  const byName = new Map(existing.map((p) => [tagKey(p.name), p.id]));
   const mapped = new Map<string, string>();
   for (const p of rows.projects) {
-    const to = byName.get(p.name.toLowerCase());
-    if (!ids.has(p.id) && to !== undefined) mapped.set(p.id, to);
+    if (ids.has(p.id)) continue; // present: skipped by the state machine, its tasks stay on it
+    const name = tagKey(p.name);
+    const to = byName.get(name);
+    if (to === undefined) byName.set(name, p.id);
+    else if (to !== p.id) mapped.set(p.id, to);
   }
   if (mapped.size === 0) return rows;
   return {

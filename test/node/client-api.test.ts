@@ -21,6 +21,7 @@ import type {
 import type { CommandResult, Project, Task, TaskCommand } from '../../cluster/api/task.js';
 import { startApiServer, type ApiServer } from '../../cluster/http/index.js';
 import { createClientRouter, FORWARDED_HEADER } from '../../cluster/node/api/index.js';
+import { forwardToLeader, sendRelayed } from '../../cluster/node/api/forward.js';
 import {
   NoQuorumError,
   NotLeaderError,
@@ -1957,5 +1958,76 @@ describe('review of issue 14: from completion, in the user’s zone', () => {
     );
     expect(bad.status).toBe(400);
     expect(bad.body.details).toHaveProperty('tz');
+  });
+});
+
+describe('review of issue 14: the export is one consistent read', () => {
+  it('reads every task in one store call: a reorder meanwhile neither skips nor doubles', async () => {
+    const at = '2025-01-01T00:00:00.000Z';
+    for (let i = 0; i < 5001; i++) {
+      const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      leader.tasks.set(id, {
+        id,
+        title: `t${i}`,
+        description: '',
+        status: 'todo',
+        priority: 'medium',
+        dueDate: null,
+        dueTime: null,
+        projectId: null,
+        tags: [],
+        parentId: null,
+        recurrence: null,
+        position: i,
+        completedAt: null,
+        createdAt: at,
+        updatedAt: at,
+        version: 1,
+        raftIndex: 1,
+      });
+    }
+    // A write applied between two reads moves the first task to the end of the order.
+    const list = leader.listTasks.bind(leader);
+    leader.listTasks = async (query) => {
+      const page = await list(query);
+      const first = leader.tasks.values().next().value!;
+      leader.tasks.delete(first.id);
+      leader.tasks.set(first.id, first);
+      return page;
+    };
+    const e = await call(leaderApi, 'GET', '/export');
+    expect(e.status).toBe(200);
+    const ids = (e.body.tasks as Task[]).map((t) => t.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(5001);
+  });
+
+  it('a forwarded CSV export keeps its content-disposition', async () => {
+    await create('forwarded');
+    // A node that forwards every request to the leader, as a follower does.
+    const relay = createServer((req, res) => {
+      void forwardToLeader(req, {
+        leaderUrl: leaderApi.url,
+        body: undefined,
+        token: TOKEN,
+        timeoutMs: 5000,
+        from: 2,
+      }).then((relayed) => sendRelayed(res, relayed));
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (relay.address() as AddressInfo).port;
+      const r = await fetch(`http://127.0.0.1:${port}/export?format=csv`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toMatch(/^text\/csv/);
+      expect(r.headers.get('content-disposition')).toBe(
+        'attachment; filename="raftboard-tasks.csv"',
+      );
+      expect(await r.text()).toContain('forwarded');
+    } finally {
+      await new Promise((resolve) => relay.close(resolve));
+    }
   });
 });

@@ -96,9 +96,6 @@ const importQuerySchema = z.strictObject({
   project: createProjectSchema.shape.name.optional(),
 });
 
-/** Tasks read per query by an export. */
-const EXPORT_PAGE = 5000;
-
 /** How many batches an import of `bytes` may need (a row is ~300 bytes at least). */
 function estimatedBatches(bytes: number): number {
   return Math.ceil(bytes / IMPORT_BATCH_BYTES) + Math.ceil(bytes / 300 / 500) + 1;
@@ -490,8 +487,10 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
   router.on('GET', '/export', async (ctx) => {
     const q = parseWith(exportQuerySchema, queryObject(ctx.query), 'query string');
     await read(ctx, 'linearizable', async () => {
-      const projects = await service.listProjects();
+      // Tasks first: a project a task names is then in the projects read after it (unless it was
+      // deleted in between).
       const tasks = await allTasks();
+      const projects = await service.listProjects();
       if (q.format === 'csv') return { status: 200, body: tasksCsv(tasks, projects), csv: true };
       const body: ExportDocument = {
         format: EXPORT_FORMAT,
@@ -627,14 +626,13 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     { maxBodyBytes: MAX_IMPORT_BODY_BYTES },
   );
 
-  /** Every task, a page at a time (the list's own limit). */
+  /**
+   * Every task, in one store call: one SELECT (MySQL reads it from one snapshot, a batch of
+   * entries applies in one transaction), so the export is the state at one applied index. Pages
+   * by offset would skip or double a task a write moved between two pages.
+   */
   async function allTasks(): Promise<Task[]> {
-    const out: Task[] = [];
-    for (let offset = 0; ; offset += EXPORT_PAGE) {
-      const page = await service.listTasks({ limit: EXPORT_PAGE, offset });
-      out.push(...page);
-      if (page.length < EXPORT_PAGE) return out;
-    }
+    return service.listTasks({ limit: Number.MAX_SAFE_INTEGER, offset: 0 });
   }
 
   router.on('GET', '/status', ({ res }) => sendJson(res, 200, service.status()));

@@ -10,7 +10,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { createTaskSchema, isStorableName, isWellFormed } from '../cluster/api/schemas.js';
-import { PROJECT_NAME_MAX, TAGS_MAX, TAG_MAX, type TaskCommand } from '../cluster/api/task.js';
+import {
+  PROJECT_NAME_MAX,
+  TAGS_MAX,
+  TAG_MAX,
+  isStorablePosition,
+  type TaskCommand,
+} from '../cluster/api/task.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2})$/;
 
@@ -86,7 +92,11 @@ const recurrence = z
     from: z.enum(['due', 'completion']),
   })
   .nullable();
-const position = z.number().refine(Number.isFinite);
+// The contract's rule (cluster/api/task.ts); -0 becomes 0, as MariaDB stores it.
+const position = z
+  .number()
+  .refine(isStorablePosition, 'must be 0 or of magnitude between 1e-9 and 1e15')
+  .transform((x) => (x === 0 ? 0 : x));
 const ref = id.nullable();
 const projectName = z.string().refine((s) => isStorableName(s, PROJECT_NAME_MAX));
 const color = z

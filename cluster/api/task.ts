@@ -13,6 +13,26 @@ export const TITLE_MAX = 255;
 export const DESCRIPTION_MAX = 10_000;
 /** A task has 0..TAGS_MAX distinct tags (compared ignoring case), each 1..TAG_MAX characters. */
 export const TAGS_MAX = 20;
+
+/** The largest |position| taken (docs/contract.md §5): whole ms up to year 9999 fit (≈2.5e14). */
+export const POSITION_MAX = 1e15;
+/** The smallest non-zero |position| taken: no denormals, no values near DOUBLE's limits. */
+export const POSITION_MIN_MAGNITUDE = 1e-9;
+
+/**
+ * Whether `x` may be a task's or a project's `position` (the one rule: the API's schema and the
+ * replicas' decoder, db/command.ts, both use it): finite, |x| ≤ POSITION_MAX, and 0 or
+ * |x| ≥ POSITION_MIN_MAGNITUDE. MariaDB 10.11's DOUBLE happens to store 5e-324 and 1e308, but
+ * denormals and values near the limits are where servers, drivers and text conversions differ,
+ * and a value one replica refuses or alters fails its batch forever or splits the checksums;
+ * this range keeps far away from them and still leaves room to place between two positions.
+ * -0 passes and is stored as 0 (MariaDB does), so decoders turn it into 0.
+ */
+export function isStorablePosition(x: number): boolean {
+  if (!Number.isFinite(x)) return false;
+  const magnitude = Math.abs(x);
+  return magnitude <= POSITION_MAX && (magnitude === 0 || magnitude >= POSITION_MIN_MAGNITUDE);
+}
 export const TAG_MAX = 40;
 
 /**

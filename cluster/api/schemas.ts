@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { isTimeZone, normalizeRrule, rruleProblem } from './recurrence.js';
 import {
   DESCRIPTION_MAX,
+  isStorablePosition,
   PROJECT_NAME_MAX,
   TAG_MAX,
   TAGS_MAX,
@@ -118,8 +119,13 @@ export const recurrenceSchema = z.strictObject(
 
 const recurrence = recurrenceSchema.nullable();
 
-/** Any finite number (JSON has no others). */
-const position = z.number({ error: 'must be a finite number' });
+/**
+ * A position every replica stores exactly (isStorablePosition, the rule the decoder uses too):
+ * finite, |x| ≤ 1e15, and 0 or |x| ≥ 1e-9.
+ */
+const position = z
+  .number({ error: 'must be a finite number' })
+  .refine(isStorablePosition, 'must be 0 or a number of magnitude between 1e-9 and 1e15');
 
 const NEEDS_DUE_DATE = 'needs a dueDate';
 

@@ -2031,3 +2031,24 @@ describe('review of issue 14: the export is one consistent read', () => {
     }
   });
 });
+
+describe('review of issue 14: positions a replica can store', () => {
+  it('refuses a position that is huge, denormal or tiny (400 naming position)', async () => {
+    const t = await create('p');
+    for (const position of [1e300, -1e16, 5e-324, 1e-12]) {
+      const c = await call(leaderApi, 'POST', '/tasks', { body: json({ title: 'x', position }) });
+      expect(c.status, `${position}: ${c.text}`).toBe(400);
+      expect(c.body.details).toHaveProperty('position');
+      const p = await call(leaderApi, 'PATCH', `/tasks/${t.id}`, { body: json({ position }) });
+      expect(p.status, `${position}: ${p.text}`).toBe(400);
+      const pr = await call(leaderApi, 'POST', '/projects', {
+        body: json({ name: `n${position}`, position }),
+      });
+      expect(pr.status, `${position}: ${pr.text}`).toBe(400);
+    }
+    for (const position of [0, -0.5, 1e15, -1e15, 1e-9, 1765432109876.5]) {
+      const c = await call(leaderApi, 'POST', '/tasks', { body: json({ title: 'x', position }) });
+      expect(c.status, `${position}: ${c.text}`).toBe(201);
+    }
+  });
+});

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { createTaskSchema, isWellFormed } from '../cluster/api/schemas.js';
+import { createTaskSchema, isStorableName, isWellFormed } from '../cluster/api/schemas.js';
 import {
   PROJECT_NAME_MAX,
   TAGS_MAX,
@@ -47,8 +47,6 @@ const description = fields.description.unwrap();
 const status = fields.status.unwrap();
 const priority = fields.priority.unwrap();
 const dueDate = fields.dueDate.unwrap();
-const CONTROL = /\p{Cc}/u;
-const chars = (s: string): number => [...s].length;
 const instant = z.string().transform((value, ctx) => {
   const canonical = canonicalInstant(value);
   if (canonical === null) {
@@ -74,11 +72,7 @@ const expectedVersion = z.number().int().min(1).optional();
 /** `HH:MM`, 24 h. */
 export const dueTimeSchema = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/);
 const dueTime = dueTimeSchema.nullable();
-const tag = z
-  .string()
-  .min(1)
-  .refine(isWellFormed)
-  .refine((s) => !CONTROL.test(s) && s.trim() === s && chars(s) <= TAG_MAX);
+const tag = z.string().refine((s) => isStorableName(s, TAG_MAX));
 /** Distinct ignoring case (the first spelling kept), at most TAGS_MAX. */
 export const tagsSchema = z
   .array(tag)
@@ -104,11 +98,7 @@ const position = z
   .refine(isStorablePosition, 'must be 0 or of magnitude between 1e-9 and 1e15')
   .transform((x) => (x === 0 ? 0 : x));
 const ref = id.nullable();
-const projectName = z
-  .string()
-  .min(1)
-  .refine(isWellFormed)
-  .refine((s) => !CONTROL.test(s) && s.trim() === s && chars(s) <= PROJECT_NAME_MAX);
+const projectName = z.string().refine((s) => isStorableName(s, PROJECT_NAME_MAX));
 const color = z
   .string()
   .regex(/^#[0-9a-fA-F]{6}$/)

@@ -306,6 +306,8 @@ function importRows(command: Command<'import'>, index: number, view: StateView):
   let projects = 0;
   let tasks = 0;
   let skipped = 0;
+  const taskIds: string[] = [];
+  const projectIds: string[] = [];
   /** Imported project id → the id its tasks go to (another one when the name exists). */
   const mapped = new Map<string, string>();
   for (const row of command.projects) {
@@ -321,6 +323,7 @@ function importRows(command: Command<'import'>, index: number, view: StateView):
     }
     putProject(view, { ...row, version: 1, raftIndex: index });
     projects += 1;
+    projectIds.push(row.id);
   }
   // A row waits for its parent while the parent is still to be imported; whatever is left
   // when a pass imports nothing more (a missing parent, a cycle) is skipped.
@@ -354,6 +357,7 @@ function importRows(command: Command<'import'>, index: number, view: StateView):
         raftIndex: index,
       });
       tasks += 1;
+      taskIds.push(row.id);
     }
     if (waiting.length === 0 || waiting.length === before) {
       skipped += waiting.length;
@@ -361,7 +365,7 @@ function importRows(command: Command<'import'>, index: number, view: StateView):
     }
     pending = waiting;
   }
-  return { ok: true, outcome: 'imported', projects, tasks, skipped };
+  return { ok: true, outcome: 'imported', projects, tasks, skipped, taskIds, projectIds };
 }
 
 // --- helpers ---------------------------------------------------------------------------------

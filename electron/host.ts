@@ -29,7 +29,7 @@ import type {
   TaskListResponse,
   WriteResponse,
 } from '../cluster/api/node.js';
-import { listQuery } from '../cluster/api/list-query.js';
+import { listQuery, localTimeZone } from '../cluster/api/list-query.js';
 import { idempotencyKeyHeader } from '../cluster/api/idempotency.js';
 import type { ApiError } from '../cluster/api/task.js';
 import { HttpError } from '../cluster/http/errors.js';
@@ -204,8 +204,15 @@ export function createHost(opts: HostOptions): BridgeHost {
   return {
     listTasks: (o) => task<TaskListResponse>('GET', `/tasks${listQuery(o)}`),
     createTask: (input, o) => task<WriteResponse>('POST', '/tasks', input, writeHeaders(o)),
+    // `tz`: a "from completion" rule counts from the day of the completion in the user's zone
+    // (this process runs on the same machine, in the same zone, as the window).
     updateTask: (id, patch, o) =>
-      task<WriteResponse>('PATCH', taskPath(id), patch, writeHeaders(o)),
+      task<WriteResponse>(
+        'PATCH',
+        `${taskPath(id)}?tz=${encodeURIComponent(localTimeZone())}`,
+        patch,
+        writeHeaders(o),
+      ),
     deleteTask: (id, o) => task<WriteResponse>('DELETE', taskPath(id), undefined, writeHeaders(o)),
 
     listProjects: () => task<ProjectListResponse>('GET', '/projects'),

@@ -34,3 +34,12 @@ export function listQuery(o: TaskListOptions = {}): string {
   const s = params.toString();
   return s === '' ? '' : `?${s}`;
 }
+
+/**
+ * This process's IANA time zone (the browser's, in a window): what a `PATCH /tasks/:id?tz=`
+ * sends so a "from completion" rule counts from the user's day. `UTC` when the runtime has none.
+ */
+export function localTimeZone(): string {
+  const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return typeof tz === 'string' && tz !== '' ? tz : 'UTC';
+}

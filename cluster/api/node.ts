@@ -60,6 +60,12 @@ export interface ImportResponse {
   readonly projects: number;
   readonly tasks: number;
   readonly skipped: number;
+  /**
+   * The ids of the tasks and projects this import created, over all its entries (a project
+   * mapped to an existing one of the same name is not in them). A keyed retry answers the same.
+   */
+  readonly taskIds: readonly string[];
+  readonly projectIds: readonly string[];
   /** The log index of the last entry the import wrote. */
   readonly raftIndex: number;
   readonly servedBy: number;

@@ -157,6 +157,15 @@ export function todayIn(timeZone: string, now: Date = new Date()): string {
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
+/**
+ * The calendar day (`YYYY-MM-DD`) of the instant `at` in `timeZone`: the base of a "from
+ * completion" rule. The UTC date would be the day before for a user east of UTC completing a
+ * task in their morning (08:00 in Sydney is 22:00 the day before in UTC).
+ */
+export function completionDate(at: string, timeZone: string): string {
+  return todayIn(timeZone, new Date(at));
+}
+
 /** Whether `tz` is an IANA time zone this runtime knows. */
 export function isTimeZone(tz: string): boolean {
   if (tz === '' || tz.length > 100) return false;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { isTimeZone, normalizeRrule, rruleProblem } from './recurrence.js';
 import {
   DESCRIPTION_MAX,
+  isStorablePosition,
   PROJECT_NAME_MAX,
   TAG_MAX,
   TAGS_MAX,
@@ -28,6 +29,23 @@ const isoDate = z
 const LONE_SURROGATE = /\p{Cs}/u;
 export const isWellFormed = (s: string): boolean => !LONE_SURROGATE.test(s);
 const WELL_FORMED = 'must be valid Unicode (it contains a lone UTF-16 surrogate)';
+
+/** A C0/C1 control character (U+0000–U+001F, U+007F–U+009F): never in a tag or a name. */
+const CONTROL = /\p{Cc}/u;
+export const hasControl = (s: string): boolean => CONTROL.test(s);
+const NO_CONTROL = 'must not contain control characters';
+
+/**
+ * What a tag or a project name must be to be stored: non-empty, valid Unicode, no control
+ * characters, no surrounding whitespace, at most `max` characters. The one rule shared by the
+ * API (which refuses it, after trimming names) and every replica's decoder (db/command.ts),
+ * so nothing the API accepts commits and is then ignored.
+ */
+export function isStorableName(s: string, max: number): boolean {
+  return (
+    s.length > 0 && isWellFormed(s) && !hasControl(s) && s.trim() === s && [...s].length <= max
+  );
+}
 
 const title = z
   .string({ error: 'must be a string' })
@@ -65,7 +83,9 @@ export const tagName = z
   .refine(isWellFormed, WELL_FORMED)
   .refine((s) => s.length > 0, 'must not be empty')
   .refine((s) => [...s].length <= TAG_MAX, `must be at most ${TAG_MAX} characters`)
-  .refine((s) => !/[\s,]/u.test(s), 'must not contain spaces or commas');
+  .refine((s) => !/[\s,]/u.test(s), 'must not contain spaces or commas')
+  .refine((s) => !hasControl(s), NO_CONTROL)
+  .refine((s) => isStorableName(s, TAG_MAX), 'is not a storable tag');
 
 /** Duplicates (ignoring case) dropped, the first spelling kept; then at most TAGS_MAX. */
 const tags = z
@@ -99,8 +119,13 @@ export const recurrenceSchema = z.strictObject(
 
 const recurrence = recurrenceSchema.nullable();
 
-/** Any finite number (JSON has no others). */
-const position = z.number({ error: 'must be a finite number' });
+/**
+ * A position every replica stores exactly (isStorablePosition, the rule the decoder uses too):
+ * finite, |x| ≤ 1e15, and 0 or |x| ≥ 1e-9.
+ */
+const position = z
+  .number({ error: 'must be a finite number' })
+  .refine(isStorablePosition, 'must be 0 or a number of magnitude between 1e-9 and 1e15');
 
 const NEEDS_DUE_DATE = 'needs a dueDate';
 
@@ -199,7 +224,9 @@ const projectName = z
       .refine(
         (s) => [...s].length <= PROJECT_NAME_MAX,
         `must be at most ${PROJECT_NAME_MAX} characters`,
-      ),
+      )
+      .refine((s) => !hasControl(s), NO_CONTROL)
+      .refine((s) => isStorableName(s, PROJECT_NAME_MAX), 'is not a storable project name'),
   );
 
 export const createProjectSchema = z.strictObject({

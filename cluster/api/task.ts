@@ -268,6 +268,13 @@ export type CommandSuccess =
       readonly projects: number;
       readonly tasks: number;
       readonly skipped: number;
+      /**
+       * The ids of the tasks and projects this entry created (not those it skipped, nor a
+       * project whose tasks went to an existing one of the same name). Absent in answers
+       * stored before they existed.
+       */
+      readonly taskIds?: readonly string[];
+      readonly projectIds?: readonly string[];
       readonly entry?: EntryRef;
     };
 

@@ -374,10 +374,15 @@ describe('import and export', () => {
     const again = await send(f2!);
     expect(again.status, JSON.stringify(again.body)).toBe(200);
     expect(ok(again)).toMatchObject({ projects: 1, tasks: 7, skipped: 0 });
+    // What it created, for an undo: the same ids on the keyed retry.
+    expect(ok(first).taskIds).toHaveLength(7);
+    expect(ok(again).taskIds).toEqual(ok(first).taskIds);
+    expect(ok(again).projectIds).toEqual(ok(first).projectIds);
 
     const projects = ok(await cl.client(f2!).request<ProjectListResponse>('GET', '/projects'));
     const proj = projects.projects.filter((p) => p.name === 'Todoist import');
     expect(proj).toHaveLength(1);
+    expect(ok(first).projectIds).toEqual([proj[0]!.id]);
     const tasks = await list(f2!, `projectId=${proj[0]!.id}`);
     expect(tasks).toHaveLength(7);
     const byTitle = new Map(tasks.map((t) => [t.title, t]));
@@ -421,6 +426,7 @@ describe('import and export', () => {
     expect(ok(first)).toMatchObject({ projects: 0, tasks: 1300, skipped: 0 });
     const again = await send(f2!);
     expect(ok(again)).toEqual(ok(first));
+    expect(new Set(ok(first).taskIds).size).toBe(1300);
     for (const id of cl.ids) {
       expect(await list(id, 'tag=bulk&limit=10000'), `n${id}`).toHaveLength(1300);
     }

@@ -392,7 +392,15 @@ describe('import', () => {
         at: at(3),
       },
     ]);
-    expect(result).toEqual({ ok: true, outcome: 'imported', projects: 0, tasks: 2, skipped: 4 });
+    expect(result).toEqual({
+      ok: true,
+      outcome: 'imported',
+      projects: 0,
+      tasks: 2,
+      skipped: 4,
+      taskIds: [taskId(2), taskId(3)],
+      projectIds: [],
+    });
     expect(await s.get(taskId(3))).toMatchObject({ parentId: taskId(2), projectId: P1 });
     expect(await s.get(taskId(2))).toMatchObject({ completedAt: at(0), version: 1, raftIndex: 3 });
     expect((await s.get(taskId(1)))?.title).toBe('here');

@@ -192,7 +192,11 @@ describe('task calls', () => {
     await host2.updateTask('a/b', { status: 'done' }, { idempotencyKey: 'k2', ifMatch: 3 });
     await host2.deleteTask('t1', { idempotencyKey: 'k3' });
     expect(next.sent.map((x) => [x.method, x.url, x.headers['if-match']])).toEqual([
-      ['PATCH', 'http://127.0.0.1:9001/tasks/a%2Fb', '3'],
+      [
+        'PATCH',
+        `http://127.0.0.1:9001/tasks/a%2Fb?tz=${encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone)}`,
+        '3',
+      ],
       ['DELETE', 'http://127.0.0.1:9001/tasks/t1', undefined],
     ]);
   });

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeCommand } from '../../db/command.js';
 import { MySqlUnavailableError } from '../../db/errors.js';
 import type { ListQuery } from '../../db/statemachine.js';
 import type {
@@ -20,6 +21,7 @@ import type {
 import type { CommandResult, Project, Task, TaskCommand } from '../../cluster/api/task.js';
 import { startApiServer, type ApiServer } from '../../cluster/http/index.js';
 import { createClientRouter, FORWARDED_HEADER } from '../../cluster/node/api/index.js';
+import { forwardToLeader, sendRelayed } from '../../cluster/node/api/forward.js';
 import {
   NoQuorumError,
   NotLeaderError,
@@ -131,11 +133,14 @@ class FakeNode implements NodeService {
       let projects = 0;
       let tasks = 0;
       let skipped = 0;
+      const taskIds: string[] = [];
+      const projectIds: string[] = [];
       for (const p of c.projects) {
         if (this.projects.has(p.id)) skipped++;
         else {
           this.projects.set(p.id, p);
           projects++;
+          projectIds.push(p.id);
         }
       }
       for (const t of c.tasks) {
@@ -143,9 +148,10 @@ class FakeNode implements NodeService {
         else {
           this.tasks.set(t.id, { ...t, version: 1, raftIndex: index });
           tasks++;
+          taskIds.push(t.id);
         }
       }
-      return { ok: true, outcome: 'imported', projects, tasks, skipped };
+      return { ok: true, outcome: 'imported', projects, tasks, skipped, taskIds, projectIds };
     }
     const current = this.tasks.get(c.id);
     if (!current) {
@@ -1810,11 +1816,25 @@ describe('issue 14: projects, filters, recurrence, subtasks, export and import',
     });
     expect(r.status, r.text).toBe(200);
     expect(r.body).toMatchObject({ tasks: 1200, skipped: 0 });
+    // Summed over the entries: every id it created, for an undo.
+    expect(r.body.taskIds).toEqual(tasks.map((t) => t.id));
+    expect(r.body.projectIds).toEqual([]);
     const imports = leader.commands.filter((c) => c.op === 'import');
     expect(imports.length).toBe(3);
     expect(imports.map((c) => c.session?.key)).toEqual(['big#0', 'big#1', 'big#2']);
     expect(new Set(imports.map((c) => c.session?.fingerprint)).size).toBe(1);
     expect(r.body.raftIndex).toBe(3);
+    // A keyed retry answers the same ids (each entry's session keeps its answer).
+    const again = await call(leaderApi, 'POST', '/import', {
+      body: json({
+        format: 'raftboard/1',
+        exportedAt: '2025-01-02T00:00:00Z',
+        projects: [],
+        tasks,
+      }),
+      headers: { 'idempotency-key': 'big' },
+    });
+    expect(again.body.taskIds).toEqual(r.body.taskIds);
   });
 
   it('takes an import body up to 16 MiB, and answers 413 past it (other routes stay at 1 MiB)', async () => {
@@ -1837,6 +1857,198 @@ describe('issue 14: projects, filters, recurrence, subtasks, export and import',
       });
       expect(r.status).toBe(413);
       expect(((await r.json()) as { error: string }).error).toBe('body_too_large');
+    }
+  });
+});
+
+describe('review of issue 14: what the API accepts, every replica decodes', () => {
+  /** Every proposed command decodes on a replica (else it would commit and be ignored). */
+  function allDecode(node: FakeNode): void {
+    for (const c of node.commands) {
+      const decoded = decodeCommand(JSON.stringify(c));
+      expect(decoded.ok, JSON.stringify(decoded)).toBe(true);
+    }
+  }
+  const stamp = { createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-01T00:00:00Z' };
+
+  it('refuses tags and project names with control characters (400, per field)', async () => {
+    const t = await call(leaderApi, 'POST', '/tasks', {
+      body: json({ title: 'x', tags: ['a\u0001b'] }),
+    });
+    expect(t.status, t.text).toBe(400);
+    expect(t.body.details).toHaveProperty('tags.0');
+    expect(t.body.details!['tags.0']).toMatch(/control/);
+    const p = await call(leaderApi, 'POST', '/projects', { body: json({ name: 'Work\u0085' }) });
+    expect(p.status, p.text).toBe(400);
+    expect(p.body.details!.name).toMatch(/control/);
+    const made = await call(leaderApi, 'POST', '/projects', { body: json({ name: 'Ok' }) });
+    const id = (made.body.project as { id: string }).id;
+    const patch = await call(leaderApi, 'PATCH', `/projects/${id}`, {
+      body: json({ name: 'a\tb' }),
+    });
+    expect(patch.status, patch.text).toBe(400);
+    const task = await create('y');
+    const tp = await call(leaderApi, 'PATCH', `/tasks/${task.id}`, {
+      body: json({ tags: ['\u0085'] }),
+    });
+    expect(tp.status, tp.text).toBe(400);
+    // Surrounding spaces are trimmed, not refused.
+    const trimmed = await call(leaderApi, 'POST', '/projects', { body: json({ name: ' Home ' }) });
+    expect(trimmed.status).toBe(201);
+    allDecode(leader);
+  });
+
+  it('an import skips (and counts) the rows a replica would refuse; the rest lands', async () => {
+    const good = '11111111-1111-4111-8111-111111111111';
+    const bad = '22222222-2222-4222-8222-222222222222';
+    const r = await call(leaderApi, 'POST', '/import', {
+      body: json({
+        format: 'raftboard/1',
+        projects: [
+          { id: good, name: 'Work', color: null, position: 1, version: 1, ...stamp },
+          { id: bad, name: 'Work\u0085', color: null, position: 2, version: 1, ...stamp },
+        ],
+        tasks: [
+          { id: '00000000-0000-4000-8000-000000000001', title: 'fine', projectId: good, ...stamp },
+          {
+            id: '00000000-0000-4000-8000-000000000002',
+            title: 'bad tag',
+            tags: ['a\u0001b'],
+            ...stamp,
+          },
+          { id: '00000000-0000-4000-8000-000000000003', title: 'also fine', ...stamp },
+        ],
+      }),
+    });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body).toMatchObject({ projects: 1, tasks: 2, skipped: 2 });
+    allDecode(leader);
+  });
+});
+
+describe('review of issue 14: from completion, in the user’s zone', () => {
+  it('PATCH /tasks/:id?tz= counts a completion from the day in that zone', async () => {
+    const dayAfter = (d: string): string => {
+      const t = new Date(`${d}T00:00:00Z`);
+      t.setUTCDate(t.getUTCDate() + 1);
+      return t.toISOString().slice(0, 10);
+    };
+    const localDay = (at: string, tz: string): string =>
+      new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(new Date(at));
+    for (const tz of ['Pacific/Kiritimati', 'Etc/GMT+12']) {
+      const t = await create(`daily ${tz}`, {
+        dueDate: '2020-01-01',
+        recurrence: { rrule: 'FREQ=DAILY', from: 'completion' },
+      });
+      const r = await call(followerApi, 'PATCH', `/tasks/${t.id}?tz=${encodeURIComponent(tz)}`, {
+        body: json({ status: 'done' }),
+      });
+      expect(r.status, r.text).toBe(200);
+      const done = leader.commands.at(-1);
+      if (done?.op !== 'update') throw new Error('expected an update');
+      expect(done.next?.dueDate).toBe(dayAfter(localDay(done.at, tz)));
+    }
+    const bad = await call(
+      leaderApi,
+      'PATCH',
+      `/tasks/${leader.tasks.keys().next().value}?tz=Mars/Base`,
+      {
+        body: json({ status: 'done' }),
+      },
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.details).toHaveProperty('tz');
+  });
+});
+
+describe('review of issue 14: the export is one consistent read', () => {
+  it('reads every task in one store call: a reorder meanwhile neither skips nor doubles', async () => {
+    const at = '2025-01-01T00:00:00.000Z';
+    for (let i = 0; i < 5001; i++) {
+      const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      leader.tasks.set(id, {
+        id,
+        title: `t${i}`,
+        description: '',
+        status: 'todo',
+        priority: 'medium',
+        dueDate: null,
+        dueTime: null,
+        projectId: null,
+        tags: [],
+        parentId: null,
+        recurrence: null,
+        position: i,
+        completedAt: null,
+        createdAt: at,
+        updatedAt: at,
+        version: 1,
+        raftIndex: 1,
+      });
+    }
+    // A write applied between two reads moves the first task to the end of the order.
+    const list = leader.listTasks.bind(leader);
+    leader.listTasks = async (query) => {
+      const page = await list(query);
+      const first = leader.tasks.values().next().value!;
+      leader.tasks.delete(first.id);
+      leader.tasks.set(first.id, first);
+      return page;
+    };
+    const e = await call(leaderApi, 'GET', '/export');
+    expect(e.status).toBe(200);
+    const ids = (e.body.tasks as Task[]).map((t) => t.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(5001);
+  });
+
+  it('a forwarded CSV export keeps its content-disposition', async () => {
+    await create('forwarded');
+    // A node that forwards every request to the leader, as a follower does.
+    const relay = createServer((req, res) => {
+      void forwardToLeader(req, {
+        leaderUrl: leaderApi.url,
+        body: undefined,
+        token: TOKEN,
+        timeoutMs: 5000,
+        from: 2,
+      }).then((relayed) => sendRelayed(res, relayed));
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (relay.address() as AddressInfo).port;
+      const r = await fetch(`http://127.0.0.1:${port}/export?format=csv`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toMatch(/^text\/csv/);
+      expect(r.headers.get('content-disposition')).toBe(
+        'attachment; filename="raftboard-tasks.csv"',
+      );
+      expect(await r.text()).toContain('forwarded');
+    } finally {
+      await new Promise((resolve) => relay.close(resolve));
+    }
+  });
+});
+
+describe('review of issue 14: positions a replica can store', () => {
+  it('refuses a position that is huge, denormal or tiny (400 naming position)', async () => {
+    const t = await create('p');
+    for (const position of [1e300, -1e16, 5e-324, 1e-12]) {
+      const c = await call(leaderApi, 'POST', '/tasks', { body: json({ title: 'x', position }) });
+      expect(c.status, `${position}: ${c.text}`).toBe(400);
+      expect(c.body.details).toHaveProperty('position');
+      const p = await call(leaderApi, 'PATCH', `/tasks/${t.id}`, { body: json({ position }) });
+      expect(p.status, `${position}: ${p.text}`).toBe(400);
+      const pr = await call(leaderApi, 'POST', '/projects', {
+        body: json({ name: `n${position}`, position }),
+      });
+      expect(pr.status, `${position}: ${pr.text}`).toBe(400);
+    }
+    for (const position of [0, -0.5, 1e15, -1e15, 1e-9, 1765432109876.5]) {
+      const c = await call(leaderApi, 'POST', '/tasks', { body: json({ title: 'x', position }) });
+      expect(c.status, `${position}: ${c.text}`).toBe(201);
     }
   });
 });

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, createEvent, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Task } from '../../cluster/api/task.js';
+import { isStorablePosition, type Task } from '../../cluster/api/task.js';
 import { POSITION_STEP, byPosition, placeAt, tooClose } from '../../renderer/src/tasks/order.js';
 import { FakeApi, makeTask } from './fake-api.js';
 import { renderApp } from './setup.js';
@@ -32,6 +32,16 @@ describe('card order', () => {
       { id: makeTask(2).id, position: 3 * POSITION_STEP },
       { id: makeTask(3).id, position: 4 * POSITION_STEP },
     ]);
+  });
+
+  it('never places a card at a position the nodes refuse (near 0, or past 1e15)', () => {
+    // Halving towards a card at 0 would reach denormal-like values under 1e-9.
+    const near = placeAt([at(1, 0), at(2, 1e-11), at(3, 5)], 1);
+    expect(isStorablePosition(near.position)).toBe(true);
+    for (const r of near.renumber) expect(isStorablePosition(r.position)).toBe(true);
+    const end = placeAt([at(1, 1e15 - 1)], 1);
+    expect(isStorablePosition(end.position)).toBe(true);
+    for (const r of end.renumber) expect(isStorablePosition(r.position)).toBe(true);
   });
 
   it('keeps halving for a long time before renumbering', () => {

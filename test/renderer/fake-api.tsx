@@ -472,6 +472,8 @@ export class FakeApi implements RaftboardApi {
       let projects = 0;
       let tasks = 0;
       let skipped = 0;
+      const taskIds: string[] = [];
+      const projectIds: string[] = [];
       if (body.kind === 'json') {
         const doc = body.document as Partial<ExportDocument>;
         for (const p of doc.projects ?? []) {
@@ -479,6 +481,7 @@ export class FakeApi implements RaftboardApi {
           else {
             this.projects.set(p.id, p);
             projects++;
+            projectIds.push(p.id);
           }
         }
         for (const t of doc.tasks ?? []) {
@@ -486,6 +489,7 @@ export class FakeApi implements RaftboardApi {
           else {
             this.tasks.set(t.id, { ...t, raftIndex: this.index + 1 });
             tasks++;
+            taskIds.push(t.id);
           }
         }
       } else {
@@ -494,9 +498,10 @@ export class FakeApi implements RaftboardApi {
           const task = makeTask(this.nextId++, { title: line.split(',')[1] ?? line });
           this.tasks.set(task.id, task);
           tasks++;
+          taskIds.push(task.id);
         }
       }
-      return { projects, tasks, skipped };
+      return { projects, tasks, skipped, taskIds, projectIds };
     });
   }
 

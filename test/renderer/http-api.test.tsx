@@ -42,8 +42,10 @@ describe('HTTP API', () => {
       { idempotencyKey: 'k-1', ifMatch: 3 },
     );
     expect(res.raftIndex).toBe(9);
+    // The zone a completion's date is counted in ("from completion" rules).
+    const tz = encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone);
     expect(sent[0]).toMatchObject({
-      url: `${BASE}/api/tasks/abc`,
+      url: `${BASE}/api/tasks/abc?tz=${tz}`,
       method: 'PATCH',
       headers: {
         authorization: 'Bearer s3cret',

@@ -25,7 +25,7 @@ const project: Project = {
 };
 
 /** The fake's import, export and projects as the node answers them. */
-function withTransfer(api: FakeApi) {
+function withTransfer(api: FakeApi, duringImport?: () => void) {
   const projects: Project[] = [];
   const bodies: ImportBody[] = [];
   api.listProjects = () =>
@@ -52,10 +52,13 @@ function withTransfer(api: FakeApi) {
     api.tasks.set(parent.id, parent);
     api.tasks.set(child.id, child);
     projects.push(project);
+    duringImport?.();
     return Promise.resolve({
       projects: 1,
       tasks: 2,
       skipped: 1,
+      taskIds: [parent.id, child.id],
+      projectIds: [project.id],
       raftIndex: ++api.index,
       servedBy: 1,
     });
@@ -112,6 +115,26 @@ describe('import and export', () => {
     expect(api.callsOf('deleteTask').map((c) => c.args[0])).toEqual([makeTask(7).id]);
     expect(api.callsOf('deleteProject').map((c) => c.args.slice(0, 2))).toEqual([['p-1', 'keep']]);
     expect(projects).toEqual([]);
+  });
+
+  it('Undo deletes only what the import wrote, not a task someone else made meanwhile', async () => {
+    const api = new FakeApi([makeTask(1)]);
+    const theirs = makeTask(9, { title: 'Made elsewhere during the import' });
+    const other: Project = { ...project, id: 'p-2', name: 'Theirs' };
+    const { projects } = withTransfer(api, () => {
+      api.tasks.set(theirs.id, theirs);
+      projects.push(other);
+    });
+    const stores = testStores(api);
+    await runShellCommand(stores, { type: 'import', name: 'backup.json', text: '{}' });
+    const entry = stores.undo.getState().entries.at(-1);
+    expect(entry?.undoLabel).toBe('Undo import');
+    await stores.undo.getState().undo(entry!.id);
+    await waitFor(() => expect(api.tasks.has(makeTask(7).id)).toBe(false));
+    expect(api.tasks.has(theirs.id)).toBe(true);
+    expect(api.callsOf('deleteTask').map((c) => c.args[0])).toEqual([makeTask(7).id]);
+    expect(api.callsOf('deleteProject').map((c) => c.args[0])).toEqual(['p-1']);
+    expect(projects).toEqual([other]);
   });
 
   it('exports JSON and CSV as downloads', async () => {

@@ -23,15 +23,23 @@ function acceptImports(api: FakeApi): ImportBody[] {
   api.importData = (body, o) => {
     api.calls.push({ method: 'importData', args: [body, o] });
     seen.push(body);
-    let tasks = 0;
+    const taskIds: string[] = [];
     if (body.kind === 'json') {
       for (const t of (body.document as ExportDocument).tasks) {
         if (api.tasks.has(t.id)) continue;
         api.tasks.set(t.id, { ...t, version: 1, raftIndex: ++api.index });
-        tasks++;
+        taskIds.push(t.id);
       }
     }
-    return Promise.resolve({ projects: 0, tasks, skipped: 0, raftIndex: api.index, servedBy: 1 });
+    return Promise.resolve({
+      projects: 0,
+      tasks: taskIds.length,
+      skipped: 0,
+      taskIds,
+      projectIds: [],
+      raftIndex: api.index,
+      servedBy: 1,
+    });
   };
   return seen;
 }

@@ -295,3 +295,54 @@ describe('CSV export', () => {
     expect(csv.endsWith('\r\n')).toBe(true);
   });
 });
+
+describe('mapProjectsByName: names that differ only in case within one file', () => {
+  const at = '2025-01-01T00:00:00.000Z';
+  const A = 'aaaaaaaa-0000-4000-8000-000000000001';
+  const B = 'bbbbbbbb-0000-4000-8000-000000000002';
+  const project = (id: string, name: string) => ({
+    id,
+    name,
+    color: null,
+    position: 1,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  });
+  const task = (n: number, projectId: string): ImportedTask => ({
+    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    title: `t${n}`,
+    description: '',
+    status: 'todo',
+    priority: 'medium',
+    dueDate: null,
+    dueTime: null,
+    projectId,
+    tags: [],
+    parentId: null,
+    recurrence: null,
+    position: n,
+    completedAt: null,
+    createdAt: at,
+    updatedAt: at,
+  });
+  const rows = {
+    projects: [project(A, 'Work'), project(B, 'work')],
+    tasks: [task(1, A), task(2, B), task(3, B)],
+    invalid: 0,
+  };
+
+  it('the first one wins: the tasks of the second go to it', () => {
+    const mapped = mapProjectsByName(rows, []);
+    expect(mapped.tasks.map((t) => t.projectId)).toEqual([A, A, A]);
+  });
+
+  it('a keyed retry (the first one now exists) maps the same way', () => {
+    const retry = mapProjectsByName(rows, [project(A, 'Work')]);
+    expect(retry.tasks.map((t) => t.projectId)).toEqual([A, A, A]);
+    // An existing project of that name still wins over both.
+    const C = 'cccccccc-0000-4000-8000-000000000003';
+    const existing = mapProjectsByName(rows, [project(C, 'WORK')]);
+    expect(existing.tasks.map((t) => t.projectId)).toEqual([C, C, C]);
+  });
+});

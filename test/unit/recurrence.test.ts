@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  completionDate,
   isTimeZone,
   nextOccurrence,
   normalizeRrule,
@@ -105,5 +106,19 @@ describe('time zones', () => {
     expect(isTimeZone('UTC')).toBe(true);
     expect(isTimeZone('Mars/Olympus')).toBe(false);
     expect(isTimeZone('')).toBe(false);
+  });
+});
+
+describe('completionDate', () => {
+  it('is the day of the completion in the user’s zone, not in UTC', () => {
+    // 08:00 in Sydney (UTC+10 in June) is 22:00 the day before in UTC.
+    expect(completionDate('2025-06-09T22:00:00.000Z', 'Australia/Sydney')).toBe('2025-06-10');
+    expect(completionDate('2025-06-09T22:00:00.000Z', 'UTC')).toBe('2025-06-09');
+    // West of UTC: still the evening before.
+    expect(completionDate('2025-06-10T02:00:00.000Z', 'America/New_York')).toBe('2025-06-09');
+    // From completion, daily: the next one is the day after the local day.
+    expect(
+      nextOccurrence('FREQ=DAILY', completionDate('2025-06-09T22:00:00.000Z', 'Australia/Sydney')),
+    ).toBe('2025-06-11');
   });
 });

@@ -11,8 +11,16 @@ import { IDEMPOTENCY_KEY_HEADER, IF_MATCH_HEADER } from './input.js';
 
 export const FORWARDED_HEADER = 'x-raftboard-forwarded';
 
-/** The answer headers worth keeping: the body's type, and the advice of a 401 or a 503. */
-const RELAYED_RESPONSE_HEADERS = ['content-type', 'retry-after', 'www-authenticate'] as const;
+/**
+ * The answer headers worth keeping: the body's type, how to save it (a CSV export's file name),
+ * and the advice of a 401 or a 503.
+ */
+const RELAYED_RESPONSE_HEADERS = [
+  'content-type',
+  'content-disposition',
+  'retry-after',
+  'www-authenticate',
+] as const;
 
 export interface Relayed {
   readonly status: number;

@@ -13,7 +13,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as chrono from 'chrono-node';
 import Papa from 'papaparse';
 import { z } from 'zod';
-import { canonicalInstant } from '../../../db/command.js';
+import {
+  canonicalInstant,
+  importedProjectSchema,
+  importedTaskSchema,
+  tagKey,
+} from '../../../db/command.js';
 import { firstOccurrence, rruleProblem } from '../../api/recurrence.js';
 import { createTaskSchema, createProjectSchema, tagName, uuid } from '../../api/schemas.js';
 import {
@@ -412,16 +417,33 @@ function dedupe(tags: readonly string[]): string[] {
 }
 
 /**
- * Tasks of an imported project whose name an existing project has (ignoring case) under another
- * id go to the existing project. The project row stays: the state machine skips and counts it.
+ * Only the rows every replica's decoder takes (db/command.ts, the same schemas): a row it would
+ * refuse would make the whole entry ignored on every replica after it committed. Such a row is
+ * left out here and counted in `invalid`, so it never sinks the rows around it.
+ */
+export function storableRows(rows: ImportRows): ImportRows {
+  const projects = rows.projects.filter((p) => importedProjectSchema.safeParse(p).success);
+  const tasks = rows.tasks.filter((t) => importedTaskSchema.safeParse(t).success);
+  const dropped = rows.projects.length - projects.length + rows.tasks.length - tasks.length;
+  return dropped === 0 ? rows : { projects, tasks, invalid: rows.invalid + dropped };
+}
+
+/**
+ * Tasks of an imported project whose name (ignoring case) an existing project has under another
+ * id, or an earlier project row of the same file, go to that project: the existing one first,
+ * else the file's first row of that name. The project row stays: the state machine skips and
+ * counts it. Deterministic, and the same on a keyed retry (the first row then exists, by id).
  */
 export function mapProjectsByName(rows: ImportRows, existing: readonly Project[]): ImportRows {
   const ids = new Set(existing.map((p) => p.id));
-  const byName = new Map(existing.map((p) => [p.name.toLowerCase(), p.id]));
+  const byName = new Map(existing.map((p) => [tagKey(p.name), p.id]));
   const mapped = new Map<string, string>();
   for (const p of rows.projects) {
-    const to = byName.get(p.name.toLowerCase());
-    if (!ids.has(p.id) && to !== undefined) mapped.set(p.id, to);
+    if (ids.has(p.id)) continue; // present: skipped by the state machine, its tasks stay on it
+    const name = tagKey(p.name);
+    const to = byName.get(name);
+    if (to === undefined) byName.set(name, p.id);
+    else if (to !== p.id) mapped.set(p.id, to);
   }
   if (mapped.size === 0) return rows;
   return {

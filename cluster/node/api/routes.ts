@@ -21,7 +21,7 @@ import type {
   TaskResponse,
   WriteResponse,
 } from '../../api/node.js';
-import { nextOccurrence, todayIn } from '../../api/recurrence.js';
+import { completionDate, nextOccurrence, todayIn } from '../../api/recurrence.js';
 import {
   createProjectSchema,
   createTaskSchema,
@@ -63,6 +63,7 @@ import {
   mapProjectsByName,
   rowsFromExport,
   rowsFromTodoistCsv,
+  storableRows,
   type ImportRows,
   type TodoistOptions,
 } from './import.js';
@@ -85,6 +86,8 @@ export interface ClientRouterOptions {
 }
 
 const readQuerySchema = listTasksQuerySchema.pick({ consistency: true });
+/** `PATCH /tasks/:id?tz=`: the zone a completion's date is counted in (default UTC). */
+const patchQuerySchema = listTasksQuerySchema.pick({ tz: true });
 const exportQuerySchema = z.strictObject({
   format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).default('json'),
 });
@@ -92,9 +95,6 @@ const importQuerySchema = z.strictObject({
   /** A CSV import's project, by name (created when no project has that name). */
   project: createProjectSchema.shape.name.optional(),
 });
-
-/** Tasks read per query by an export. */
-const EXPORT_PAGE = 5000;
 
 /** How many batches an import of `bytes` may need (a row is ~300 bytes at least). */
 function estimatedBatches(bytes: number): number {
@@ -291,6 +291,7 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     body: PatchTaskBody,
     expected: number | undefined,
     session: SessionRef | undefined,
+    timeZone: string,
   ): Promise<TaskCommand> {
     const at = new Date().toISOString();
     const setsTime = body.dueTime !== undefined && body.dueTime !== null;
@@ -319,7 +320,8 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     if (body.status !== 'done' || task.status === 'done' || recurrence === null) {
       return updateCommand(id, body, expected, session, undefined, at);
     }
-    const base = recurrence.from === 'completion' ? at.slice(0, 10) : dueDate;
+    // From completion: the day it was completed where the user is, not the UTC date.
+    const base = recurrence.from === 'completion' ? completionDate(at, timeZone) : dueDate;
     const nextDate = base === null ? null : nextOccurrence(recurrence.rrule, base);
     if (nextDate === null) {
       // The series is over: complete it without a next occurrence, if nothing changed since.
@@ -378,15 +380,17 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
 
   router.on('PATCH', '/tasks/:id', async (ctx) => {
     const id = parseTaskId(ctx.params.id);
-    rejectQuery(ctx.query);
+    const q = parseWith(patchQuerySchema, queryObject(ctx.query), 'query string');
     const key = parseIdempotencyKey(ctx.req);
     const ifMatch = parseIfMatch(ctx.req);
     const raw = await readBody(ctx.req);
     const body = parseWith(patchTaskSchema, raw, 'task change');
     const expected = expectedVersionOf(body.expectedVersion, ifMatch);
+    // `tz` is left out of the target the key is bound to: a retry from another zone is the same
+    // change (it answers the first attempt's result).
     const target = `/tasks/${id}`;
     const session = sessionFor(key, { method: 'PATCH', target, body: raw, ifMatch });
-    await write(ctx, raw, () => prepareUpdate(id, body, expected, session));
+    await write(ctx, raw, () => prepareUpdate(id, body, expected, session, q.tz));
   });
 
   router.on('DELETE', '/tasks/:id', async (ctx) => {
@@ -483,8 +487,10 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
   router.on('GET', '/export', async (ctx) => {
     const q = parseWith(exportQuerySchema, queryObject(ctx.query), 'query string');
     await read(ctx, 'linearizable', async () => {
-      const projects = await service.listProjects();
+      // Tasks first: a project a task names is then in the projects read after it (unless it was
+      // deleted in between).
       const tasks = await allTasks();
+      const projects = await service.listProjects();
       if (q.format === 'csv') return { status: 200, body: tasksCsv(tasks, projects), csv: true };
       const body: ExportDocument = {
         format: EXPORT_FORMAT,
@@ -554,7 +560,7 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
         const existing = await service.listProjects();
         let rows: ImportRows;
         if (fromExport !== undefined) {
-          rows = mapProjectsByName(fromExport, existing);
+          rows = mapProjectsByName(storableRows(fromExport), existing);
         } else {
           let project: TodoistOptions['project'];
           if (q.project !== undefined) {
@@ -567,13 +573,17 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
                 ? { id: named.id, name: named.name, create: false }
                 : { id: derived, name: q.project, create: true };
           }
-          rows = rowsFromTodoistCsv(text, { at, today: todayIn('UTC'), idFor, project });
+          rows = storableRows(
+            rowsFromTodoistCsv(text, { at, today: todayIn('UTC'), idFor, project }),
+          );
         }
         const batches = importBatches(rows);
         let sums: ImportResponse = {
           projects: 0,
           tasks: 0,
           skipped: rows.invalid,
+          taskIds: [],
+          projectIds: [],
           raftIndex: service.appliedIndex(),
           servedBy: service.id,
         };
@@ -594,6 +604,8 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
             projects: sums.projects + result.projects,
             tasks: sums.tasks + result.tasks,
             skipped: sums.skipped + result.skipped,
+            taskIds: [...sums.taskIds, ...(result.taskIds ?? [])],
+            projectIds: [...sums.projectIds, ...(result.projectIds ?? [])],
             raftIndex: committed.index,
           };
         }
@@ -614,14 +626,13 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     { maxBodyBytes: MAX_IMPORT_BODY_BYTES },
   );
 
-  /** Every task, a page at a time (the list's own limit). */
+  /**
+   * Every task, in one store call: one SELECT (MySQL reads it from one snapshot, a batch of
+   * entries applies in one transaction), so the export is the state at one applied index. Pages
+   * by offset would skip or double a task a write moved between two pages.
+   */
   async function allTasks(): Promise<Task[]> {
-    const out: Task[] = [];
-    for (let offset = 0; ; offset += EXPORT_PAGE) {
-      const page = await service.listTasks({ limit: EXPORT_PAGE, offset });
-      out.push(...page);
-      if (page.length < EXPORT_PAGE) return out;
-    }
+    return service.listTasks({ limit: Number.MAX_SAFE_INTEGER, offset: 0 });
   }
 
   router.on('GET', '/status', ({ res }) => sendJson(res, 200, service.status()));

@@ -22,7 +22,7 @@ import type {
   WriteResponse,
 } from '../../../cluster/api/node.js';
 import { ApiRequestError, isApiErrorBody } from './errors.js';
-import { listQuery } from '../../../cluster/api/list-query.js';
+import { listQuery, localTimeZone } from '../../../cluster/api/list-query.js';
 import type { EventHandlers, RaftboardApi, WriteOptions } from './types.js';
 
 export interface HttpApiOptions {
@@ -120,8 +120,12 @@ export function createHttpApi(options: HttpApiOptions): RaftboardApi {
     listTasks: (o = {}) => request<TaskListResponse>('GET', `/api/tasks${listQuery(o)}`),
     createTask: (input, o) =>
       request<WriteResponse>('POST', '/api/tasks', { body: input, headers: writeHeaders(o) }),
+    // `tz`: a "from completion" rule counts from the day of the completion in the user's zone.
     updateTask: (id, patch, o) =>
-      request<WriteResponse>('PATCH', taskPath(id), { body: patch, headers: writeHeaders(o) }),
+      request<WriteResponse>('PATCH', `${taskPath(id)}?tz=${encodeURIComponent(localTimeZone())}`, {
+        body: patch,
+        headers: writeHeaders(o),
+      }),
     deleteTask: (id, o) =>
       request<WriteResponse>('DELETE', taskPath(id), { headers: writeHeaders(o) }),
 

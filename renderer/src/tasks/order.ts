@@ -3,7 +3,7 @@
  * midpoint of their positions, so one move is one PATCH. Repeated halving eventually leaves no
  * room between two doubles; then the whole column is renumbered in even steps.
  */
-import type { Task } from '../../../cluster/api/task.js';
+import { isStorablePosition, type Task } from '../../../cluster/api/task.js';
 
 /** The gap between cards after renumbering, and the distance kept past either end. */
 export const POSITION_STEP = 1024;
@@ -38,15 +38,19 @@ export function placeAt(column: readonly Task[], index: number): Placement {
   const prev = column[i - 1];
   const next = column[i];
   if (prev === undefined && next === undefined) return { position: POSITION_STEP, renumber: [] };
+  // A position the nodes refuse (too near 0, or past 1e15: isStorablePosition) is no room either.
   if (prev === undefined && next !== undefined) {
-    return { position: next.position - POSITION_STEP, renumber: [] };
+    const position = next.position - POSITION_STEP;
+    if (isStorablePosition(position)) return { position, renumber: [] };
+  } else if (next === undefined && prev !== undefined) {
+    const position = prev.position + POSITION_STEP;
+    if (isStorablePosition(position)) return { position, renumber: [] };
+  } else {
+    const a = (prev as Task).position;
+    const b = (next as Task).position;
+    const position = a + (b - a) / 2;
+    if (!tooClose(a, b) && isStorablePosition(position)) return { position, renumber: [] };
   }
-  if (next === undefined && prev !== undefined) {
-    return { position: prev.position + POSITION_STEP, renumber: [] };
-  }
-  const a = (prev as Task).position;
-  const b = (next as Task).position;
-  if (!tooClose(a, b)) return { position: a + (b - a) / 2, renumber: [] };
   const renumber: { id: string; position: number }[] = [];
   column.forEach((t, k) => {
     const position = (k < i ? k + 1 : k + 2) * POSITION_STEP;

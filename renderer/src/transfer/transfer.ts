@@ -1,7 +1,7 @@
 /**
  * Export (a Raftboard JSON document or a CSV of the tasks) and import (either, or a Todoist CSV)
  * for the window. An import is undoable for 10 s like any change: the undo deletes what it
- * created, found by comparing the tasks and projects before and after.
+ * created: exactly the ids the node answered (never a task someone else made meanwhile).
  */
 import type { ImportResponse } from '../../../cluster/api/node.js';
 import type { Task } from '../../../cluster/api/task.js';
@@ -53,18 +53,14 @@ export async function importFile(
 ): Promise<ImportResponse> {
   const { api, tasks, undo } = stores;
   const body = importBody(name, text);
-  await tasks.getState().loadTasks();
-  const tasksBefore = new Set(Object.keys(tasks.getState().tasks));
-  const projectsBefore = new Set((await api.listProjects()).projects.map((p) => p.id));
-
   const res = await api.importData(body, { idempotencyKey: newIdempotencyKey() });
 
   await tasks.getState().loadTasks();
   const now = tasks.getState().tasks;
-  const createdTasks = new Set(Object.keys(now).filter((id) => !tasksBefore.has(id)));
-  const createdProjects = (await api.listProjects()).projects
-    .map((p) => p.id)
-    .filter((id) => !projectsBefore.has(id));
+  // What the import wrote, as the node answered it: a diff of before and after would also take
+  // tasks another client (or this one's outbox) created meanwhile.
+  const createdTasks = new Set(res.taskIds);
+  const createdProjects = [...res.projectIds];
   const taskRoots = roots(now, createdTasks);
 
   undo.getState().record(importText(res), 'Undo import', async () => {

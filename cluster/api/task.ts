@@ -92,6 +92,21 @@ export interface TaskInput {
   readonly position?: number;
 }
 
+/** Every field of `TaskInput`: what a create or a patch may carry into an entry. */
+export const TASK_INPUT_FIELDS = [
+  'title',
+  'description',
+  'status',
+  'priority',
+  'dueDate',
+  'dueTime',
+  'projectId',
+  'tags',
+  'parentId',
+  'recurrence',
+  'position',
+] as const satisfies readonly (keyof TaskInput)[];
+
 /** Fields a client may change; at least one. */
 export type TaskPatch = Partial<TaskInput>;
 

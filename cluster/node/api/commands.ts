@@ -11,14 +11,15 @@ import type {
   PatchProjectBody,
   PatchTaskBody,
 } from '../../api/schemas.js';
-import type {
-  ImportedTask,
-  NextOccurrence,
-  Project,
-  ProjectFields,
-  SessionRef,
-  TaskCommand,
-  TaskPatch,
+import {
+  TASK_INPUT_FIELDS,
+  type ImportedTask,
+  type NextOccurrence,
+  type Project,
+  type ProjectFields,
+  type SessionRef,
+  type TaskCommand,
+  type TaskPatch,
 } from '../../api/task.js';
 
 function sessionOf(session: SessionRef | undefined): { session?: SessionRef } {
@@ -61,26 +62,11 @@ export function createCommand(
   };
 }
 
-/** The fields a patch body may carry into the entry (not expectedVersion). */
-const TASK_PATCH_FIELDS = [
-  'title',
-  'description',
-  'status',
-  'priority',
-  'dueDate',
-  'dueTime',
-  'projectId',
-  'tags',
-  'parentId',
-  'recurrence',
-  'position',
-] as const satisfies readonly (keyof TaskPatch)[];
-
 export function taskPatchOf(body: PatchTaskBody): TaskPatch {
   // Only the fields the client gave: an absent field must stay "unchanged", not become undefined
   // in the entry (and `dueDate: null` is a real change: it clears the date).
   const patch: Record<string, unknown> = {};
-  for (const f of TASK_PATCH_FIELDS) if (body[f] !== undefined) patch[f] = body[f];
+  for (const f of TASK_INPUT_FIELDS) if (body[f] !== undefined) patch[f] = body[f];
   return patch as TaskPatch;
 }
 

@@ -23,6 +23,7 @@ import { firstOccurrence, rruleProblem } from '../../api/recurrence.js';
 import { createTaskSchema, createProjectSchema, tagName, uuid } from '../../api/schemas.js';
 import {
   DESCRIPTION_MAX,
+  TASK_INPUT_FIELDS,
   TITLE_MAX,
   type ImportedTask,
   type Project,
@@ -76,20 +77,6 @@ const rowMeta = z.object({
   updatedAt: instant,
 });
 
-const TASK_INPUT_KEYS = [
-  'title',
-  'description',
-  'status',
-  'priority',
-  'dueDate',
-  'dueTime',
-  'projectId',
-  'tags',
-  'parentId',
-  'recurrence',
-  'position',
-] as const;
-
 function pick(row: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of keys) if (row[k] !== undefined) out[k] = row[k];
@@ -135,7 +122,7 @@ export function rowsFromExport(doc: unknown): ImportRows {
       continue;
     }
     const meta = rowMeta.safeParse(row);
-    const fields = createTaskSchema.safeParse(pick(row, TASK_INPUT_KEYS));
+    const fields = createTaskSchema.safeParse(pick(row, TASK_INPUT_FIELDS));
     const completedAt =
       row.completedAt === undefined || row.completedAt === null
         ? { success: true as const, data: null }
@@ -394,7 +381,7 @@ export function rowsFromTodoistCsv(text: string, opts: TodoistOptions): ImportRo
     };
     // Checked with the API's own rules, as if created one by one.
     const ok = createTaskSchema.safeParse(
-      pick(task as unknown as Record<string, unknown>, TASK_INPUT_KEYS),
+      pick(task as unknown as Record<string, unknown>, TASK_INPUT_FIELDS),
     );
     if (!ok.success) {
       invalid++;

@@ -4,7 +4,8 @@
  */
 import { useEffect, useId, type KeyboardEvent, type ReactNode } from 'react';
 
-function trapFocus(e: KeyboardEvent<HTMLElement>): void {
+/** Keeps Tab inside a modal dialog, wrapping at either end. */
+export function trapFocus(e: KeyboardEvent<HTMLElement>): void {
   const focusable = e.currentTarget.querySelectorAll<HTMLElement>(
     'input, select, textarea, button:not([disabled])',
   );

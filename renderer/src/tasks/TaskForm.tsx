@@ -4,14 +4,7 @@
  * useful and disappears as soon as it is fixed. Saving never waits for the cluster: the change
  * goes to the store, which shows it pending until it commits.
  */
-import {
-  useEffect,
-  useId,
-  useState,
-  type FormEvent,
-  type KeyboardEvent,
-  type ReactNode,
-} from 'react';
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
 import {
   TASK_PRIORITIES,
   TASK_STATUSES,
@@ -22,6 +15,7 @@ import {
 } from '../../../cluster/api/task.js';
 import { useProjects } from '../store/context.js';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../text/labels.js';
+import { trapFocus } from './Modal.js';
 import { describeRecurrence } from './recurrence.js';
 import { Subtasks } from './Subtasks.js';
 import { checkCreate, checkEdit, type FieldErrors, type FormValues } from './validation.js';
@@ -60,22 +54,6 @@ function Field(props: {
       )}
     </div>
   );
-}
-
-/** Keeps Tab inside the modal dialog, wrapping at either end. */
-function trapFocus(e: KeyboardEvent<HTMLElement>): void {
-  const focusable = e.currentTarget.querySelectorAll<HTMLElement>(
-    'input, select, textarea, button:not([disabled])',
-  );
-  const first = focusable[0];
-  const last = focusable[focusable.length - 1];
-  if (e.shiftKey && document.activeElement === first) {
-    e.preventDefault();
-    last?.focus();
-  } else if (!e.shiftKey && document.activeElement === last) {
-    e.preventDefault();
-    first?.focus();
-  }
 }
 
 /** The repeats the editor offers, plus the task's own rule when it is another one. */

@@ -439,6 +439,7 @@ export class NodeClients {
         id,
         patch: { status: 'done' },
         next: { id: seededUuid(rng), dueDate: '2030-01-11', forVersion: this.sideTasks.get(id)! },
+        v: 2, // as a leader of this version marks its updates (completedAt's rule)
         at,
       };
     }
@@ -449,6 +450,7 @@ export class NodeClients {
         patch: rng.chance(0.5)
           ? { parentId: anyTask(), tags: SIDE_TAGS.filter(() => rng.chance(0.3)) }
           : { status: rng.pick(STATUSES), projectId: anyProject() },
+        v: 2,
         at,
       };
     }

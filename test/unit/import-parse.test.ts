@@ -16,6 +16,8 @@ import {
   rowsFromExport,
   rowsFromTodoistCsv,
   splitLabels,
+  storableRows,
+  IMPORT_CHECK_CHUNK,
   todoistPriority,
   todoistRrule,
 } from '../../cluster/node/api/import.js';
@@ -169,9 +171,9 @@ describe('Raftboard export', () => {
     ...over,
   });
 
-  it('keeps ids, times and every field; counts invalid rows; parents first', () => {
+  it('keeps ids, times and every field; counts invalid rows; parents first', async () => {
     const child = task(2, { parentId: task(3).id });
-    const rows = rowsFromExport({
+    const rows = await rowsFromExport({
       format: 'raftboard/1',
       exportedAt: '2025-01-03T00:00:00.000Z',
       projects: [
@@ -205,9 +207,33 @@ describe('Raftboard export', () => {
     expect(rows.tasks[0]).not.toHaveProperty('version');
   });
 
-  it('refuses a document of another format', () => {
-    expect(() => rowsFromExport({ format: 'x', projects: [], tasks: [] })).toThrow();
-    expect(() => rowsFromExport([])).toThrow();
+  it('refuses a document of another format', async () => {
+    await expect(rowsFromExport({ format: 'x', projects: [], tasks: [] })).rejects.toThrow();
+    await expect(rowsFromExport([])).rejects.toThrow();
+  });
+
+  // Checking 10,000 rows in one go held the leader's event loop for ~0.3 s, past the election
+  // timeout (250 ms by default): the followers elected another leader in the middle of the import.
+  it('checks a large document in turns, letting the event loop run between them', async () => {
+    const tasks = Array.from({ length: 3000 }, (_, i) => task(i + 1));
+    let turns = 0;
+    let running = true;
+    const spin = (): void => {
+      turns++;
+      if (running) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const read = await rowsFromExport({
+      format: 'raftboard/1',
+      exportedAt: AT,
+      projects: [],
+      tasks,
+    });
+    const stored = await storableRows(read);
+    running = false;
+    expect(stored.tasks).toHaveLength(3000);
+    // At least one turn per IMPORT_CHECK_CHUNK rows, in each of the two passes.
+    expect(turns).toBeGreaterThanOrEqual((2 * 3000) / IMPORT_CHECK_CHUNK - 2);
   });
 });
 

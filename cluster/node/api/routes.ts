@@ -548,7 +548,7 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
             });
       // JSON documents are checked before anything is forwarded; a CSV is read on the leader
       // (its relative dates are read on the leader's day).
-      const fromExport = isCsv ? undefined : rowsFromExport(json);
+      const fromExport = isCsv ? undefined : await rowsFromExport(json);
       const local = async (): Promise<void> => {
         const at = new Date().toISOString();
         const idFor = idSource(key);
@@ -560,7 +560,7 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
         const existing = await service.listProjects();
         let rows: ImportRows;
         if (fromExport !== undefined) {
-          rows = mapProjectsByName(storableRows(fromExport), existing);
+          rows = mapProjectsByName(await storableRows(fromExport), existing);
         } else {
           let project: TodoistOptions['project'];
           if (q.project !== undefined) {
@@ -573,7 +573,7 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
                 ? { id: named.id, name: named.name, create: false }
                 : { id: derived, name: q.project, create: true };
           }
-          rows = storableRows(
+          rows = await storableRows(
             rowsFromTodoistCsv(text, { at, today: todayIn('UTC'), idFor, project }),
           );
         }

@@ -13,7 +13,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClusterNode, ClusterStatus } from '../../cluster/api/control.js';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+// From the source (vitest) or from its compiled copy under build/ (the benchmarks).
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = path.resolve(
+  HERE,
+  '..',
+  '..',
+  ...(path.basename(path.resolve(HERE, '..', '..')) === 'build' ? ['..'] : []),
+);
 export const CLI = path.join(REPO_ROOT, 'build', 'cluster', 'supervisor', 'cli.js');
 const ECHO = process.env.RAFTBOARD_CLI_ECHO === '1';
 

@@ -63,7 +63,7 @@ export interface Task {
   /** The task this one is a subtask of, or null (top level). Never a cycle. */
   readonly parentId: string | null;
   readonly recurrence: Recurrence | null;
-  /** Order within its column (status) and project: ascending; any finite number. */
+  /** Order within its column (status) and project: ascending; `isStorablePosition` holds. */
   readonly position: number;
   /** When it last became done (the entry's time), null while not done. */
   readonly completedAt: string | null;

@@ -20,17 +20,17 @@ import type {
   NodeAction,
 } from './control.js';
 import type { HistoryCheckResult, HistoryRecordBody, HistoryRecording } from './history.js';
+import type { TaskListOptions } from './list-query.js';
 import type {
   ExportDocument,
   ImportResponse,
   ProjectListResponse,
   ProjectWriteResponse,
-  ReadConsistency,
   TagListResponse,
   TaskListResponse,
   WriteResponse,
 } from './node.js';
-import type { ApiError, ProjectFields, TaskInput, TaskPatch, TaskStatus } from './task.js';
+import type { ApiError, ProjectFields, TaskInput, TaskPatch } from './task.js';
 
 export type BridgeResult<T> =
   | { readonly ok: true; readonly value: T }
@@ -49,22 +49,8 @@ export interface BridgeWriteOptions {
   readonly ifMatch?: number;
 }
 
-export interface BridgeListOptions {
-  readonly consistency?: ReadConsistency;
-  readonly status?: TaskStatus;
-  readonly q?: string;
-  /** A project id, or 'none'. */
-  readonly projectId?: string;
-  /** All must be on the task. */
-  readonly tags?: readonly string[];
-  /** A parent id, or 'none' (top level). */
-  readonly parentId?: string;
-  readonly due?: 'overdue' | 'today' | 'upcoming' | 'none';
-  /** IANA zone for `due`; default UTC. */
-  readonly tz?: string;
-  readonly limit?: number;
-  readonly offset?: number;
-}
+/** The list options, as the HTTP client sends them (one definition: list-query.ts). */
+export type BridgeListOptions = TaskListOptions;
 
 /** An import body: a Raftboard export (JSON) or a Todoist CSV export (text). */
 export type BridgeImportBody =

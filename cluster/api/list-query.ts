@@ -9,10 +9,14 @@ export interface TaskListOptions {
   readonly consistency?: ReadConsistency;
   readonly status?: TaskStatus;
   readonly q?: string;
+  /** A project id, or 'none'. */
   readonly projectId?: string;
+  /** All must be on the task. */
   readonly tags?: readonly string[];
+  /** A parent id, or 'none' (top level). */
   readonly parentId?: string;
   readonly due?: 'overdue' | 'today' | 'upcoming' | 'none';
+  /** IANA zone for `due`; default UTC. */
   readonly tz?: string;
   readonly limit?: number;
   readonly offset?: number;

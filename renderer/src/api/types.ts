@@ -18,7 +18,6 @@ import type {
   ImportResponse,
   ProjectListResponse,
   ProjectWriteResponse,
-  ReadConsistency,
   TagListResponse,
   TaskListResponse,
   WriteResponse,
@@ -28,7 +27,8 @@ import type {
   HistoryRecordBody,
   HistoryRecording,
 } from '../../../cluster/api/history.js';
-import type { ProjectFields, TaskInput, TaskPatch, TaskStatus } from '../../../cluster/api/task.js';
+import type { ProjectFields, TaskInput, TaskPatch } from '../../../cluster/api/task.js';
+import type { TaskListOptions } from '../../../cluster/api/list-query.js';
 
 /** Every write carries the key of the user action it belongs to; retries reuse it. */
 export interface WriteOptions {
@@ -37,22 +37,8 @@ export interface WriteOptions {
   readonly ifMatch?: number;
 }
 
-export interface ListOptions {
-  readonly consistency?: ReadConsistency;
-  readonly status?: TaskStatus;
-  readonly q?: string;
-  /** A project id, or 'none'. */
-  readonly projectId?: string;
-  /** All must match. */
-  readonly tags?: readonly string[];
-  /** A parent id, or 'none' (top level). */
-  readonly parentId?: string;
-  readonly due?: 'overdue' | 'today' | 'upcoming' | 'none';
-  /** IANA zone for `due`; default UTC. */
-  readonly tz?: string;
-  readonly limit?: number;
-  readonly offset?: number;
-}
+/** The list options (one definition for both transports: cluster/api/list-query.ts). */
+export type ListOptions = TaskListOptions;
 
 /** An import body: a Raftboard export (JSON) or a Todoist CSV export (text). */
 export type ImportBody =

@@ -30,6 +30,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleNode, bundleStaleReason } from './bundle-node.mjs';
 
 /** Source extension → the extensions tsc emits for it (with source maps). */
 const EMITS = {
@@ -133,12 +134,13 @@ export function pruneOrphans(project) {
 }
 
 /**
- * Builds `project` when stale. Returns what it did: `{ built: false }`, or `{ built: true,
- * reason, removed }`; throws when tsc fails (its diagnostics are on stdout).
+ * Builds `project` when stale, and with `bundle` also the node bundle (bundle-node.mjs) when it
+ * is older than what it is made from. Returns what it did: `{ built: false }`, or `{ built:
+ * true, reason, removed }`; throws when tsc fails (its diagnostics are on stdout).
  */
-export function buildNode(project, { log = () => undefined } = {}) {
+export async function buildNode(project, { log = () => undefined, bundle = false } = {}) {
   const checkStarted = Date.now();
-  const reason = staleReason(project);
+  const reason = staleReason(project) ?? (bundle ? bundleStaleReason(project.outDir) : undefined);
   if (reason === undefined) return { built: false };
   log(`Compiling the Node program (${reason})...`);
   const tsc = path.join(project.root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -148,6 +150,7 @@ export function buildNode(project, { log = () => undefined } = {}) {
   });
   if (run.status !== 0) throw new Error(`tsc exited ${run.status ?? run.signal}`);
   const removed = pruneOrphans(project);
+  if (bundle) await bundleNode(project.root, project.outDir);
   const stampFile = path.join(project.outDir, STAMP);
   writeFileSync(stampFile, JSON.stringify({ sources: listSources(project) }));
   const when = checkStarted / 1000;
@@ -155,10 +158,13 @@ export function buildNode(project, { log = () => undefined } = {}) {
   return { built: true, reason, removed };
 }
 
-function main() {
+async function main() {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   try {
-    const result = buildNode(projectOf(root), { log: (m) => process.stderr.write(`${m}\n`) });
+    const result = await buildNode(projectOf(root), {
+      log: (m) => process.stderr.write(`${m}\n`),
+      bundle: true,
+    });
     for (const file of result.removed ?? []) process.stderr.write(`removed stale ${file}\n`);
   } catch (e) {
     process.stderr.write(`Compiling the Node program failed (${e.message}).\n`);
@@ -170,4 +176,4 @@ if (
   process.argv[1] !== undefined &&
   path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
 )
-  main();
+  await main();

@@ -6,8 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type {
   ActionResult,
   ClusterStatus,
@@ -59,6 +57,7 @@ import {
   stopLeftovers,
   wipeDataDir,
 } from './startup.js';
+import { defaultNodeMain } from './node-main.js';
 import { waitServing } from './serving.js';
 import { FRESH_MS, ViewTracker, buildClusterStatus, type NodeSnapshot } from './status.js';
 
@@ -111,14 +110,6 @@ interface Entry {
   readonly mysql: NodeMySql;
   mysqlReported: { status: MySqlStatus; error?: string } | undefined;
   polling: boolean;
-}
-
-function defaultNodeMain(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const sibling = path.resolve(here, '..', 'node', 'main.js');
-  if (fs.existsSync(sibling)) return sibling;
-  // Running from the TypeScript sources (tests): use the build.
-  return path.resolve(here, '..', '..', 'build', 'cluster', 'node', 'main.js');
 }
 
 function sleep(ms: number): Promise<void> {

@@ -29,7 +29,7 @@ interface BuildResult {
 interface Project {
   readonly root: string;
 }
-const build = buildNode as (project: Project) => BuildResult;
+const build = buildNode as (project: Project) => Promise<BuildResult>;
 const project = projectOf as (root: string) => Project;
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
@@ -84,42 +84,42 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('the incremental build of the Node program', () => {
-  it('builds a tree that was never built', () => {
-    const result = build(project(root));
+  it('builds a tree that was never built', async () => {
+    const result = await build(project(root));
     expect(result.built).toBe(true);
     expect(readFileSync(path.join(root, 'out/src/b.js'), 'utf8')).toContain('a + 1');
   });
 
-  it('rewrites nothing when nothing changed', () => {
+  it('rewrites nothing when nothing changed', async () => {
     const before = outputTimes();
     expect(before.size).toBe(4);
-    expect(build(project(root)).built).toBe(false);
+    expect((await build(project(root))).built).toBe(false);
     expect(outputTimes()).toEqual(before);
   });
 
-  it('rebuilds an edited source', () => {
+  it('rebuilds an edited source', async () => {
     write('src/b.ts', "import { a } from './a.js';\nexport const b = a + 2;\n");
-    const result = build(project(root));
+    const result = await build(project(root));
     expect(result.built).toBe(true);
     expect(readFileSync(path.join(root, 'out/src/b.js'), 'utf8')).toContain('a + 2');
-    expect(build(project(root)).built).toBe(false);
+    expect((await build(project(root))).built).toBe(false);
   });
 
-  it('removes the output of a deleted source, so nothing stale is run', () => {
+  it('removes the output of a deleted source, so nothing stale is run', async () => {
     write('src/b.ts', 'export const b = 2;\n');
     unlinkSync(path.join(root, 'src/a.ts'));
-    const result = build(project(root));
+    const result = await build(project(root));
     expect(result.built).toBe(true);
     expect(result.removed).toEqual(['out/src/a.js', 'out/src/a.js.map']);
     expect(existsSync(path.join(root, 'out/src/a.js'))).toBe(false);
     expect(existsSync(path.join(root, 'out/src/b.js'))).toBe(true);
   });
 
-  it('fails, and builds again next time, when a source does not compile', () => {
+  it('fails, and builds again next time, when a source does not compile', async () => {
     write('src/b.ts', "export const b: number = 'two';\n");
-    expect(() => build(project(root))).toThrow(/tsc exited/);
+    await expect(build(project(root))).rejects.toThrow(/tsc exited/);
     write('src/b.ts', 'export const b: number = 3;\n');
-    expect(build(project(root)).built).toBe(true);
+    expect((await build(project(root))).built).toBe(true);
     expect(readFileSync(path.join(root, 'out/src/b.js'), 'utf8')).toContain('b = 3');
   });
 });

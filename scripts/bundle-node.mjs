@@ -1,6 +1,9 @@
 /**
  * Bundles the compiled node program (build/cluster/node/main.js and everything it imports,
- * npm packages included) into build/bundle/node/main.mjs with esbuild, which Vite installs.
+ * npm packages included) into build/bundle/node/main.mjs with esbuild, which Vite installs,
+ * and the supervisor's command line (cluster/supervisor/cli.js) into cli.mjs beside it; the
+ * code both use goes into shared chunks. cli.mjs finds build/renderer and the node program
+ * two folders up, as cli.js does.
  * Loading one file instead of resolving and reading ~600 modules halves a node's start-up
  * (issue 15, cluster/node/PERFORMANCE.md "Third pass"). A dynamic `import()` (umzug in
  * db/migrate.ts) becomes a chunk of its own, still loaded only when it is needed.
@@ -67,7 +70,11 @@ export async function bundleNode(root, outDir) {
   mkdirSync(dir, { recursive: true });
   const result = await build({
     absWorkingDir: root,
-    entryPoints: { main: path.join(outDir, 'cluster', 'node', 'main.js') },
+    // The supervisor's command line too (`npm run cluster` runs it): half its start-up, too.
+    entryPoints: {
+      main: path.join(outDir, 'cluster', 'node', 'main.js'),
+      cli: path.join(outDir, 'cluster', 'supervisor', 'cli.js'),
+    },
     outdir: dir,
     outExtension: { '.js': '.mjs' },
     bundle: true,

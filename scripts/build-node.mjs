@@ -4,6 +4,7 @@
  * tree (issue 15). Plain JavaScript: it runs before anything is compiled.
  *
  *   node scripts/build-node.mjs            # from the repository root (the npm scripts do this)
+ *   node scripts/build-node.mjs --ui       # and the web UI when it is stale (ensure-built.mjs)
  *
  * Three steps:
  * 1. A quick check that loads no TypeScript: when the stamp this script wrote after its last
@@ -30,6 +31,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from '../renderer/ensure-built.mjs';
 import { bundleNode, bundleStaleReason } from './bundle-node.mjs';
 
 /** Source extension → the extensions tsc emits for it (with source maps). */
@@ -170,6 +172,8 @@ async function main() {
     process.stderr.write(`Compiling the Node program failed (${e.message}).\n`);
     process.exit(1);
   }
+  // --ui: the web UI's check too (renderer/ensure-built.mjs), in this process.
+  if (process.argv.includes('--ui')) ensureBuilt(root);
 }
 
 if (

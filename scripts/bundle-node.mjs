@@ -12,7 +12,15 @@
  * `inputs.json` lists the compiled files it was made from, and a bundle older than any of them
  * (someone ran `tsc` by hand since) is ignored in favour of build/cluster/node/main.js.
  */
-import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 
 export const BUNDLE_DIR = 'bundle/node';
@@ -62,11 +70,29 @@ export function bundleStaleReason(outDir) {
   return undefined;
 }
 
+/** A chunk another build made stays this long: a node still running imports it on first use. */
+const OLD_CHUNK_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Removes the files of earlier builds from `dir`, once they are a day old. Chunk names carry a
+ * hash of their content, so a rebuild makes new names; a node of a cluster that is still running
+ * loads its lazy chunks (the migrator, the import and export code) by the old names on first use,
+ * and must still find them.
+ */
+function removeOldChunks(dir, outputs) {
+  const current = new Set(outputs.map((o) => path.basename(o)));
+  const cutoff = Date.now() - OLD_CHUNK_MS;
+  for (const name of readdirSync(dir)) {
+    if (current.has(name) || name === BUNDLE_INPUTS) continue;
+    const file = path.join(dir, name);
+    if (statSync(file).mtimeMs < cutoff) rmSync(file, { force: true });
+  }
+}
+
 /** Makes build/bundle/node from `outDir`'s compiled node program; `root` holds node_modules. */
 export async function bundleNode(root, outDir) {
   const { build } = await import('esbuild');
   const dir = path.join(outDir, BUNDLE_DIR);
-  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const result = await build({
     absWorkingDir: root,
@@ -95,6 +121,7 @@ export async function bundleNode(root, outDir) {
     .filter((rel) => !rel.startsWith('..'))
     .sort();
   writeFileSync(path.join(dir, BUNDLE_INPUTS), JSON.stringify(inputs));
+  removeOldChunks(dir, Object.keys(result.metafile.outputs));
   // The main file last, so its time is the bundle's (bundleStaleReason compares against it).
   const main = path.join(dir, BUNDLE_MAIN);
   const now = new Date();

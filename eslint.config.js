@@ -17,6 +17,7 @@ export default defineConfig(
       '*.{ts,js}',
       'renderer/vite.config.ts',
       'renderer/*.mjs',
+      'scripts/*.mjs',
     ],
     languageOptions: { globals: globals.node },
   },

@@ -13,7 +13,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Connection as CallbackConnection } from 'mysql2';
+import mysql2, { type Connection as CallbackConnection } from 'mysql2';
 import type mysql from 'mysql2/promise';
 import { Sequelize } from 'sequelize';
 import { StateMachineError, toMySqlError } from './errors.js';
@@ -240,6 +240,9 @@ export function createSequelize(
   const queryTimeoutMs = options.queryTimeoutMs ?? QUERY_TIMEOUT_MS;
   return new Sequelize({
     dialect: 'mysql',
+    // Handed over rather than require()d by name inside Sequelize: in the node bundle
+    // (scripts/bundle-node.mjs) that require would load a second copy of mysql2 from disk.
+    dialectModule: mysql2,
     host: target.host,
     port: target.port,
     username: target.user,

@@ -6,6 +6,7 @@ export * from './connection.js';
 export * from './errors.js';
 export * from './identity.js';
 export * from './session-mode.js';
-export { migrate, createMigrator, MIGRATIONS_TABLE, type MigrateOptions } from './migrate.js';
+export { migrate, MIGRATIONS_TABLE, type MigrateOptions } from './migrate.js';
+export { createMigrator } from './migrator.js';
 export * from './provision/mariadb.js';
 export * from './statemachine.js';

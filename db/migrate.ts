@@ -1,46 +1,31 @@
 /**
  * Runs the umzug migrations in ./migrations against a Sequelize instance. The executed ones are
  * recorded in `schema_migrations` (umzug's SequelizeStorage), so running again is a no-op.
+ *
+ * umzug is loaded only when a migration is pending: on a node's every start the schema is
+ * already current, and importing umzug cost about 0.5 s and several MB of a node's resident
+ * memory for nothing (issue 15). One SELECT of the recorded names decides it.
  */
-import type { QueryInterface, Sequelize } from 'sequelize';
-import { SequelizeStorage, Umzug, type RunnableMigration } from 'umzug';
+import type { Sequelize } from 'sequelize';
 import { toMySqlError } from './errors.js';
+import { MIGRATIONS_TABLE, type MigrateOptions } from './migrate-options.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
 
-export const MIGRATIONS_TABLE = 'schema_migrations';
+export { MIGRATIONS_TABLE, type MigrateOptions } from './migrate-options.js';
 
-export interface MigrateOptions {
-  readonly log?: ((line: string) => void) | undefined;
-  /** Defaults to every migration in ./migrations. */
-  readonly migrations?: readonly Migration[];
-}
-
-export function createMigrator(
-  sequelize: Sequelize,
-  options: MigrateOptions = {},
-): Umzug<QueryInterface> {
-  const log = options.log;
-  const migrations = (options.migrations ?? MIGRATIONS).map(
-    (migration): RunnableMigration<QueryInterface> => ({
-      name: migration.name,
-      up: ({ context }) => migration.up(context),
-      down: ({ context }) => migration.down(context),
-    }),
-  );
-  return new Umzug<QueryInterface>({
-    migrations,
-    context: sequelize.getQueryInterface(),
-    storage: new SequelizeStorage({ sequelize, tableName: MIGRATIONS_TABLE }),
-    logger:
-      log === undefined
-        ? undefined
-        : {
-            info: (event) => log(`migrations: ${JSON.stringify(event)}`),
-            warn: (event) => log(`migrations warning: ${JSON.stringify(event)}`),
-            error: (event) => log(`migrations error: ${JSON.stringify(event)}`),
-            debug: () => undefined,
-          },
-  });
+/**
+ * True when `schema_migrations` records every one of `migrations` (by name, as umzug's
+ * SequelizeStorage writes them). False when one is missing or the table is not there yet, and
+ * also on any other error: umzug then runs and reports it in its own words.
+ */
+async function upToDate(sequelize: Sequelize, migrations: readonly Migration[]): Promise<boolean> {
+  try {
+    const [rows] = await sequelize.query(`SELECT name FROM \`${MIGRATIONS_TABLE}\``);
+    const done = new Set((rows as { name: unknown }[]).map((r) => r.name));
+    return migrations.every((m) => done.has(m.name));
+  } catch {
+    return false;
+  }
 }
 
 /** Applies every pending migration; returns the names it ran (empty when up to date). */
@@ -48,7 +33,11 @@ export async function migrate(
   sequelize: Sequelize,
   options: MigrateOptions = {},
 ): Promise<string[]> {
+  if (await upToDate(sequelize, options.migrations ?? MIGRATIONS)) return [];
   try {
+    // A module of its own, imported here: a dynamic import of the CommonJS umzug itself would
+    // lose its named exports in the node bundle (scripts/bundle-node.mjs).
+    const { createMigrator } = await import('./migrator.js');
     const done = await createMigrator(sequelize, options).up();
     return done.map((migration) => migration.name);
   } catch (error) {

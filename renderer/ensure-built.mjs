@@ -3,7 +3,8 @@
  * `npm run cluster` from a fresh clone serves the real window rather than the placeholder page, and
  * an unchanged tree is not rebuilt. Plain JavaScript: it runs before anything is compiled.
  *
- *   node renderer/ensure-built.mjs      # from the repository root (npm run cluster does this)
+ *   node renderer/ensure-built.mjs      # from the repository root (npm run cluster runs it through
+ *                                       # scripts/build-node.mjs --ui)
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -50,8 +51,11 @@ export function staleReason(root) {
   return undefined;
 }
 
-function main() {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * Builds the UI under `root` when it is stale; exits the process when vite fails. Also called by
+ * scripts/build-node.mjs --ui, so `npm run cluster` starts one Node for both checks.
+ */
+export function ensureBuilt(root) {
   const reason = staleReason(root);
   if (reason === undefined) return;
   process.stdout.write(`Building the web UI (${reason})...\n`);
@@ -75,4 +79,4 @@ if (
   process.argv[1] !== undefined &&
   path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
 )
-  main();
+  ensureBuilt(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));

@@ -52,6 +52,12 @@ export type ControlRequest =
           }
         | { readonly type: 'promote' | 'remove'; readonly nodeId: number };
     }
+  /**
+   * Campaigns now instead of at the end of a randomized election timeout (the supervisor's
+   * cold start, once every member listens). `ok: false` says why not: this node leads or knows
+   * a leader, or its MySQL is not up. Replies at once, not when the election ends.
+   */
+  | { readonly id: number; readonly type: 'campaign' }
   /** Hands leadership to `to` (TimeoutNow); replies at once. */
   | { readonly id: number; readonly type: 'transferLeadership'; readonly to: number }
   /**

@@ -125,6 +125,15 @@ async function run(
               reply({ type: 'reply', id: req.id, ok: false, error: (e as Error).message }),
           );
           break;
+        case 'campaign': {
+          const refused = node.campaign();
+          reply(
+            refused === undefined
+              ? { type: 'reply', id: req.id, ok: true }
+              : { type: 'reply', id: req.id, ok: false, error: `not campaigning: ${refused}` },
+          );
+          break;
+        }
         case 'transferLeadership':
           node.transferLeadership(req.to);
           reply({ type: 'reply', id: req.id, ok: true });

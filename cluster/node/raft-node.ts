@@ -502,6 +502,21 @@ export class RaftNode implements NodeService {
     return this.membership.change(change);
   }
 
+  /**
+   * Starts an election now (PreVote first), skipping the randomized timeout: the supervisor's
+   * cold start asks one node once every member listens. Returns why not when this node leads,
+   * knows a leader, or has no MySQL up (it would lead a cluster it cannot answer for, as in
+   * holdCampaign). Raft decides the rest: a node whose log is behind is refused its votes.
+   */
+  campaign(): string | undefined {
+    const { role, leader } = this.raw.status();
+    if (role === 'leader' || leader !== 0) return `n${leader} leads`;
+    if (this.applier.status !== 'up') return `its MySQL is ${this.applier.status}`;
+    this.raw.campaign();
+    this.drain();
+    return undefined;
+  }
+
   /** Asks the leader (directly, or through this follower) to hand over to `to`. */
   transferLeadership(to: NodeId): void {
     this.raw.transferLeadership(to);

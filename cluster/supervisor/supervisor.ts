@@ -6,8 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type {
   ActionResult,
   ClusterStatus,
@@ -59,6 +57,8 @@ import {
   stopLeftovers,
   wipeDataDir,
 } from './startup.js';
+import { FirstCampaign } from './first-campaign.js';
+import { defaultNodeMain } from './node-main.js';
 import { waitServing } from './serving.js';
 import { FRESH_MS, ViewTracker, buildClusterStatus, type NodeSnapshot } from './status.js';
 
@@ -113,14 +113,6 @@ interface Entry {
   polling: boolean;
 }
 
-function defaultNodeMain(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const sibling = path.resolve(here, '..', 'node', 'main.js');
-  if (fs.existsSync(sibling)) return sibling;
-  // Running from the TypeScript sources (tests): use the build.
-  return path.resolve(here, '..', '..', 'build', 'cluster', 'node', 'main.js');
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -145,6 +137,8 @@ export class Supervisor {
   private stopping: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
   private aborted = false;
+  /** Set while start() waits for the first leader (first-campaign.ts). */
+  private firstCampaign: FirstCampaign | undefined;
   /** The exclusive hold on the data dir, from the start of start() to the end of teardown. */
   private rootLock: DirLock | undefined;
   /** Membership and slow-motion changes run one at a time. */
@@ -262,7 +256,16 @@ export class Supervisor {
         ),
       );
       this.checkAborted();
-      await this.waitReady();
+      // Every member listens: one whose MySQL is up campaigns now, not after a random timeout.
+      this.firstCampaign = new FirstCampaign(
+        (id) => this.entry(id).proc.request({ type: 'campaign' }),
+        (m) => this.progress(m),
+      );
+      void this.firstCampaign.offer(this.mysqlUpIds());
+      await this.waitReady().finally(() => {
+        this.firstCampaign?.close();
+        this.firstCampaign = undefined;
+      });
       this.checkAborted();
       await this.waitEveryNodeServing();
       this.checkAborted();
@@ -518,6 +521,7 @@ export class Supervisor {
       }
       case 'mysql':
         if (e !== undefined) e.mysqlReported = { ...event.status };
+        if (event.status.status === 'up') void this.firstCampaign?.offer([id]);
         this.emitMySql(id);
         break;
       case 'fatal':
@@ -557,6 +561,13 @@ export class Supervisor {
 
   private emit(body: EventBody): void {
     this.events.emit(body);
+  }
+
+  /** The members whose node reported its MySQL up, in member order. */
+  private mysqlUpIds(): number[] {
+    return [...this.entries.values()]
+      .filter((e) => e.mysqlReported?.status === 'up')
+      .map((e) => e.member.id);
   }
 
   private progress(message: string): void {

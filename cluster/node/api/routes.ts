@@ -53,20 +53,10 @@ import {
   updateCommand,
 } from './commands.js';
 import { invalidInput, resultError, successStatus, toHttpError, type Operation } from './errors.js';
-import { tasksCsv } from './export.js';
 import { requestFingerprint, type FingerprintedRequest } from './fingerprint.js';
-import {
-  EXPORT_FORMAT,
-  IMPORT_BATCH_BYTES,
-  idSource,
-  importBatches,
-  mapProjectsByName,
-  rowsFromExport,
-  rowsFromTodoistCsv,
-  storableRows,
-  type ImportRows,
-  type TodoistOptions,
-} from './import.js';
+// Type only: export.js and import.js (papaparse, chrono-node and its locales) are imported when
+// an export or import is asked for, not at every node's start (issue 15, idle footprint).
+import type { ImportRows, TodoistOptions } from './import.js';
 import {
   expectedVersionOf,
   parseIdempotencyKey,
@@ -96,9 +86,12 @@ const importQuerySchema = z.strictObject({
   project: createProjectSchema.shape.name.optional(),
 });
 
-/** How many batches an import of `bytes` may need (a row is ~300 bytes at least). */
-function estimatedBatches(bytes: number): number {
-  return Math.ceil(bytes / IMPORT_BATCH_BYTES) + Math.ceil(bytes / 300 / 500) + 1;
+/**
+ * How many batches an import of `bytes` may need (a row is ~300 bytes at least), at most
+ * `batchBytes` (import.ts's IMPORT_BATCH_BYTES) each.
+ */
+function estimatedBatches(bytes: number, batchBytes: number): number {
+  return Math.ceil(bytes / batchBytes) + Math.ceil(bytes / 300 / 500) + 1;
 }
 
 /** A project id (or any other UUID in the path), lower-cased like a task id. */
@@ -491,7 +484,11 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
       // deleted in between).
       const tasks = await allTasks();
       const projects = await service.listProjects();
-      if (q.format === 'csv') return { status: 200, body: tasksCsv(tasks, projects), csv: true };
+      if (q.format === 'csv') {
+        const { tasksCsv } = await import('./export.js');
+        return { status: 200, body: tasksCsv(tasks, projects), csv: true };
+      }
+      const { EXPORT_FORMAT } = await import('./import.js');
       const body: ExportDocument = {
         format: EXPORT_FORMAT,
         exportedAt: new Date().toISOString(),
@@ -506,6 +503,15 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
     'POST',
     '/import',
     async (ctx) => {
+      const {
+        IMPORT_BATCH_BYTES,
+        idSource,
+        importBatches,
+        mapProjectsByName,
+        rowsFromExport,
+        rowsFromTodoistCsv,
+        storableRows,
+      } = await import('./import.js');
       const q = parseWith(importQuerySchema, queryObject(ctx.query), 'query string');
       const key = parseIdempotencyKey(ctx.req);
       if (ctx.req.headers['if-match'] !== undefined) {
@@ -618,7 +624,9 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
           body: bytes,
           contentType: isCsv ? 'text/csv' : 'application/json',
           // Every batch may wait up to the request timeout.
-          timeoutMs: service.requestTimeoutMs * Math.max(1, estimatedBatches(bytes.length)),
+          timeoutMs:
+            service.requestTimeoutMs *
+            Math.max(1, estimatedBatches(bytes.length, IMPORT_BATCH_BYTES)),
           local,
         }),
       );

@@ -1,7 +1,7 @@
 /** A running cluster: its node processes, a client per node, and what tests do with them. */
 import fs from 'node:fs';
 import type { ChecksumResponse, NodeStatus } from '../../../cluster/api/node.js';
-import type { NodeToParent } from '../../../cluster/node/control.js';
+import type { ControlReply, NodeToParent } from '../../../cluster/node/control.js';
 import type { FailpointName } from '../../../cluster/node/failpoints.js';
 import { NodeClient } from './client.js';
 import { configPath, type ClusterFiles, type NodeConfigFile } from './config.js';
@@ -114,6 +114,11 @@ export class Cluster {
   /** Asks node `via` (the leader, or a follower that forwards it) to hand leadership to `to`. */
   transferLeadership(via: number, to: number): Promise<void> {
     return this.command(via, { type: 'transferLeadership', to });
+  }
+
+  /** Asks node `id` to campaign now (the `campaign` control message); returns its reply. */
+  campaign(id: number): Promise<ControlReply> {
+    return this.proc(id).request({ type: 'campaign' });
   }
 
   /** Sends `signal` and waits for the process to exit. */

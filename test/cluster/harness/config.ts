@@ -34,6 +34,8 @@ export interface ClusterOptions {
   readonly catchUpEntries?: number;
   /** A short name used in the temp dir and database names. */
   readonly label?: string;
+  /** Raft timers (default: 20 ms ticks, election after 10, heartbeat every 2). */
+  readonly timers?: Timers;
 }
 
 export interface NodeConfigFile {
@@ -115,7 +117,7 @@ export async function writeClusterFiles(opts: ClusterOptions): Promise<ClusterFi
       },
       secretFile,
       tokenFile,
-      timers: TEST_TIMERS,
+      timers: opts.timers ?? TEST_TIMERS,
       snapshotEntries: opts.snapshotEntries ?? 10_000,
       ...(opts.catchUpEntries === undefined ? {} : { catchUpEntries: opts.catchUpEntries }),
       requestTimeoutMs: opts.requestTimeoutMs ?? 2_000,

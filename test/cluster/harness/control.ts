@@ -10,6 +10,7 @@ export type ControlRequestBody =
   | { readonly type: 'clearFaults' }
   | { readonly type: 'failpoint'; readonly name: FailpointName; readonly after?: number }
   | { readonly type: 'transferLeadership'; readonly to: number }
+  | { readonly type: 'campaign' }
   | { readonly type: 'shutdown' };
 
 interface Pending {

@@ -5,7 +5,16 @@
  * saves a hop); a second node is tried when the first cannot be reached. The live-session
  * recording (history/) sees the request and its answer — or that none came.
  */
+import http from 'node:http';
 import { historyOf, type LiveHistoryHost } from './history/index.js';
+import { loopbackFetch, type LoopbackFetch } from './loopback-fetch.js';
+
+/**
+ * Kept-alive connections to the nodes. A node's server drops an idle connection after 5 s (Node's
+ * default keepAliveTimeout); the agent drops its idle ones after 4 s first, so a request never
+ * goes out on a connection the node is closing.
+ */
+const toNodes = loopbackFetch(new http.Agent({ keepAlive: true, timeout: 4_000 }));
 
 export interface RelayRequest {
   readonly method: string;
@@ -20,7 +29,8 @@ export interface RelayRequest {
   readonly client: string;
   /** A node waits up to its request timeout for a quorum: leave it room to answer 503 itself. */
   readonly timeoutMs: number;
-  readonly fetch?: typeof globalThis.fetch;
+  /** Default: node:http with kept-alive connections (loopback-fetch.ts). */
+  readonly fetch?: LoopbackFetch;
 }
 
 export type RelayOutcome =
@@ -44,7 +54,7 @@ export function parseJson(bytes: Buffer | undefined): unknown {
 }
 
 export async function relayTask(s: LiveHistoryHost, r: RelayRequest): Promise<RelayOutcome> {
-  const doFetch = r.fetch ?? globalThis.fetch;
+  const doFetch = r.fetch ?? toNodes;
   const q = r.pathAndQuery.indexOf('?');
   const path = q < 0 ? r.pathAndQuery : r.pathAndQuery.slice(0, q);
   const search = q < 0 ? '' : r.pathAndQuery.slice(q + 1);

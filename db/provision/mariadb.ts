@@ -24,7 +24,7 @@ import {
   rootPassword,
   setRootPassword,
 } from './access.js';
-import { STATE_MACHINE_TUNING } from './tuning.js';
+import { MARIADB_TUNING, STATE_MACHINE_TUNING } from './tuning.js';
 
 export { dropDatabase, ensureDatabase } from '../connection.js';
 export { accessPlan, managedServerUrl } from './access.js';
@@ -368,6 +368,7 @@ function serverArgs(
   ];
   // MySQL 8 also opens an X-protocol port (33060) by default; two instances would collide.
   if (binaries.flavor === 'mysql') args.push('--mysqlx=OFF');
+  else args.push(...MARIADB_TUNING);
   return args;
 }
 

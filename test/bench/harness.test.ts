@@ -56,8 +56,25 @@ function checkSystem(s: SystemResult, clients: number[]): void {
   expect(s.catchup?.afterRunningMs).toBeLessThanOrEqual(s.catchup?.ms ?? 0);
   for (const m of s.memory ?? []) {
     expect(m.rssMb, m.label).toBeGreaterThan(1);
+    expect(m.idleRssMb, m.label).toBeGreaterThan(1);
     expect(m.peakRssMb).toBeGreaterThanOrEqual(m.rssMb);
+    expect(m.peakRssMb).toBeGreaterThanOrEqual(m.idleRssMb ?? Infinity);
   }
+  // The whole system: the idle sum is the processes' idle values added up; the peak of the sum
+  // is at least the idle sum and at most the sum of the peaks.
+  const mem = s.memory ?? [];
+  const idleSum = mem.reduce((a, m) => a + (m.idleRssMb ?? 0), 0);
+  expect(s.footprint?.idleMb).toBeCloseTo(idleSum, 6);
+  expect(s.footprint?.peakMb).toBeGreaterThanOrEqual(idleSum);
+  expect(s.footprint?.peakMb).toBeLessThanOrEqual(mem.reduce((a, m) => a + m.peakRssMb, 0) + 1e-6);
+  expect(s.footprint?.entries).toBeGreaterThan(s.catchup?.entries ?? 0);
+  // Elections: attributed to the scenarios that ran, adding up; a failover trial is at least one.
+  const el = s.elections;
+  const by = Object.values(el?.byScenario ?? {});
+  expect(by.reduce((a, v) => a + v, 0)).toBe(el?.total);
+  expect(el?.unprovoked).toBeLessThanOrEqual(el?.total ?? -1);
+  expect(el?.byScenario.steady).toBe(s.steady?.elections);
+  expect(el?.byScenario.failover).toBeGreaterThanOrEqual(s.failover?.samplesMs.length ?? 0);
 }
 
 describe(`npm run bench, very short${withEtcd ? ', with --compare etcd' : ' (etcd not installed: Raftboard only)'}`, () => {
@@ -89,6 +106,28 @@ describe(`npm run bench, very short${withEtcd ? ', with --compare etcd' : ' (etc
     const mysql = report.systems[0].memory?.filter((m) => m.kind === 'mysql') ?? [];
     expect(nodes.map((m) => m.label)).toEqual(['n1', 'n2', 'n3']);
     expect(mysql).toHaveLength(3);
+    expect(report.systems[0].memory?.[0]).toMatchObject({
+      label: 'supervisor',
+      kind: 'supervisor',
+    });
+    // What the Metrics tab shows, through the control API, next to the leader's own latency.
+    const tab = report.systems[0].metricsTab;
+    expect(tab?.viaControlApi.count).toBeGreaterThan(0);
+    expect(tab?.direct.count).toBeGreaterThan(0);
+    expect(tab?.viaControlApi.errors).toBe(0);
+    expect(tab?.ratio).toBeCloseTo((tab?.viaControlApi.p50Ms ?? 0) / (tab?.direct.p50Ms ?? 1), 6);
+    const names = report.targets.map((t) => t.name);
+    for (const want of [
+      'n1 mysql peak resident memory',
+      'idle cluster resident memory',
+      'Metrics-tab commit latency p50',
+    ]) {
+      expect(
+        names.some((x) => x.startsWith(want)),
+        want,
+      ).toBe(true);
+    }
+    if (withEtcd) expect(report.systems[1].metricsTab).toBeUndefined();
     if (withEtcd) {
       expect(report.systems[1].memory?.map((m) => m.label)).toEqual(['etcd 1', 'etcd 2', 'etcd 3']);
       expect(report.ratios.length).toBeGreaterThan(10);
@@ -101,6 +140,9 @@ describe(`npm run bench, very short${withEtcd ? ', with --compare etcd' : ' (etc
     const md = fs.readFileSync(path.join(out, 'bench.md'), 'utf8');
     expect(md).toContain('# Raftboard benchmark');
     expect(md).toContain('| writes/s, 4 client(s) |');
+    expect(md).toContain('| process | idle | after load | peak |');
+    expect(md).toContain('| elections over the whole run');
+    expect(md).toContain('| Metrics-tab commit latency p50');
     expect(r.stdout).toBe(md);
     const svg = fs.readFileSync(path.join(out, 'bench-latency.svg'), 'utf8');
     expect(svg).toContain('data-series="raftboard p50"');

@@ -28,16 +28,26 @@ function row(clients: number, perSec: number, p50Ms: number, p99Ms: number): Loa
 const raftboard: SystemResult = {
   system: 'raftboard',
   coldStartFreshMs: 6_000,
-  coldStartExistingMs: 2_500,
+  coldStartExistingMs: 1_800,
   writes: [row(1, 100, 10, 20), row(16, 800, 20, 40), row(64, 2_000, 30, 60)],
-  failover: { trials: 3, samplesMs: [400, 450, 1_600], medianMs: 450, p99Ms: 1_600, failed: 0 },
+  failover: { trials: 3, samplesMs: [250, 280, 1_600], medianMs: 280, p99Ms: 1_600, failed: 0 },
+  metricsTab: {
+    seconds: 10,
+    viaControlApi: row(1, 90, 12, 30),
+    direct: row(1, 100, 10, 20),
+    ratio: 1.2,
+  },
   steady: { seconds: 60, clients: 16, elections: 1, writesPerSec: 700, errors: 0 },
-  catchup: { entries: 10_000, ms: 4_000, afterRunningMs: 3_000 },
+  catchup: { entries: 10_000, ms: 1_500, afterRunningMs: 1_000 },
   memory: [
-    { label: 'n1', kind: 'node', rssMb: 80, peakRssMb: 90 },
-    { label: 'n2', kind: 'node', rssMb: 95, peakRssMb: 120 },
-    { label: 'n1 mysql', kind: 'mysql', rssMb: 110, peakRssMb: 115 },
+    { label: 'supervisor', kind: 'supervisor', idleRssMb: 90, rssMb: 100, peakRssMb: 110 },
+    { label: 'n1', kind: 'node', idleRssMb: 70, rssMb: 80, peakRssMb: 90 },
+    { label: 'n2', kind: 'node', idleRssMb: 75, rssMb: 95, peakRssMb: 120 },
+    { label: 'n1 mysql', kind: 'mysql', idleRssMb: 60, rssMb: 70, peakRssMb: 79 },
+    { label: 'n2 mysql', kind: 'mysql', idleRssMb: 60, rssMb: 110, peakRssMb: 115 },
   ],
+  footprint: { idleMb: 355, peakMb: 480, entries: 100_000 },
+  elections: { total: 22, byScenario: { steady: 1, failover: 20, coldstart: 1 }, unprovoked: 1 },
   errors: {},
 };
 
@@ -59,19 +69,43 @@ describe('targets', () => {
       met: false,
     });
     expect(byName('p50 latency at 1 client vs etcd')).toMatchObject({ value: 2, met: false });
-    expect(byName('failover median')).toMatchObject({ value: 450, met: true });
+    expect(byName('failover median')).toMatchObject({ value: 280, met: true });
     expect(byName('failover p99')).toMatchObject({ value: 1_600, met: false });
     expect(byName('elections in 60 s of steady load')).toMatchObject({ value: 1, met: false });
-    expect(byName('catch-up of 10,000 entries')).toMatchObject({ value: 4_000, met: true });
+    expect(byName('catch-up of 10,000 entries')).toMatchObject({ value: 1_500, met: true });
     expect(byName('cold start, existing data dir, 3 nodes')).toMatchObject({ met: true });
-    expect(byName('n1 peak resident memory')).toMatchObject({ value: 90, met: true });
-    expect(byName('n2 peak resident memory')).toMatchObject({ value: 120, met: false });
+    // Memory targets name the run's task count (one entry per write).
+    expect(byName('n1 peak resident memory, 100,000 entries')).toMatchObject({
+      value: 90,
+      met: true,
+    });
+    expect(byName('n2 peak resident memory, 100,000 entries')).toMatchObject({
+      value: 120,
+      met: false,
+    });
+    expect(byName('n1 mysql peak resident memory, 100,000 entries')).toMatchObject({
+      value: 79,
+      met: true,
+    });
+    expect(byName('n2 mysql peak resident memory, 100,000 entries')).toMatchObject({
+      value: 115,
+      met: false,
+    });
+    expect(checks.some((c) => c.name.startsWith('supervisor'))).toBe(false);
+    expect(byName('idle cluster resident memory (supervisor, nodes, MariaDBs)')).toMatchObject({
+      value: 355,
+      met: true,
+    });
+    expect(byName('Metrics-tab commit latency p50 vs the leader’s own')).toMatchObject({
+      value: 1.2,
+      met: true,
+    });
   });
 
-  it('leaves out what was not measured: no etcd ratios without etcd, no MySQL memory target', () => {
+  it('leaves out what was not measured: no etcd ratios without etcd', () => {
     const alone = targets(raftboard, undefined);
     expect(alone.some((c) => c.name.includes('etcd'))).toBe(false);
-    expect(alone.some((c) => c.name.includes('mysql'))).toBe(false);
+    expect(alone.some((c) => c.name.includes('mysql'))).toBe(true);
     const nothing = targets({ system: 'raftboard', coldStartFreshMs: NaN, errors: {} }, undefined);
     expect(nothing).toEqual([]);
   });
@@ -110,8 +144,14 @@ describe('markdown', () => {
     const md = markdown(report);
     expect(md).toContain('| measurement | raftboard | etcd |');
     expect(md).toContain('| writes/s, 64 client(s) | 2,000 | 2,500 |');
-    expect(md).toContain('| failover median | 450 ms | ≤ 500 ms | met |');
-    expect(md).toContain('| failover p99 | 1,600 ms | ≤ 1500 ms | **not met** |');
+    expect(md).toContain('| failover median | 280 ms | ≤ 300 ms | met |');
+    expect(md).toContain('| failover p99 | 1,600 ms | ≤ 600 ms | **not met** |');
+    expect(md).toContain('| raftboard n2 mysql | 60 | 110 | 115 |');
+    expect(md).toContain(
+      '| **raftboard, all processes** (100,000 entries at the end) | 355 | | 480 |',
+    );
+    expect(md).toContain('| 22 (1): steady 1, failover 20, coldstart 1 |');
+    expect(md).toContain('| 12.0 ms vs 10.0 ms (1.20×) | – |');
     expect(md).toContain(
       '| write throughput, 64 client(s) | 2,000 writes/s | 2,500 writes/s | 0.80× |',
     );
@@ -197,6 +237,7 @@ describe('npm run bench arguments', () => {
     expect(o.only).toEqual([
       'writes',
       'reads',
+      'metrics',
       'steady',
       'memory',
       'catchup',

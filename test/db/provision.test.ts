@@ -99,12 +99,30 @@ describe.runIf(available)('a managed MariaDB', () => {
     // once a second, not at every commit; a buffer pool that holds a large task list.
     const tuning = await withServerConnection(first.url, async (c) => {
       const [rows] = await c.query(
-        'SELECT @@innodb_flush_log_at_trx_commit AS f, @@innodb_buffer_pool_size AS pool',
+        'SELECT @@innodb_flush_log_at_trx_commit AS f, @@innodb_buffer_pool_size AS pool, ' +
+          '@@key_buffer_size AS kb, @@innodb_log_buffer_size AS lb, ' +
+          '@@aria_pagecache_buffer_size AS ab, @@performance_schema AS ps',
       );
-      const row = (rows as { f: number | string; pool: number | string }[])[0];
-      return { flush: Number(row?.f), poolMiB: Number(row?.pool) / 2 ** 20 };
+      const row = (rows as Record<string, number | string>[])[0] ?? {};
+      const mib = (k: string): number => Number(row[k]) / 2 ** 20;
+      return {
+        flush: Number(row.f),
+        poolMiB: mib('pool'),
+        keysKiB: Number(row.kb) / 1024,
+        logMiB: mib('lb'),
+        ariaMiB: mib('ab'),
+        performanceSchema: Number(row.ps),
+      };
     });
-    expect(tuning).toEqual({ flush: 2, poolMiB: 64 });
+    // …and small buffers for what it does not use (the footprint, issue 15).
+    expect(tuning).toEqual({
+      flush: 2,
+      poolMiB: 64,
+      keysKiB: 64,
+      logMiB: 2,
+      ariaMiB: 1,
+      performanceSchema: 0,
+    });
 
     await first.stop();
     await first.stop(); // idempotent

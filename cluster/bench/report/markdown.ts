@@ -67,6 +67,15 @@ export function markdown(r: BenchReport): string {
     );
     lines.push(`| stale reads/s, ${rc} clients | ${cell(sys, (s) => n(s.reads?.stale.perSec))} |`);
   }
+  if (sys.some((s) => s.metricsTab !== undefined)) {
+    const mt = (s: SystemResult): string =>
+      s.metricsTab === undefined
+        ? '–'
+        : `${ms(s.metricsTab.viaControlApi.p50Ms)} vs ${ms(s.metricsTab.direct.p50Ms)} (${n(s.metricsTab.ratio, 2)}×)`;
+    lines.push(
+      `| Metrics-tab commit latency p50 (control API) vs the leader's own, same interval | ${cell(sys, mt)} |`,
+    );
+  }
   if (sys.some((s) => s.failover !== undefined)) {
     lines.push(
       `| failover (kill leader → write acked) median / p99 | ${cell(sys, (s) => `${ms(s.failover?.medianMs)} / ${ms(s.failover?.p99Ms)}`)} |`,
@@ -78,6 +87,16 @@ export function markdown(r: BenchReport): string {
   if (sys.some((s) => s.steady !== undefined)) {
     lines.push(
       `| elections during steady load | ${cell(sys, (s) => (s.steady === undefined ? '–' : `${s.steady.elections} in ${n(s.steady.seconds)} s`))} |`,
+    );
+  }
+  if (sys.some((s) => s.elections !== undefined)) {
+    const by = (s: SystemResult): string =>
+      Object.entries(s.elections?.byScenario ?? {})
+        .filter(([, v]) => v > 0)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+    lines.push(
+      `| elections over the whole run (unprovoked: not failover or cold start) | ${cell(sys, (s) => (s.elections === undefined ? '–' : `${s.elections.total} (${s.elections.unprovoked})${by(s) === '' ? '' : `: ${by(s)}`}`))} |`,
     );
   }
   if (sys.some((s) => s.catchup !== undefined)) {
@@ -95,14 +114,26 @@ export function markdown(r: BenchReport): string {
   if (labels.length > 0) {
     lines.push(
       '',
-      '### Resident memory (after load / peak over the run)',
+      '### Resident memory (VmRSS, MB)',
       '',
-      '| process | MB |',
-      '|---|---:|',
+      'Idle: after the start, before any load. After load: after the write, read and steady',
+      'load. Peak: the highest sample (every second) over the whole run. The supervisor runs in',
+      'the bench process, next to the load generator. Each MariaDB counts the ~24 MB of program',
+      'code the three share.',
+      '',
+      '| process | idle | after load | peak |',
+      '|---|---:|---:|---:|',
     );
     for (const s of sys) {
       for (const p of s.memory ?? [])
-        lines.push(`| ${s.system} ${p.label} | ${n(p.rssMb)} / ${n(p.peakRssMb)} |`);
+        lines.push(
+          `| ${s.system} ${p.label} | ${n(p.idleRssMb)} | ${n(p.rssMb)} | ${n(p.peakRssMb)} |`,
+        );
+      const f = s.footprint;
+      if (f !== undefined)
+        lines.push(
+          `| **${s.system}, all processes** (${n(f.entries)} entries at the end) | ${n(f.idleMb)} | | ${n(f.peakMb)} |`,
+        );
     }
   }
   if (r.ratios.length > 0) {

@@ -7,11 +7,12 @@ import type { LoadResult } from '../load/generator.js';
 import type { SystemName } from '../targets/target.js';
 
 export type ScenarioName =
-  'writes' | 'reads' | 'steady' | 'memory' | 'catchup' | 'failover' | 'coldstart';
+  'writes' | 'reads' | 'metrics' | 'steady' | 'memory' | 'catchup' | 'failover' | 'coldstart';
 
 export const SCENARIOS: readonly ScenarioName[] = [
   'writes',
   'reads',
+  'metrics',
   'steady',
   'memory',
   'catchup',
@@ -48,11 +49,49 @@ export interface CatchupResult {
 
 export interface ProcessMemory {
   readonly label: string;
-  readonly kind: 'node' | 'mysql' | 'etcd';
+  readonly kind: 'supervisor' | 'node' | 'mysql' | 'etcd';
+  /** Resident set size after the cluster started, before any load; undefined if not running then. */
+  readonly idleRssMb?: number;
   /** Resident set size when the memory step ran (after the write and read load). */
   readonly rssMb: number;
   /** The highest resident size sampled (every second) over the whole run. */
   readonly peakRssMb: number;
+}
+
+/** The whole system's resident memory: every process of `memory` added up. */
+export interface Footprint {
+  /** After the start, before any load. */
+  readonly idleMb: number;
+  /** The highest sum of one sample (every second) over the run: the processes at the same time. */
+  readonly peakMb: number;
+  /** Log entries the leader had committed by the end of the fault scenarios (one per write). */
+  readonly entries: number;
+}
+
+/**
+ * Elections (term increments, the highest term any member reports) during each scenario that ran
+ * and over the whole run. Failover and coldstart cause them on purpose; every other one is
+ * unprovoked.
+ */
+export interface ElectionsResult {
+  readonly total: number;
+  readonly byScenario: Readonly<Partial<Record<ScenarioName, number>>>;
+  /** The total without the scenarios that kill or stop the leader (failover, coldstart). */
+  readonly unprovoked: number;
+}
+
+/**
+ * "What a person sees": the commit latency of the Metrics tab is the time the window's own writes
+ * take through the supervisor's control API (`POST /api/tasks`, relayed to the leader) until
+ * their answer. The bench sends the same writes (idempotency key included, as the UI does) over
+ * the same interval to the control API and directly to the leader, one client each.
+ */
+export interface MetricsTabResult {
+  readonly seconds: number;
+  readonly viaControlApi: LoadResult;
+  readonly direct: LoadResult;
+  /** viaControlApi p50 ÷ direct p50. */
+  readonly ratio: number;
 }
 
 export interface SystemResult {
@@ -61,8 +100,11 @@ export interface SystemResult {
   readonly coldStartFreshMs: number;
   readonly writes?: readonly LoadResult[];
   readonly reads?: { readonly linearizable: LoadResult; readonly stale: LoadResult };
+  readonly metricsTab?: MetricsTabResult;
   readonly steady?: SteadyResult;
   readonly memory?: readonly ProcessMemory[];
+  readonly footprint?: Footprint;
+  readonly elections?: ElectionsResult;
   readonly catchup?: CatchupResult;
   readonly failover?: FailoverResult;
   /** Every member stopped, then started on its existing data → ready. */

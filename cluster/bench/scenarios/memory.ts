@@ -1,10 +1,14 @@
 /**
  * Resident memory of every process of a system, from /proc/PID/status (VmRSS). A sampler reads
- * it every second for the whole run, so the report shows the peak next to the value after load.
+ * it every second for the whole run, so the report shows the idle value (after the start, before
+ * any load) and the peak next to the value after load, per process and for the whole system.
+ *
+ * VmRSS counts the pages of the program file each process maps (mariadbd's code, ~24 MB) once
+ * per process although the three servers share them; the sums are therefore upper bounds.
  */
 import fs from 'node:fs';
 import type { ProcessMemory } from '../report/results.js';
-import type { BenchTarget, ProcessRef } from '../targets/target.js';
+import type { BenchTarget } from '../targets/target.js';
 
 /** VmRSS in MB, or undefined when the process is gone (or this is not Linux). */
 export function rssMb(pid: number): number | undefined {
@@ -18,6 +22,8 @@ export function rssMb(pid: number): number | undefined {
 
 export class MemorySampler {
   private readonly peaks = new Map<string, number>();
+  private readonly idle = new Map<string, number>();
+  private peakTotal = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly target: BenchTarget) {}
@@ -33,23 +39,43 @@ export class MemorySampler {
     this.timer = undefined;
   }
 
-  sample(): void {
+  /** Reads every process once; returns this sample's values by label. */
+  sample(): Map<string, number> {
+    const now = new Map<string, number>();
     for (const p of this.target.processes()) {
       const mb = rssMb(p.pid);
-      if (mb !== undefined) this.peaks.set(p.label, Math.max(mb, this.peaks.get(p.label) ?? 0));
+      if (mb === undefined) continue;
+      now.set(p.label, mb);
+      this.peaks.set(p.label, Math.max(mb, this.peaks.get(p.label) ?? 0));
     }
+    let total = 0;
+    for (const mb of now.values()) total += mb;
+    this.peakTotal = Math.max(this.peakTotal, total);
+    return now;
   }
 
-  /** Every process now, with its peak so far. */
+  /** Records the idle values (call once, after the start and before any load); their sum. */
+  markIdle(): number {
+    let total = 0;
+    for (const [label, mb] of this.sample()) {
+      this.idle.set(label, mb);
+      total += mb;
+    }
+    return total;
+  }
+
+  /** Every process now, with its idle value and its peak so far. */
   snapshot(): ProcessMemory[] {
-    this.sample();
+    const now = this.sample();
     const out: ProcessMemory[] = [];
-    for (const p of this.target.processes() as ProcessRef[]) {
-      const mb = rssMb(p.pid);
+    for (const p of this.target.processes()) {
+      const mb = now.get(p.label);
       if (mb === undefined) continue;
+      const idle = this.idle.get(p.label);
       out.push({
         label: p.label,
         kind: p.kind,
+        ...(idle === undefined ? {} : { idleRssMb: idle }),
         rssMb: mb,
         peakRssMb: this.peaks.get(p.label) ?? mb,
       });
@@ -60,5 +86,10 @@ export class MemorySampler {
   /** The peak of each process seen so far. */
   peakOf(label: string): number | undefined {
     return this.peaks.get(label);
+  }
+
+  /** The highest sum of one sample so far. */
+  peakTotalMb(): number {
+    return this.peakTotal;
   }
 }

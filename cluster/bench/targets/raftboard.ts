@@ -1,12 +1,13 @@
 /**
- * Raftboard as `npm run cluster` runs it: the Supervisor (in this process) with three node
- * processes, each with its own managed MariaDB, default timers, WAL fsync and InnoDB's default
- * commit flush (innodb_flush_log_at_trx_commit=1). Faults are the supervisor's own actions.
+ * Raftboard as `npm run cluster` runs it: the Supervisor (in this process) with its control API
+ * and three node processes, each with its own managed MariaDB (db/provision/tuning.ts), default
+ * timers and WAL fsync. Faults are the supervisor's own actions.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { NodeStatus } from '../../api/node.js';
+import { startControlServer, type ControlServer } from '../../supervisor/control-api/server.js';
 import { Supervisor } from '../../supervisor/supervisor.js';
 import { findMariaDbBinaries } from '../../../db/provision/mariadb.js';
 import { canUseApt, ensureDebianPackages } from '../../../db/provision/system-packages.js';
@@ -24,6 +25,7 @@ export class RaftboardTarget implements BenchTarget {
   readonly name = 'raftboard' as const;
   readonly members = [1, 2, 3] as const;
   private supervisor: Supervisor | undefined;
+  private control: ControlServer | undefined;
   private readonly token = randomBytes(24).toString('base64url');
   private readonly agent = keepAliveAgent(8);
   private readTaskId: string | undefined;
@@ -65,9 +67,12 @@ export class RaftboardTarget implements BenchTarget {
     this.supervisor = s;
     await s.start();
     for (const n of s.status().nodes) this.urls.set(n.id, n.clientUrl);
+    this.control = await startControlServer({ supervisor: s, port: 0 });
   }
 
   async stopAll(): Promise<void> {
+    await this.control?.close();
+    this.control = undefined;
     await this.supervisor?.shutdown();
     this.supervisor = undefined;
   }
@@ -87,12 +92,22 @@ export class RaftboardTarget implements BenchTarget {
     return { authorization: `Bearer ${this.token}` };
   }
 
-  write(to: number, seq: number): RequestSpec {
+  write(to: number, seq: number, idempotent = false): RequestSpec {
     return {
       method: 'POST',
       url: `${this.url(to)}/tasks`,
       body: writeBody(seq),
-      headers: this.auth(),
+      headers: idempotent ? { ...this.auth(), 'idempotency-key': `bench-${seq}` } : this.auth(),
+    };
+  }
+
+  uiWrite(seq: number): RequestSpec {
+    if (this.control === undefined) throw new Error('the control API is not running');
+    return {
+      method: 'POST',
+      url: `${this.control.url}/api/tasks`,
+      body: writeBody(seq),
+      headers: { ...this.auth(), 'idempotency-key': `bench-${seq}` },
     };
   }
 
@@ -144,7 +159,9 @@ export class RaftboardTarget implements BenchTarget {
   processes(): readonly ProcessRef[] {
     const s = this.supervisor;
     if (s === undefined) return [];
-    const out: ProcessRef[] = [];
+    // The supervisor runs in this process, with the load generator: its figure is an upper bound
+    // under load; before the load (idle) it is the supervisor's.
+    const out: ProcessRef[] = [{ label: 'supervisor', kind: 'supervisor', pid: process.pid }];
     for (const n of s.status().nodes) {
       if (n.pid !== null && n.status === 'running') {
         out.push({ label: `n${n.id}`, kind: 'node', pid: n.pid });

@@ -17,9 +17,9 @@ export interface MemberProgress {
 }
 
 export interface ProcessRef {
-  /** "n1", "n1 mysql", "etcd 2" */
+  /** "supervisor", "n1", "n1 mysql", "etcd 2" */
   readonly label: string;
-  readonly kind: 'node' | 'mysql' | 'etcd';
+  readonly kind: 'supervisor' | 'node' | 'mysql' | 'etcd';
   readonly pid: number;
 }
 
@@ -33,8 +33,16 @@ export interface BenchTarget {
   stopAll(): Promise<void>;
   /** Starts every member again on the existing data; resolves once it accepts writes. */
   startExisting(): Promise<void>;
-  /** A write of about 100 bytes, unique per `seq`, sent to member `to`. */
-  write(to: number, seq: number): RequestSpec;
+  /**
+   * A write of about 100 bytes, unique per `seq`, sent to member `to`; `idempotent` adds an
+   * Idempotency-Key header as Raftboard's UI sends.
+   */
+  write(to: number, seq: number, idempotent?: boolean): RequestSpec;
+  /**
+   * Raftboard only: the same write as `write(…, true)` sent the way the window sends it, to the
+   * supervisor's control API (`POST /api/tasks`), which relays it to the leader.
+   */
+  uiWrite?(seq: number): RequestSpec;
   /** Makes something to read; call once before `read`. */
   prepareReads(): Promise<void>;
   read(to: number, mode: 'linearizable' | 'stale'): RequestSpec;

@@ -4,7 +4,7 @@
  * are chosen once, here, and carried in the entry so every replica stores the same bytes
  * (docs/architecture.md §3).
  */
-import { randomUUID } from 'node:crypto';
+import { newId } from './new-id.js';
 import type {
   CreateProjectBody,
   CreateTaskBody,
@@ -38,7 +38,7 @@ function positionAt(at: string): number {
 export function createCommand(
   body: CreateTaskBody,
   session: SessionRef | undefined,
-  id: string = randomUUID(),
+  id: string = newId(),
 ): TaskCommand {
   const at = new Date().toISOString();
   return {
@@ -113,7 +113,7 @@ export function projectCreateCommand(
   return {
     op: 'project.create',
     project: {
-      id: randomUUID(),
+      id: newId(),
       name: body.name,
       color: body.color,
       position: body.position ?? positionAt(at),

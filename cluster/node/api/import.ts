@@ -9,7 +9,8 @@
  * names the same rows and the state machine skips what is present; batch n of a keyed import
  * carries the session key `<key>#<n>`.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { newId } from './new-id.js';
 import * as chrono from 'chrono-node';
 import Papa from 'papaparse';
 import { z } from 'zod';
@@ -70,7 +71,7 @@ export function derivedId(key: string, row: string): string {
 
 /** Ids for rows without one: derived from the key when there is one, random otherwise. */
 export function idSource(key: string | undefined): (row: string) => string {
-  return key === undefined ? () => randomUUID() : (row) => derivedId(key, row);
+  return key === undefined ? () => newId() : (row) => derivedId(key, row);
 }
 
 // ---------------------------------------------------------------------------------------------

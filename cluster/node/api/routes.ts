@@ -4,7 +4,7 @@
  * (nothing is proposed or forwarded for a bad request), then run on the leader or forward to it,
  * and let typed errors become answers.
  */
-import { randomUUID } from 'node:crypto';
+import { newId } from './new-id.js';
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { ListQuery } from '../../../db/statemachine.js';
@@ -320,7 +320,7 @@ export function createClientRouter(service: NodeService, opts: ClientRouterOptio
       // The series is over: complete it without a next occurrence, if nothing changed since.
       return updateCommand(id, { ...body, recurrence: null }, task.version, session, undefined, at);
     }
-    const next: NextOccurrence = { id: randomUUID(), dueDate: nextDate, forVersion: task.version };
+    const next: NextOccurrence = { id: newId(), dueDate: nextDate, forVersion: task.version };
     return updateCommand(id, body, expected, session, next, at);
   }
 

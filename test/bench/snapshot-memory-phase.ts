@@ -1,0 +1,73 @@
+/**
+ * One phase of snapshot-memory.bench.ts, run in its own process so that its peak RSS (getrusage
+ * maxrss) is its own. Prints one JSON line: the phase, peak RSS, peak heap (sampled every 5 ms,
+ * and at the end), time.
+ *
+ * Usage: node snapshot-memory-phase.js <baseline|snapshot|restore> <mysql url> <database> <file>
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { TaskStateMachine } from '../../db/statemachine.js';
+
+export interface PhaseResult {
+  readonly phase: string;
+  readonly peakRssMb: number;
+  readonly peakHeapMb: number;
+  readonly ms: number;
+}
+
+const MB = 1024 * 1024;
+
+export async function runPhase(
+  phase: string,
+  url: string,
+  database: string,
+  file: string,
+): Promise<PhaseResult> {
+  let peakHeap = 0;
+  const sample = (): void => {
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  };
+  const timer = setInterval(sample, 5);
+  const target = phase === 'restore' ? `${database}_restored` : database;
+  const sm = await TaskStateMachine.open(url, { database: target });
+  const started = performance.now();
+  try {
+    if (phase === 'snapshot') {
+      const snap = await sm.snapshot();
+      sample();
+      // As the WAL writes it: the string's bytes, then fsync (disk-storage.ts).
+      await writeFile(file, `${snap.index} ${snap.term}\n${snap.data}`, { flush: true });
+    } else if (phase === 'restore') {
+      const text = await readFile(file, 'utf8');
+      const newline = text.indexOf('\n');
+      const [index, term] = text.slice(0, newline).split(' ').map(Number);
+      const data = text.slice(newline + 1);
+      sample();
+      await sm.restore(index ?? 0, term ?? 0, data);
+    } else {
+      await sm.appliedIndex();
+    }
+    sample();
+  } finally {
+    clearInterval(timer);
+    await sm.close();
+  }
+  return {
+    phase,
+    peakRssMb: (process.resourceUsage().maxRSS * 1024) / MB,
+    peakHeapMb: peakHeap / MB,
+    ms: performance.now() - started,
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [phase = '', url = '', database = '', file = ''] = process.argv.slice(2);
+  runPhase(phase, url, database, file).then(
+    (r) => console.log(JSON.stringify(r)),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

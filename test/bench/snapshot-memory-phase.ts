@@ -1,9 +1,10 @@
 /**
  * One phase of snapshot-memory.bench.ts, run in its own process so that its peak RSS (getrusage
  * maxrss) is its own. Prints one JSON line: the phase, peak RSS, peak heap (sampled every 5 ms,
- * and at the end), time.
+ * and at the end), time. `v3`: the whole-document snapshot (`snapshot`/`restore`, a string);
+ * `v4`: the paged file (`snapshotToFile`/`restoreFromFile`).
  *
- * Usage: node snapshot-memory-phase.js <baseline|snapshot|restore> <mysql url> <database> <file>
+ * Usage: node snapshot-memory-phase.js <v3|v4> <baseline|snapshot|restore> <mysql url> <database> <file>
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,7 @@ export interface PhaseResult {
 const MB = 1024 * 1024;
 
 export async function runPhase(
+  mode: 'v3' | 'v4',
   phase: string,
   url: string,
   database: string,
@@ -33,7 +35,13 @@ export async function runPhase(
   const sm = await TaskStateMachine.open(url, { database: target });
   const started = performance.now();
   try {
-    if (phase === 'snapshot') {
+    if (phase === 'snapshot' && mode === 'v4') {
+      await sm.snapshotToFile(file);
+    } else if (phase === 'restore' && mode === 'v4') {
+      const first = (await readFile(file)).subarray(0, 200).toString('utf8');
+      const [index, term] = /"index":(\d+),"term":(\d+)/.exec(first)?.slice(1).map(Number) ?? [];
+      await sm.restoreFromFile(index ?? 0, term ?? 0, file);
+    } else if (phase === 'snapshot') {
       const snap = await sm.snapshot();
       sample();
       // As the WAL writes it: the string's bytes, then fsync (disk-storage.ts).
@@ -62,8 +70,8 @@ export async function runPhase(
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [phase = '', url = '', database = '', file = ''] = process.argv.slice(2);
-  runPhase(phase, url, database, file).then(
+  const [mode = '', phase = '', url = '', database = '', file = ''] = process.argv.slice(2);
+  runPhase(mode === 'v4' ? 'v4' : 'v3', phase, url, database, file).then(
     (r) => console.log(JSON.stringify(r)),
     (e: unknown) => {
       console.error(e);

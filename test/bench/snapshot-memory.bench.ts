@@ -10,6 +10,7 @@
  *
  * A script, not a test: it prints a table and writes bench-results/snapshot-memory.json.
  * Run: npm run build:node && node build/test/bench/snapshot-memory.bench.js [--tasks 100000]
+ *      [--format v3|v4] (v3: the whole-document snapshot and restore; v4: the paged file)
  *      [--reuse <dir>] (keep and reuse a filled MariaDB data dir: the fill takes minutes)
  */
 import { execFileSync } from 'node:child_process';
@@ -69,9 +70,9 @@ async function fill(url: string, tasks: number): Promise<void> {
   }
 }
 
-function child(phase: string, url: string, file: string): PhaseResult {
+function child(mode: string, phase: string, url: string, file: string): PhaseResult {
   const script = fileURLToPath(new URL('./snapshot-memory-phase.js', import.meta.url));
-  const out = execFileSync(process.execPath, [script, phase, url, FILLED, file], {
+  const out = execFileSync(process.execPath, [script, mode, phase, url, FILLED, file], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 1 << 20,
@@ -86,22 +87,24 @@ async function main(): Promise<void> {
       tasks: { type: 'string', default: '100000' },
       reuse: { type: 'string' },
       out: { type: 'string', default: 'bench-results/snapshot-memory' },
+      format: { type: 'string', default: 'v4' },
     },
   });
   const tasks = Number(values.tasks);
   if (!Number.isSafeInteger(tasks) || tasks < 1) throw new Error('--tasks must be positive');
+  if (values.format !== 'v3' && values.format !== 'v4') throw new Error('--format is v3 or v4');
   const dir = values.reuse ?? mkdtempSync(path.join(os.tmpdir(), 'raftboard-snapmem-'));
   mkdirSync(dir, { recursive: true });
   const mysql = await startMariaDb({ dataDir: path.join(dir, 'mysql'), port: await freePort() });
   const rows: PhaseResult[] = [];
   try {
     await fill(mysql.url, tasks);
-    const file = path.join(dir, 'snapshot.data');
+    const file = path.join(dir, `snapshot.${values.format}`);
     if (existsSync(file)) rmSync(file);
     for (const phase of ['baseline', 'snapshot', 'restore']) {
-      rows.push(child(phase, mysql.url, file));
+      rows.push(child(values.format, phase, mysql.url, file));
     }
-    console.log(`\n${tasks} tasks; snapshot file ${statSync(file).size} bytes`);
+    console.log(`\n${values.format}: ${tasks} tasks; snapshot file ${statSync(file).size} bytes`);
     console.log('phase      peak RSS MB   peak heap MB   time ms');
     for (const r of rows) {
       console.log(
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
     mkdirSync(path.dirname(values.out), { recursive: true });
     writeFileSync(
       `${values.out}.json`,
-      JSON.stringify({ tasks, bytes: statSync(file).size, rows }, null, 2),
+      JSON.stringify({ format: values.format, tasks, bytes: statSync(file).size, rows }, null, 2),
     );
   } finally {
     await mysql.stop();

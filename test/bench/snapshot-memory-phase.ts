@@ -6,7 +6,7 @@
  *
  * Usage: node snapshot-memory-phase.js <v3|v4> <baseline|snapshot|restore> <mysql url> <database> <file>
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { TaskStateMachine } from '../../db/statemachine.js';
 
@@ -14,6 +14,8 @@ export interface PhaseResult {
   readonly phase: string;
   readonly peakRssMb: number;
   readonly peakHeapMb: number;
+  /** Buffers and other memory outside the V8 heap (process.memoryUsage().external). */
+  readonly peakExternalMb: number;
   readonly ms: number;
 }
 
@@ -27,8 +29,11 @@ export async function runPhase(
   file: string,
 ): Promise<PhaseResult> {
   let peakHeap = 0;
+  let peakExternal = 0;
   const sample = (): void => {
-    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+    const m = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+    peakExternal = Math.max(peakExternal, m.external);
   };
   const timer = setInterval(sample, 5);
   const target = phase === 'restore' ? `${database}_restored` : database;
@@ -38,7 +43,10 @@ export async function runPhase(
     if (phase === 'snapshot' && mode === 'v4') {
       await sm.snapshotToFile(file);
     } else if (phase === 'restore' && mode === 'v4') {
-      const first = (await readFile(file)).subarray(0, 200).toString('utf8');
+      const handle = await open(file, 'r');
+      const head = Buffer.alloc(200);
+      await handle.read(head, 0, head.length, 0).finally(() => handle.close());
+      const first = head.toString('utf8');
       const [index, term] = /"index":(\d+),"term":(\d+)/.exec(first)?.slice(1).map(Number) ?? [];
       await sm.restoreFromFile(index ?? 0, term ?? 0, file);
     } else if (phase === 'snapshot') {
@@ -65,6 +73,7 @@ export async function runPhase(
     phase,
     peakRssMb: (process.resourceUsage().maxRSS * 1024) / MB,
     peakHeapMb: peakHeap / MB,
+    peakExternalMb: peakExternal / MB,
     ms: performance.now() - started,
   };
 }

@@ -11,6 +11,7 @@
  * A script, not a test: it prints a table and writes bench-results/snapshot-memory.json.
  * Run: npm run build:node && node build/test/bench/snapshot-memory.bench.js [--tasks 100000]
  *      [--format v3|v4] (v3: the whole-document snapshot and restore; v4: the paged file)
+ *      [--node-args='<flags>'] (the phases' V8/Node flags; default the node's, NODE_EXEC_ARGV)
  *      [--reuse <dir>] (keep and reuse a filled MariaDB data dir: the fill takes minutes)
  */
 import { execFileSync } from 'node:child_process';
@@ -19,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { NODE_EXEC_ARGV } from '../../cluster/supervisor/node-process.js';
 import { freePort, startMariaDb } from '../../db/provision/mariadb.js';
 import { TaskStateMachine, type ApplyEntry } from '../../db/statemachine.js';
 import type { PhaseResult } from './snapshot-memory-phase.js';
@@ -70,13 +72,23 @@ async function fill(url: string, tasks: number): Promise<void> {
   }
 }
 
-function child(mode: string, phase: string, url: string, file: string): PhaseResult {
+function child(
+  execArgv: readonly string[],
+  mode: string,
+  phase: string,
+  url: string,
+  file: string,
+): PhaseResult {
   const script = fileURLToPath(new URL('./snapshot-memory-phase.js', import.meta.url));
-  const out = execFileSync(process.execPath, [script, mode, phase, url, FILLED, file], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 1 << 20,
-  });
+  const out = execFileSync(
+    process.execPath,
+    [...execArgv, script, mode, phase, url, FILLED, file],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 20,
+    },
+  );
   const last = out.trim().split('\n').pop() ?? '';
   return JSON.parse(last) as PhaseResult;
 }
@@ -88,11 +100,13 @@ async function main(): Promise<void> {
       reuse: { type: 'string' },
       out: { type: 'string', default: 'bench-results/snapshot-memory' },
       format: { type: 'string', default: 'v4' },
+      'node-args': { type: 'string', default: NODE_EXEC_ARGV.join(' ') },
     },
   });
   const tasks = Number(values.tasks);
   if (!Number.isSafeInteger(tasks) || tasks < 1) throw new Error('--tasks must be positive');
   if (values.format !== 'v3' && values.format !== 'v4') throw new Error('--format is v3 or v4');
+  const execArgv = values['node-args'].split(' ').filter((a) => a !== '');
   const dir = values.reuse ?? mkdtempSync(path.join(os.tmpdir(), 'raftboard-snapmem-'));
   mkdirSync(dir, { recursive: true });
   const mysql = await startMariaDb({ dataDir: path.join(dir, 'mysql'), port: await freePort() });
@@ -102,14 +116,16 @@ async function main(): Promise<void> {
     const file = path.join(dir, `snapshot.${values.format}`);
     if (existsSync(file)) rmSync(file);
     for (const phase of ['baseline', 'snapshot', 'restore']) {
-      rows.push(child(values.format, phase, mysql.url, file));
+      rows.push(child(execArgv, values.format, phase, mysql.url, file));
     }
-    console.log(`\n${values.format}: ${tasks} tasks; snapshot file ${statSync(file).size} bytes`);
-    console.log('phase      peak RSS MB   peak heap MB   time ms');
+    console.log(
+      `\n${values.format} [${execArgv.join(' ')}]: ${tasks} tasks; snapshot file ${statSync(file).size} bytes`,
+    );
+    console.log('phase      peak RSS MB   peak heap MB   peak external MB   time ms');
     for (const r of rows) {
       console.log(
         `${r.phase.padEnd(10)} ${r.peakRssMb.toFixed(0).padStart(11)} ` +
-          `${r.peakHeapMb.toFixed(0).padStart(14)} ${r.ms.toFixed(0).padStart(9)}`,
+          `${r.peakHeapMb.toFixed(0).padStart(14)} ${r.peakExternalMb.toFixed(0).padStart(18)} ${r.ms.toFixed(0).padStart(9)}`,
       );
     }
     mkdirSync(path.dirname(values.out), { recursive: true });

@@ -15,6 +15,9 @@ import { StateMachineError } from './errors.js';
 import type { SnapshotCounts, SnapshotPage, SnapshotTrailer } from './snapshot-v4.js';
 import * as sql from './sql/statements.js';
 
+/** Tag rows per statement (a page's tasks may carry many), as sql/statements.ts bounds them. */
+const TAG_ROWS = 500;
+
 export async function restorePages(
   query: (statement: string) => Promise<void>,
   esc: sql.Esc,
@@ -51,10 +54,11 @@ export async function restorePages(
         for (const task of page.items) {
           for (const tag of task.tags) if (!tags.has(tagKey(tag))) tags.set(tagKey(tag), tag);
         }
-        if (tags.size > 0) {
+        const rows = [...tags].map(([id, name]) => `(${esc(id)},${esc(name)})`);
+        for (let at = 0; at < rows.length; at += TAG_ROWS) {
           await query(
             `INSERT INTO ${sql.TAGS} (\`id\`,\`name\`) VALUES ` +
-              [...tags].map(([id, name]) => `(${esc(id)},${esc(name)})`).join(',') +
+              rows.slice(at, at + TAG_ROWS).join(',') +
               ' ON DUPLICATE KEY UPDATE `name` = `name`',
           );
         }

@@ -23,7 +23,15 @@ import { checkListQuery } from './list-query.js';
 import type { NodeIdentity, VerifyApplied } from './identity.js';
 import type { ClientSessionAttributes } from './models/client-session.js';
 import { SESSION_RETENTION_ENTRIES, SESSION_RETENTION_MS } from './session-retention.js';
-import { GUID, SNAPSHOT_FORMAT, parseSnapshot, type SnapshotBody } from './snapshot-format.js';
+import { readSnapshotFile, writeSnapshotFile, type SnapshotFileInfo } from './snapshot-file.js';
+import {
+  GUID,
+  SNAPSHOT_FORMAT,
+  parseSnapshot,
+  type SnapshotBody,
+  type SnapshotSession,
+} from './snapshot-format.js';
+import type { SnapshotHeader } from './snapshot-v4.js';
 import { addDays } from './sql/statements.js';
 import {
   binaryCompare,
@@ -209,6 +217,58 @@ export class MemoryTaskStore implements TaskStore {
       );
     }
     this.open();
+    this.replaceState(body);
+  }
+
+  /** The same file, byte for byte, as TaskStateMachine.snapshotToFile (snapshot-file.ts). */
+  async snapshotToFile(file: string): Promise<SnapshotFileInfo> {
+    this.open();
+    const { index, term, sessionClock } = this.meta;
+    return writeSnapshotFile(
+      file,
+      { index, term, sessionClock },
+      {
+        projects: this.sortedProjects(),
+        tasks: this.sortedTasks(),
+        sessions: [...this.sessions.values()].sort((a, b) => byKey(a.key, b.key)),
+      },
+    );
+  }
+
+  /** As TaskStateMachine.restoreFromFile: nothing changes unless the whole file checks out. */
+  async restoreFromFile(index: number, term: number, file: string): Promise<void> {
+    this.open();
+    let header: SnapshotHeader | undefined;
+    const projects: ProjectRow[] = [];
+    const tasks: Task[] = [];
+    const sessions: SnapshotSession[] = [];
+    for await (const page of readSnapshotFile(file, 1_000)) {
+      if (page.kind === 'header') header = page.header;
+      else if (page.kind === 'projects') projects.push(...page.items);
+      else if (page.kind === 'tasks') tasks.push(...page.items);
+      else sessions.push(...page.items);
+    }
+    if (header === undefined) throw new StateMachineError('snapshot has no header');
+    if (header.index !== index || header.term !== term) {
+      throw new StateMachineError(
+        `snapshot is at ${header.index}/${header.term}, not the ${index}/${term} ` +
+          'it was restored as',
+      );
+    }
+    const { sessionClock } = header;
+    this.replaceState({
+      format: SNAPSHOT_FORMAT,
+      index,
+      term,
+      sessionClock,
+      projects,
+      tasks,
+      sessions,
+    });
+  }
+
+  private replaceState(body: SnapshotBody): void {
+    const { index, term } = body;
     this.projects = new Map(body.projects.map((p) => [p.id, canonicalProject(p)]));
     this.tasks = new Map();
     this.tags = new Map();

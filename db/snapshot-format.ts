@@ -66,7 +66,8 @@ const legacyTask = z.object({
   raftIndex: counter,
 });
 
-const task = legacyTask.extend({
+/** A task of format 3 or 4 (every field). */
+export const taskSchema = legacyTask.extend({
   dueTime: dueTimeSchema.nullable(),
   projectId: id.nullable(),
   tags: z.array(z.string().min(1)),
@@ -78,7 +79,7 @@ const task = legacyTask.extend({
   completedAt: instant.nullable(),
 });
 
-const project = z.object({
+export const projectSchema = z.object({
   id,
   name: z.string().min(1),
   color: z.string().nullable(),
@@ -89,7 +90,7 @@ const project = z.object({
   raftIndex: counter,
 });
 
-const session = z.object({
+export const sessionSchema = z.object({
   key: z.string().min(1).max(128),
   raftIndex: counter,
   createdAt: instant,
@@ -106,9 +107,9 @@ const snapshotSchema = z.discriminatedUnion('format', [
     index: counter,
     term: counter,
     sessionClock: z.union([instant, z.literal('')]),
-    projects: z.array(project),
-    tasks: z.array(task),
-    sessions: z.array(session),
+    projects: z.array(projectSchema),
+    tasks: z.array(taskSchema),
+    sessions: z.array(sessionSchema),
   }),
   z.object({
     format: z.enum([SNAPSHOT_FORMAT_V2, SNAPSHOT_FORMAT_V1]),
@@ -117,7 +118,7 @@ const snapshotSchema = z.discriminatedUnion('format', [
     // Absent in a v1 snapshot: no clock yet, and its sessions match any request.
     sessionClock: z.union([instant, z.literal('')]).default(''),
     tasks: z.array(legacyTask),
-    sessions: z.array(session),
+    sessions: z.array(sessionSchema),
   }),
 ]);
 

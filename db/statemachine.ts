@@ -30,7 +30,9 @@ import { MIGRATION_QUERY_TIMEOUT_MS } from './query-timeout.js';
 import type { ClientSessionAttributes } from './models/index.js';
 import { RoundTrips, type RunStatements } from './round-trips.js';
 import { SESSION_RETENTION_ENTRIES, SESSION_RETENTION_MS } from './session-retention.js';
+import { readSnapshotFile, writeSnapshotFile, type SnapshotFileInfo } from './snapshot-file.js';
 import { snapshotJson } from './snapshot-json.js';
+import { restorePages } from './snapshot-restore.js';
 import {
   GUID,
   SNAPSHOT_FORMAT,
@@ -302,27 +304,7 @@ export class TaskStateMachine implements TaskStore {
         const tasks: Task[] = [];
         for await (const task of this.allTasks(transaction)) tasks.push(task);
         const sessions: SnapshotSession[] = [];
-        let after: string | undefined;
-        for (;;) {
-          const rows = await this.select<ClientSessionAttributes>(
-            `SELECT \`key\`, \`raft_index\` AS \`raftIndex\`, \`result\`, ` +
-              `\`created_at\` AS \`createdAt\`, \`fingerprint\` FROM ${sql.SESSIONS}` +
-              (after === undefined ? '' : ` WHERE \`key\` > ${this.esc(after)}`) +
-              ` ORDER BY \`key\` LIMIT ${PAGE}`,
-            transaction,
-          );
-          for (const row of rows) {
-            sessions.push({
-              key: row.key,
-              raftIndex: Number(row.raftIndex),
-              createdAt: row.createdAt,
-              fingerprint: row.fingerprint,
-              result: row.result,
-            });
-          }
-          if (rows.length < PAGE) break;
-          after = rows[rows.length - 1]?.key;
-        }
+        for await (const session of this.allSessions(transaction)) sessions.push(session);
         const body: SnapshotBody = {
           format: SNAPSHOT_FORMAT,
           index: meta.index,
@@ -383,6 +365,55 @@ export class TaskStateMachine implements TaskStore {
         `${body.sessions.length} sessions; ` +
         `parsed in ${(parsed - started).toFixed(0)} ms, ` +
         `written in ${(performance.now() - parsed).toFixed(0)} ms)`,
+    );
+  }
+
+  /**
+   * Writes a format-4 snapshot (snapshot-v4.ts) of the state at the applied index to `file`, a
+   * page of rows at a time. One REPEATABLE READ transaction: every page is read from the same
+   * consistent view as the applied index, as in `snapshot`, while applies go on committing.
+   */
+  async snapshotToFile(file: string): Promise<SnapshotFileInfo> {
+    return this.run('taking a snapshot', () =>
+      this.sequelize.transaction({ isolationLevel: REPEATABLE_READ }, async (transaction) => {
+        const meta = await this.readMeta(transaction);
+        return writeSnapshotFile(
+          file,
+          { index: meta.index, term: meta.term, sessionClock: meta.sessionClock },
+          {
+            projects: await this.allProjects(transaction),
+            tasks: this.allTasks(transaction),
+            sessions: this.allSessions(transaction),
+          },
+        );
+      }),
+    );
+  }
+
+  /**
+   * Replaces the whole state with a format-4 snapshot file's, read and written a page at a
+   * time, in ONE transaction: the reader validates every line and, after the last, the
+   * trailer's counts and digest, and throws otherwise, so a bad or truncated file rolls back and
+   * leaves the state as it was (snapshot-restore.ts). `index`/`term` must match the file's.
+   */
+  async restoreFromFile(index: number, term: number, file: string): Promise<void> {
+    const started = performance.now();
+    const counts = await this.exclusive(() =>
+      this.run('restoring a snapshot', () =>
+        this.sequelize.transaction((transaction) =>
+          restorePages(
+            (statement) => this.sequelize.query(statement, { transaction }).then(() => undefined),
+            this.esc,
+            { index, term },
+            readSnapshotFile(file, PAGE),
+          ),
+        ),
+      ),
+    );
+    this.log(
+      `database ${this.database}: restored snapshot at ${index}/${term} ` +
+        `(${counts.projects} projects, ${counts.tasks} tasks, ${counts.sessions} sessions; ` +
+        `read and written in ${(performance.now() - started).toFixed(0)} ms)`,
     );
   }
 
@@ -513,6 +544,30 @@ export class TaskStateMachine implements TaskStore {
       for (const row of rows) yield toTask(row);
       if (rows.length < PAGE) return;
       after = rows[rows.length - 1]?.id;
+    }
+  }
+
+  private async *allSessions(transaction: Transaction): AsyncGenerator<SnapshotSession> {
+    let after: string | undefined;
+    for (;;) {
+      const rows = await this.select<ClientSessionAttributes>(
+        `SELECT \`key\`, \`raft_index\` AS \`raftIndex\`, \`result\`, ` +
+          `\`created_at\` AS \`createdAt\`, \`fingerprint\` FROM ${sql.SESSIONS}` +
+          (after === undefined ? '' : ` WHERE \`key\` > ${this.esc(after)}`) +
+          ` ORDER BY \`key\` LIMIT ${PAGE}`,
+        transaction,
+      );
+      for (const row of rows) {
+        yield {
+          key: row.key,
+          raftIndex: Number(row.raftIndex),
+          createdAt: row.createdAt,
+          fingerprint: row.fingerprint,
+          result: row.result,
+        };
+      }
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1]?.key;
     }
   }
 

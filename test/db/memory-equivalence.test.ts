@@ -4,13 +4,16 @@
  * with and without expectedVersion, deletes, idempotency retries, reused keys, session expiry
  * in entries and in entry time, clocks going back, no-ops, conf and malformed entries, retried
  * batches) go through both; every answer, read, checksum and snapshot must be equal, and each
- * store's snapshot must restore into the other. Since issue 14 the commands also use projects
+ * store's snapshot (format 3, and format 4's file, byte for byte) must restore into the other. Since issue 14 the commands also use projects
  * (create, rename to a name taken in another case, delete keeping or deleting the tasks),
  * subtasks (parents that exist or not, cycles, cascading deletes), tags in several spellings,
  * recurring tasks completed with and without a (stale) next occurrence, and imports.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Recurrence, TaskCommand, TaskPatch, TaskStatus } from '../../cluster/api/task.js';
 import { MemoryTaskStore } from '../../db/memory-task-store.js';
 import { TaskStateMachine, type ApplyEntry, type ListQuery } from '../../db/statemachine.js';
@@ -19,6 +22,8 @@ import { useTestMariaDb } from '../support/mariadb.js';
 import { create, remove, taskId, update } from './helpers.js';
 
 const mysql = useTestMariaDb();
+const files = mkdtempSync(path.join(os.tmpdir(), 'raftboard-equiv-'));
+afterAll(() => rmSync(files, { recursive: true, force: true }));
 
 const RETENTION = { sessionRetentionMs: 20_000, sessionRetentionEntries: 12 };
 const IDS = [
@@ -421,6 +426,18 @@ describe('MemoryTaskStore and TaskStateMachine (MariaDB)', () => {
               await sql2.restore(snap.index, snap.term, (await mem.snapshot()).data);
               expect(await sql2.snapshot()).toEqual(snap);
               expect(await sql2.checksum()).toEqual(await mem2.checksum());
+
+              // Format 4 files: the same bytes from both, each restoring into the other kind.
+              const sqlFile = path.join(files, 'sql.snap');
+              const memFile = path.join(files, 'mem.snap');
+              await sql.snapshotToFile(sqlFile);
+              await mem.snapshotToFile(memFile);
+              expect(readFileSync(memFile, 'utf8')).toBe(readFileSync(sqlFile, 'utf8'));
+              const mem3 = new MemoryTaskStore(RETENTION);
+              await mem3.restoreFromFile(snap.index, snap.term, sqlFile);
+              expect(await mem3.snapshot()).toEqual(snap);
+              await sql2.restoreFromFile(snap.index, snap.term, memFile);
+              expect(await sql2.snapshot()).toEqual(snap);
             } finally {
               await sql2.close();
             }

@@ -201,7 +201,9 @@ export class NodeFaultScheduler {
           side = this.rng.shuffle(ids).slice(0, this.rng.range(1, Math.floor(ids.length / 2)));
         }
         this.count(action);
-        c.network.partition([side, ids.filter((id) => !side.includes(id))]);
+        c.network.cutting(ids, () =>
+          c.network.partition([side, ids.filter((id) => !side.includes(id))]),
+        );
         c.note(`PARTITION ${JSON.stringify(side)} | rest`);
         const gen = ++this.partitionGen;
         this.later(this.rng.range(100, 3000), () => {

@@ -15,6 +15,7 @@
 import {
   DEFAULT_CONFIG,
   RawNode,
+  type Config,
   type HardState,
   type NodeId,
   type Ready,
@@ -129,7 +130,7 @@ export class RaftNode implements NodeService {
     this.id = config.id;
     this.requestTimeoutMs = config.requestTimeoutMs;
     this.peers = new PeerRegistry(config.peers, deps.peersDir, (m) => log.warn(m));
-    this.raw = new RawNode(
+    this.raw = this.makeRawNode(
       {
         ...DEFAULT_CONFIG,
         id: config.id,
@@ -289,6 +290,10 @@ export class RaftNode implements NodeService {
 
   // The node's parts, built once in the constructor. Test-only subclasses override these to
   // plant bugs the simulator must catch (test/planted/); production code never does.
+  protected makeRawNode(config: Config, storage: LogStore): RawNode {
+    return new RawNode(config, storage);
+  }
+
   protected makeReadyDriver(raw: RawNode, io: ReadyIO): ReadyDriver {
     return new ReadyDriver(raw, io);
   }

@@ -366,8 +366,10 @@ export class Raft {
    * The rule counts from the last contact only, never from the link drop, so it holds whatever
    * the signal's cause: a crash, a partition, a fault hook closing connections, or a spurious
    * report. The ordinary path is the same argument with a full election timeout.
+   *
+   * Protected only so a test-only core can plant the unsafe variant (campaign at once).
    */
-  private linkDownTicks(): number {
+  protected linkDownTicks(): number {
     const e = this.config.electionTick;
     return Math.min(e, Math.ceil((3 * e) / 4) + 1);
   }

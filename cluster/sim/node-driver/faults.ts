@@ -42,6 +42,8 @@ const ACTIONS = [
 ] as const;
 
 type Action = (typeof ACTIONS)[number][0];
+/** Every fault kind, e.g. to build a `skipFaults` list that keeps only a few. */
+export const FAULT_KINDS: readonly Action[] = ACTIONS.map(([a]) => a);
 const TOTAL = ACTIONS.reduce((s, [, w]) => s + w, 0);
 
 export interface FaultCounts {

@@ -65,6 +65,8 @@ export class Raft {
    */
   private leaderLinkDown = false;
   private linkDownTimeout = 0;
+  /** Ticks left in which a pre-campaign started on a link drop is retried every tick. */
+  private preVoteRetries = 0;
   leadTransferee: NodeId = NONE;
   /** Index of the latest conf entry proposed; no new one until it is applied. */
   private pendingConfIndex = 0;
@@ -137,6 +139,7 @@ export class Raft {
       this.config.electionTick + this.config.rng.int(this.config.electionTick);
     this.leadTransferee = NONE;
     this.leaderLinkDown = false;
+    this.preVoteRetries = 0;
     this.tracker.resetVotes();
     const last = this.raftLog.lastIndex();
     for (const [id, old] of this.tracker.progress) {
@@ -200,10 +203,16 @@ export class Raft {
 
   private tickElection(): void {
     this.electionElapsed++;
-    if (this.promotable() && this.electionElapsed >= this.electionTimeout()) {
-      this.electionElapsed = 0;
-      this.hup('pre');
-    }
+    if (!this.promotable() || this.electionElapsed < this.electionTimeout()) return;
+    // A pre-campaign started on a link drop is retried every tick for a few ticks: its PreVote
+    // may reach the other survivors a fraction of a tick before they leave the lease (their
+    // ticks run at another phase), and they drop it silently. PreVotes disturb no one.
+    const retries = this.leaderLinkDown
+      ? this.linkDownSlotTicks() - 1
+      : Math.max(0, this.preVoteRetries - 1);
+    this.electionElapsed = 0;
+    this.hup('pre');
+    this.preVoteRetries = this.role === 'preCandidate' ? retries : 0;
   }
 
   private tickHeartbeat(): void {
@@ -342,13 +351,19 @@ export class Raft {
   private leaderLost(): void {
     if (this.leaderLinkDown) return;
     this.leaderLinkDown = true;
-    // One tick slot per voter left, in id order rotated by term, so the survivors do not all
-    // campaign in the same tick and split the vote (with PreVote both would win the pre-vote
-    // round, then refuse each other the real one and wait a whole randomized timeout again).
+    // One slot per voter left, in id order rotated by term, so the survivors do not all
+    // campaign at once and split the vote (with PreVote both would win the pre-vote round,
+    // then refuse each other the real one and wait a whole randomized timeout again). A slot
+    // is long enough for a pre-vote and a vote round on a busy machine.
     const others = [...this.tracker.voters].filter((v) => v !== this.lead).sort((a, b) => a - b);
     const rank = others.indexOf(this.id);
     const slot = rank < 0 ? 0 : (rank + this.term) % others.length;
-    this.linkDownTimeout = this.linkDownTicks() + slot;
+    this.linkDownTimeout = this.linkDownTicks() + slot * this.linkDownSlotTicks();
+  }
+
+  /** A quarter of an election timeout (three ticks of ten), at least one tick. */
+  private linkDownSlotTicks(): number {
+    return Math.max(1, Math.ceil(this.config.electionTick / 4));
   }
 
   /**
@@ -376,6 +391,7 @@ export class Raft {
 
   /** Ticks without a leader's message after which this follower campaigns. */
   private electionTimeout(): number {
+    if (this.role === 'preCandidate' && this.preVoteRetries > 0) return 1;
     return this.leaderLinkDown
       ? Math.min(this.linkDownTimeout, this.randomizedElectionTimeout)
       : this.randomizedElectionTimeout;

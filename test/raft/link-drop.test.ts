@@ -50,10 +50,11 @@ describe('link drop to the leader (MsgUnreachable on a follower)', () => {
       const timeouts = [net.status(2).electionTimeout, net.status(3).electionTimeout];
       const first = timeouts.indexOf(LINK_DOWN);
       expect(first, `seed ${seed}: ${timeouts.join(', ')}`).toBeGreaterThanOrEqual(0);
-      // The other survivor takes the next slot (unless its own randomized timeout is sooner),
-      // so the two do not split the vote.
+      // The other survivor takes the next slot, even if its randomized timeout was sooner, so
+      // the two do not split the vote.
       const other = 1 - first;
-      expect(timeouts[other], `seed ${seed}`).toBe(Math.min(LINK_DOWN + SLOT, randomized[other]));
+      expect(timeouts[other], `seed ${seed}`).toBe(LINK_DOWN + SLOT);
+      expect(Math.min(...randomized)).toBeGreaterThanOrEqual(ELECTION);
     }
   });
 
@@ -70,6 +71,24 @@ describe('link drop to the leader (MsgUnreachable on a follower)', () => {
       );
       expect(t).toBeLessThan(electionTick + 3);
     }
+  });
+
+  it('the second survivor waits for its slot even when its randomized timeout is sooner', () => {
+    let seen = 0;
+    for (let seed = 1; seed <= 40 && seen < 3; seed++) {
+      const net = ledBy1(3, seed);
+      net.isolate(1);
+      const randomized = [0, 0, net.status(2).electionTimeout, net.status(3).electionTimeout];
+      net.node(2).reportUnreachable(1);
+      net.node(3).reportUnreachable(1);
+      const second = net.status(2).electionTimeout === LINK_DOWN ? 3 : 2;
+      if (randomized[second] >= LINK_DOWN + SLOT) continue;
+      seen++;
+      const first = second === 2 ? 3 : 2;
+      net.isolate(first); // the first survivor's campaign is lost: the second campaigns alone
+      expect(ticksUntilPreVote(net, second), `seed ${seed}`).toBe(LINK_DOWN + SLOT);
+    }
+    expect(seen).toBe(3);
   });
 
   it('the survivors elect a new leader within LINK_DOWN + 2 ticks of the last heartbeat', () => {

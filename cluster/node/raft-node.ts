@@ -158,8 +158,7 @@ export class RaftNode implements NodeService {
       },
       onUnreachable: (id) => {
         if (this.stopped || this.frozen) return;
-        this.raw.reportUnreachable(id);
-        this.scheduleDrain();
+        this.onLinkDown(id);
       },
     });
     this.driver = this.makeReadyDriver(this.raw, {
@@ -365,6 +364,18 @@ export class RaftNode implements NodeService {
   /** The transport this node was built with (the TCP one reports its port). */
   get peerTransport(): PeerTransport {
     return this.transport;
+  }
+
+  /**
+   * The transport lost its connection to `id`. A leader probes that follower; a follower whose
+   * link to its leader dropped campaigns sooner (Raft.reportUnreachable). Not a follower whose
+   * MySQL is not up: it keeps the full randomized timeout, which holdCampaign holds back so a
+   * healthy voter wins (the shortened one ends where the lease does, and cannot be held).
+   */
+  private onLinkDown(id: NodeId): void {
+    if (this.role !== 'leader' && this.applier.status !== 'up') return;
+    this.raw.reportUnreachable(id);
+    this.scheduleDrain();
   }
 
   /**

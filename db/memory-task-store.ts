@@ -44,7 +44,7 @@ import type {
   StateSnapshot,
 } from './statemachine.js';
 import { likeLower } from './like-lower.js';
-import type { OpenTaskStore, TaskStore } from './task-store.js';
+import type { Decided, OpenTaskStore, TaskStore } from './task-store.js';
 import { TaskStoreHandle } from './task-store-handle.js';
 
 export interface MemoryTaskStoreOptions {
@@ -128,7 +128,10 @@ export class MemoryTaskStore implements TaskStore {
     return { index: this.meta.index, term: this.meta.term };
   }
 
-  async applyBatch(entries: readonly ApplyEntry[]): Promise<(CommandResult | null)[]> {
+  async applyBatch(
+    entries: readonly ApplyEntry[],
+    decided?: Decided,
+  ): Promise<(CommandResult | null)[]> {
     checkEntries(entries);
     if (entries.length === 0) return [];
     this.open();
@@ -148,6 +151,8 @@ export class MemoryTaskStore implements TaskStore {
       this.retention,
       this.log,
     );
+    // As TaskStateMachine: the answers before the writes (the hook may crash the caller there).
+    if (decided !== undefined) await decided(results);
     if (writes === null) return results;
     // The transaction's statements, in their order (statemachine.ts applyInTransaction).
     for (const project of writes.projectUpserts) {

@@ -151,7 +151,7 @@ export class MemoryTaskStore implements TaskStore {
       this.retention,
       this.log,
     );
-    // As TaskStateMachine: the answers before the writes (the hook may crash the caller there).
+    // The answers before the writes (the hook may crash the caller there: not applied).
     if (decided !== undefined) await decided(results);
     if (writes === null) return results;
     // The transaction's statements, in their order (statemachine.ts applyInTransaction).

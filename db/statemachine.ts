@@ -472,7 +472,7 @@ export class TaskStateMachine implements TaskStore {
       this.retention,
       this.log,
     );
-    // The answers are final here, before the writes and COMMIT below: they were computed by the
+    // The answers are final here, before the COMMIT below is done: they were computed by the
     // pure plan from the entries and from rows read under the raft_meta lock, which every
     // transaction that writes this database takes first (one applier, entries in log order).
     // If this transaction fails or the process dies before COMMIT, nothing of it stays, and the
@@ -480,8 +480,8 @@ export class TaskStateMachine implements TaskStore {
     // computes the same answers (the plan uses no clock and no randomness: header comment).
     // Reads cannot see the batch early nor miss it: they wait for the applied index, which the
     // caller moves only after this returns, i.e. after COMMIT (cluster/node/reads.ts).
-    if (decided !== undefined) await decided(results);
     if (writes === null) {
+      if (decided !== undefined) await decided(results);
       await run(['COMMIT']);
       return results;
     }
@@ -489,7 +489,10 @@ export class TaskStateMachine implements TaskStore {
     // Write the net effect with multi-row statements, in an order the foreign keys accept:
     // projects, tasks (parents first), their tags, deletes (leaves first), unused tags.
     const { forgetUpTo, expiredBy, meta: after } = writes;
-    await run([
+    // The writes and COMMIT are sent first, then the answers are handed over: MySQL works on
+    // the packet while the node writes the HTTP answers (answering first left MySQL idle behind
+    // them: 0.8-0.94x the writes/s at 64 clients, 4 of 4 interleaved pairs).
+    const written = run([
       ...sql.upsertProjects(esc, writes.projectUpserts, writes.projectDeletes),
       ...sql.upsertTags(esc, writes.tagUpserts),
       ...sql.upsertTasks(esc, writes.upserts),
@@ -503,6 +506,10 @@ export class TaskStateMachine implements TaskStore {
       sql.updateMeta(esc, after.index, after.term, after.sessionClock),
       'COMMIT',
     ]);
+    // Awaited below; until then a failure must not count as unhandled.
+    written.catch(() => undefined);
+    if (decided !== undefined) await decided(results);
+    await written;
     return results;
   }
 

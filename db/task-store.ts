@@ -28,8 +28,8 @@ export interface TaskStore {
   /**
    * Applies a batch in one transaction; one answer per entry (null for no-ops, conf entries).
    * A store may call `decided` with those answers as soon as they are computed, before its
-   * writes and COMMIT (at most once per call; the promise it returns is awaited before the
-   * writes). A store that does not call it answers only through its resolved value.
+   * COMMIT is done (at most once per call; the promise it returns is awaited before the call
+   * returns). A store that does not call it answers only through its resolved value.
    */
   applyBatch(entries: readonly ApplyEntry[], decided?: Decided): Promise<(CommandResult | null)[]>;
   snapshot(): Promise<StateSnapshot>;

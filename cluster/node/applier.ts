@@ -344,7 +344,7 @@ export class Applier {
         if (e.index > from || results[i] !== null) this.opts.onApplied(e, results[i]);
       });
     };
-    // Answered as soon as the store has decided the answers, before its writes and COMMIT: they
+    // Answered as soon as the store has decided the answers, before its COMMIT is done: they
     // are final then (statemachine.ts applyInTransaction says why), every entry of the batch is
     // committed in Raft (durable on a quorum), and a read still waits for `applied`, moved only
     // after COMMIT below. A failed transaction is retried and decides the same answers again
@@ -355,7 +355,7 @@ export class Applier {
       const failpoints = this.opts.failpoints;
       if (failpoints?.isArmed?.('apply-after-answer') !== true) return undefined;
       // Armed only: one turn for the answers to leave (the HTTP responses are written in
-      // microtasks) before the writes are sent; then the process crashes there.
+      // microtasks), then the process crashes there, before the store's COMMIT answered.
       return new Promise<void>((resolve) => this.clock.soon(resolve)).then(() =>
         failpoints.hit('apply-after-answer'),
       );

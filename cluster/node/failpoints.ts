@@ -31,8 +31,9 @@ export const FAILPOINTS = {
     'twice and a retried write must get its first answer. A batch split into several ' +
     'transactions passes here after each one, so this is also "between two transactions".',
   'apply-after-answer':
-    "A batch's answers are decided and sent to the clients; the task store's writes and COMMIT " +
-    'are not sent yet. After the restart the answered writes must be applied (once) and ' +
+    "A batch's answers are decided and sent to the clients; the task store's COMMIT has not " +
+    'answered (MySQL: the writes and COMMIT are in flight; the simulator: not applied yet). ' +
+    'After the restart the answered writes must be applied (once) and ' +
     'readable everywhere, with the answers the clients got.',
   'snapshot-install':
     "The leader's snapshot is in the WAL (the log replaced); the task store has not restored it " +

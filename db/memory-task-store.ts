@@ -52,7 +52,7 @@ import type {
   StateSnapshot,
 } from './statemachine.js';
 import { likeLower } from './like-lower.js';
-import type { OpenTaskStore, TaskStore } from './task-store.js';
+import type { Decided, OpenTaskStore, TaskStore } from './task-store.js';
 import { TaskStoreHandle } from './task-store-handle.js';
 
 export interface MemoryTaskStoreOptions {
@@ -136,7 +136,10 @@ export class MemoryTaskStore implements TaskStore {
     return { index: this.meta.index, term: this.meta.term };
   }
 
-  async applyBatch(entries: readonly ApplyEntry[]): Promise<(CommandResult | null)[]> {
+  async applyBatch(
+    entries: readonly ApplyEntry[],
+    decided?: Decided,
+  ): Promise<(CommandResult | null)[]> {
     checkEntries(entries);
     if (entries.length === 0) return [];
     this.open();
@@ -156,6 +159,8 @@ export class MemoryTaskStore implements TaskStore {
       this.retention,
       this.log,
     );
+    // The answers before the writes (the hook may crash the caller there: not applied).
+    if (decided !== undefined) await decided(results);
     if (writes === null) return results;
     // The transaction's statements, in their order (statemachine.ts applyInTransaction).
     for (const project of writes.projectUpserts) {

@@ -11,7 +11,7 @@ import type {
   StateChecksum,
   StateSnapshot,
 } from './statemachine.js';
-import type { TaskStore } from './task-store.js';
+import type { Decided, TaskStore } from './task-store.js';
 
 export class TaskStoreHandle implements TaskStore {
   private closed = false;
@@ -22,8 +22,8 @@ export class TaskStoreHandle implements TaskStore {
     return this.call(() => this.store.appliedIndex());
   }
 
-  applyBatch(entries: readonly ApplyEntry[]): Promise<(CommandResult | null)[]> {
-    return this.call(() => this.store.applyBatch(entries));
+  applyBatch(entries: readonly ApplyEntry[], decided?: Decided): Promise<(CommandResult | null)[]> {
+    return this.call(() => this.store.applyBatch(entries, decided));
   }
 
   snapshot(): Promise<StateSnapshot> {

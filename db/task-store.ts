@@ -16,10 +16,22 @@ import type {
   StateSnapshot,
 } from './statemachine.js';
 
+/**
+ * The batch's answers, final before the transaction commits: they are a pure function of the
+ * entries and of the rows read under the raft_meta lock (apply-plan.ts), so a retry or a replay
+ * after a crash computes the same ones (statemachine.ts applyInTransaction says why).
+ */
+export type Decided = (results: readonly (CommandResult | null)[]) => void | Promise<void>;
+
 export interface TaskStore {
   appliedIndex(): Promise<AppliedIndex>;
-  /** Applies a batch in one transaction; one answer per entry (null for no-ops, conf entries). */
-  applyBatch(entries: readonly ApplyEntry[]): Promise<(CommandResult | null)[]>;
+  /**
+   * Applies a batch in one transaction; one answer per entry (null for no-ops, conf entries).
+   * A store may call `decided` with those answers as soon as they are computed, before its
+   * COMMIT is done (at most once per call; the promise it returns is awaited before the call
+   * returns). A store that does not call it answers only through its resolved value.
+   */
+  applyBatch(entries: readonly ApplyEntry[], decided?: Decided): Promise<(CommandResult | null)[]>;
   snapshot(): Promise<StateSnapshot>;
   restore(index: number, term: number, data: string): Promise<void>;
   list(query: ListQuery): Promise<Task[]>;

@@ -51,7 +51,7 @@ export interface ApplierOptions {
   readonly stalledAfterMs?: number;
   /** Default: the system clock. */
   readonly clock?: Clock;
-  /** `apply-mid-batch` and `snapshot-install` (failpoints.ts). Default: none. */
+  /** `apply-after-answer`, `apply-mid-batch`, `snapshot-install` (failpoints.ts). Default: none. */
   readonly failpoints?: Failpoints;
 }
 
@@ -336,17 +336,37 @@ export class Applier {
     }
     const first = batch[0].index;
     if (first > this._applied + 1) await this.timed('restore', () => this.catchUpFromDisk());
-    const results = await this.timed('apply', () => sm.applyBatch(batch));
-    // Committed in the store, not yet recorded here nor answered (each part of a split batch).
+    const from = this._applied;
+    let answered = false;
+    const answer = (results: readonly (CommandResult | null)[]): void => {
+      batch.forEach((e, i) => {
+        // Entries at or below what MySQL had are answered from their session (or null).
+        if (e.index > from || results[i] !== null) this.opts.onApplied(e, results[i]);
+      });
+    };
+    // Answered as soon as the store has decided the answers, before its COMMIT is done: they
+    // are final then (statemachine.ts applyInTransaction says why), every entry of the batch is
+    // committed in Raft (durable on a quorum), and a read still waits for `applied`, moved only
+    // after COMMIT below. A failed transaction is retried and decides the same answers again
+    // (a second answer finds no waiter). A store that never calls the hook is answered after.
+    const decided = (results: readonly (CommandResult | null)[]): Promise<void> | undefined => {
+      answered = true;
+      answer(results);
+      const failpoints = this.opts.failpoints;
+      if (failpoints?.isArmed?.('apply-after-answer') !== true) return undefined;
+      // Armed only: one turn for the answers to leave (the HTTP responses are written in
+      // microtasks), then the process crashes there, before the store's COMMIT answered.
+      return new Promise<void>((resolve) => this.clock.soon(resolve)).then(() =>
+        failpoints.hit('apply-after-answer'),
+      );
+    };
+    const results = await this.timed('apply', () => sm.applyBatch(batch, decided));
+    // Committed in the store, not yet recorded here (each part of a split batch).
     this.opts.failpoints?.hit('apply-mid-batch');
     this.queue.splice(0, taken);
     const last = batch[batch.length - 1].index;
-    const from = this._applied;
     this._applied = Math.max(this._applied, last);
-    batch.forEach((e, i) => {
-      // Entries at or below what MySQL had are answered from their session (or null).
-      if (e.index > from || results[i] !== null) this.opts.onApplied(e, results[i]);
-    });
+    if (!answered) answer(results);
     this.opts.onProgress(this._applied);
   }
 

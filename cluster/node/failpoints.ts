@@ -30,6 +30,11 @@ export const FAILPOINTS = {
     'node has not recorded it nor answered its clients. After the restart nothing may be applied ' +
     'twice and a retried write must get its first answer. A batch split into several ' +
     'transactions passes here after each one, so this is also "between two transactions".',
+  'apply-after-answer':
+    "A batch's answers are decided and sent to the clients; the task store's COMMIT has not " +
+    'answered (MySQL: the writes and COMMIT are in flight; the simulator: not applied yet). ' +
+    'After the restart the answered writes must be applied (once) and ' +
+    'readable everywhere, with the answers the clients got.',
   'snapshot-install':
     "The leader's snapshot is in the WAL (the log replaced); the task store has not restored it " +
     'yet: at the restart the store must be caught up from the snapshot on disk.',
@@ -46,6 +51,8 @@ export const FAILPOINT_NAMES = Object.keys(FAILPOINTS) as FailpointName[];
 export interface Failpoints {
   /** Passes `name`; when it is armed and this is the hit it waits for, does not return. */
   hit(name: FailpointName): void;
+  /** Whether `name` is armed (a point that needs a turn of its own before its hit asks). */
+  isArmed?(name: FailpointName): boolean;
 }
 
 /** No point is ever armed. */
@@ -113,6 +120,10 @@ export class ArmedFailpoints implements Failpoints {
     if (!Number.isSafeInteger(at) || at < 1)
       throw new FailpointSpecError(`the hit to crash at must be a positive integer, got ${at}`);
     this.remaining[name] = at - 1;
+  }
+
+  isArmed(name: FailpointName): boolean {
+    return this.remaining[name] !== undefined;
   }
 
   /** The armed points and the hits each still lets through. */

@@ -2,7 +2,8 @@
  * The leader's lease: when a leader read may be served without a round trip (reads.ts asks).
  *
  * It holds only while a quorum answered this leader within half an election timeout. A follower
- * refuses to vote for an election timeout after it last heard from its leader, so no other
+ * refuses to vote for an election timeout after it last heard from its leader (three quarters
+ * of one and a tick once its link to the leader dropped: Raft.linkDownTicks), so no other
  * leader can exist yet — given messages take less than a quarter of an election timeout.
  * CheckQuorum alone is not enough: it deposes a cut-off leader up to two election timeouts after
  * the last contact, while the others may elect a leader after one (the node-level simulator

@@ -15,6 +15,7 @@
 import {
   DEFAULT_CONFIG,
   RawNode,
+  type Config,
   type HardState,
   type NodeId,
   type Ready,
@@ -100,6 +101,9 @@ export class RaftNode implements NodeService {
   private readonly handover: SickLeaderHandover;
   private sampler: MessageSampler | undefined;
   private tickTimer: TimerHandle | undefined;
+  /** The clock's time of tick 0, and how many ticks ran since (runDueTicks). */
+  private tickEpoch = 0;
+  private ticksRun = 0;
   private drainScheduled = false;
   private stopped = false;
   private frozen = false;
@@ -126,7 +130,7 @@ export class RaftNode implements NodeService {
     this.id = config.id;
     this.requestTimeoutMs = config.requestTimeoutMs;
     this.peers = new PeerRegistry(config.peers, deps.peersDir, (m) => log.warn(m));
-    this.raw = new RawNode(
+    this.raw = this.makeRawNode(
       {
         ...DEFAULT_CONFIG,
         id: config.id,
@@ -147,14 +151,14 @@ export class RaftNode implements NodeService {
     this.transport = deps.transport({
       onMessage: (m) => {
         if (this.stopped || this.frozen) return; // a frozen process reads nothing
+        this.runDueTicks();
         this.lease.onMessage(m, this.term);
         this.raw.step(m);
         this.scheduleDrain();
       },
       onUnreachable: (id) => {
         if (this.stopped || this.frozen) return;
-        this.raw.reportUnreachable(id);
-        this.scheduleDrain();
+        this.onLinkDown(id);
       },
     });
     this.driver = this.makeReadyDriver(this.raw, {
@@ -285,6 +289,10 @@ export class RaftNode implements NodeService {
 
   // The node's parts, built once in the constructor. Test-only subclasses override these to
   // plant bugs the simulator must catch (test/planted/); production code never does.
+  protected makeRawNode(config: Config, storage: LogStore): RawNode {
+    return new RawNode(config, storage);
+  }
+
   protected makeReadyDriver(raw: RawNode, io: ReadyIO): ReadyDriver {
     return new ReadyDriver(raw, io);
   }
@@ -308,28 +316,66 @@ export class RaftNode implements NodeService {
     // Members learned from earlier addLearner entries (peers.json) are dialled too.
     this.transport.setPeers(this.peerAddresses());
     this.applier.start();
-    let ticks = 0;
-    const { tickMs, heartbeatTicks } = this.config.timers;
+    // Tick k is due half a tick before the interval's k-th firing, so a timer that fires a
+    // fraction of a millisecond early (the loop's clock is coarser) still finds its tick due.
+    this.tickEpoch = this.clock.now() - this.config.timers.tickMs / 2;
+    this.ticksRun = 0;
     this.tickTimer = this.clock.setInterval(() => {
       if (this.frozen) return;
       this.lease.onTick();
-      if (!this.holdCampaign()) this.raw.tick();
-      // A read request is lost when it meets a follower that knows no leader, or a dropped
-      // link; ask again every heartbeat interval until it is answered or times out.
-      if (++ticks % heartbeatTicks === 0) {
-        if (this.role !== 'leader') this.reads.resend();
-        // Every role: as a follower it forgets when MySQL fell sick, so a later leadership
-        // starts its grace period afresh.
-        this.handover.check();
-      }
+      this.runDueTicks();
       this.drain();
-    }, tickMs);
+    }, this.config.timers.tickMs);
     this.drain();
+  }
+
+  /**
+   * Runs every tick due by the clock: one per tickMs since tickEpoch. A busy event loop fires
+   * the interval late and would otherwise lose ticks, so "ticks since the leader's last
+   * message" lagged wall time and failovers waited longer than the timeout. It also runs before
+   * each incoming message is stepped, so a tick due before the message is never counted after
+   * it: electionElapsed = k still means more than k - 1 ticks of wall time since the message
+   * (the lease argument in cluster/raft/raft.ts relies on ticks never running early). After a
+   * long stall at most two election timeouts of ticks run at once; the rest are dropped.
+   */
+  private runDueTicks(): void {
+    if (this.tickTimer === undefined) return; // not running yet
+    const { tickMs, electionTicks } = this.config.timers;
+    const due = Math.floor((this.clock.now() - this.tickEpoch) / tickMs);
+    if (due - this.ticksRun > 2 * electionTicks) this.ticksRun = due - 2 * electionTicks;
+    while (this.ticksRun < due) {
+      this.ticksRun++;
+      this.tickOnce();
+    }
+  }
+
+  private tickOnce(): void {
+    if (!this.holdCampaign()) this.raw.tick();
+    // A read request is lost when it meets a follower that knows no leader, or a dropped
+    // link; ask again every heartbeat interval until it is answered or times out.
+    if (this.ticksRun % this.config.timers.heartbeatTicks === 0) {
+      if (this.role !== 'leader') this.reads.resend();
+      // Every role: as a follower it forgets when MySQL fell sick, so a later leadership
+      // starts its grace period afresh.
+      this.handover.check();
+    }
   }
 
   /** The transport this node was built with (the TCP one reports its port). */
   get peerTransport(): PeerTransport {
     return this.transport;
+  }
+
+  /**
+   * The transport lost its connection to `id`. A leader probes that follower; a follower whose
+   * link to its leader dropped campaigns sooner (Raft.reportUnreachable). Not a follower whose
+   * MySQL is not up: it keeps the full randomized timeout, which holdCampaign holds back so a
+   * healthy voter wins (the shortened one ends where the lease does, and cannot be held).
+   */
+  private onLinkDown(id: NodeId): void {
+    if (this.role !== 'leader' && this.applier.status !== 'up') return;
+    this.raw.reportUnreachable(id);
+    this.scheduleDrain();
   }
 
   /**
@@ -612,6 +658,8 @@ export class RaftNode implements NodeService {
   thaw(): void {
     if (!this.frozen) return;
     this.frozen = false;
+    // Time stood still for the core: the ticks of the pause are not run.
+    this.ticksRun = Math.floor((this.clock.now() - this.tickEpoch) / this.config.timers.tickMs);
     this.lease.onThaw();
     this.log.info('thawed');
     this.driver.thaw();

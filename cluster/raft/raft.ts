@@ -58,6 +58,15 @@ export class Raft {
   electionElapsed = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
+  /**
+   * The transport said our link to `lead` dropped (reportUnreachable) and nothing from it has
+   * arrived since: wait only {@link linkDownTimeout} ticks after the last contact, not a full
+   * randomized timeout (see linkDownTicks for why that is still lease-safe).
+   */
+  private leaderLinkDown = false;
+  private linkDownTimeout = 0;
+  /** Ticks left in which a pre-campaign started on a link drop is retried every tick. */
+  private preVoteRetries = 0;
   leadTransferee: NodeId = NONE;
   /** Index of the latest conf entry proposed; no new one until it is applied. */
   private pendingConfIndex = 0;
@@ -129,6 +138,8 @@ export class Raft {
     this.randomizedElectionTimeout =
       this.config.electionTick + this.config.rng.int(this.config.electionTick);
     this.leadTransferee = NONE;
+    this.leaderLinkDown = false;
+    this.preVoteRetries = 0;
     this.tracker.resetVotes();
     const last = this.raftLog.lastIndex();
     for (const [id, old] of this.tracker.progress) {
@@ -152,6 +163,7 @@ export class Raft {
     // A pre-candidate changes neither its term nor its vote: that is the point of PreVote.
     this.tracker.resetVotes();
     this.lead = NONE;
+    this.leaderLinkDown = false;
     this.electionElapsed = 0;
     this.role = 'preCandidate';
   }
@@ -191,10 +203,16 @@ export class Raft {
 
   private tickElection(): void {
     this.electionElapsed++;
-    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
-      this.electionElapsed = 0;
-      this.hup('pre');
-    }
+    if (!this.promotable() || this.electionElapsed < this.electionTimeout()) return;
+    // A pre-campaign started on a link drop is retried every tick for a few ticks: its PreVote
+    // may reach the other survivors a fraction of a tick before they leave the lease (their
+    // ticks run at another phase), and they drop it silently. PreVotes disturb no one.
+    const retries = this.leaderLinkDown
+      ? this.linkDownSlotTicks() - 1
+      : Math.max(0, this.preVoteRetries - 1);
+    this.electionElapsed = 0;
+    this.hup('pre');
+    this.preVoteRetries = this.role === 'preCandidate' ? retries : 0;
   }
 
   private tickHeartbeat(): void {
@@ -315,10 +333,75 @@ export class Raft {
     this.handleTransferLeader({ type: 'transferLeader', from: to, to: this.id, term: 0 }, true);
   }
 
+  /**
+   * The transport lost its link to `id` (etcd's MsgUnreachable). A leader probes that follower
+   * instead of pipelining to it. A follower whose link to its leader dropped (a killed leader's
+   * connections close at once) campaigns sooner: see {@link linkDownTicks}.
+   */
   reportUnreachable(id: NodeId): void {
+    if (this.role === 'follower') {
+      if (id !== NONE && id === this.lead && this.config.checkQuorum) this.leaderLost();
+      return;
+    }
     if (this.role !== 'leader') return;
     const pr = this.tracker.progress.get(id);
     if (pr && pr.state === 'replicate') pr.becomeProbe();
+  }
+
+  private leaderLost(): void {
+    if (this.leaderLinkDown) return;
+    this.leaderLinkDown = true;
+    // One slot per voter left, in id order rotated by term, so the survivors do not all
+    // campaign at once and split the vote (with PreVote both would win the pre-vote round,
+    // then refuse each other the real one and wait a whole randomized timeout again). A slot
+    // is long enough for a pre-vote and a vote round on a busy machine.
+    const others = [...this.tracker.voters].filter((v) => v !== this.lead).sort((a, b) => a - b);
+    const rank = others.indexOf(this.id);
+    const slot = rank < 0 ? 0 : (rank + this.term) % others.length;
+    this.linkDownTimeout = this.linkDownTicks() + slot * this.linkDownSlotTicks();
+  }
+
+  /** A quarter of an election timeout (three ticks of ten), at least one tick. */
+  private linkDownSlotTicks(): number {
+    return Math.max(1, Math.ceil(this.config.electionTick / 4));
+  }
+
+  /**
+   * How many ticks after the last message from its leader a follower that saw its link to that
+   * leader drop stops honouring the leader's lease (grants votes) and may campaign.
+   *
+   * Safety (lease reads, cluster/node/lease.ts): a leader serves reads without a round while a
+   * quorum answered it within half an election timeout E/2, assuming an answer takes less than
+   * E/4 to arrive. Every quorum that elects a new leader shares a voter V with that lease
+   * quorum. V resets electionElapsed when it steps the leader's message, before it answers, and
+   * a tick is never counted early, so electionElapsed = k means more than (k - 1) ticks of wall
+   * time passed since V's answer left. With k ≥ ceil(3E/4) + 1 ticks, V grants its vote (or
+   * campaigns) more than 3E/4 after its answer, so after the leader's lease on it ran out
+   * (< E/4 + E/2): the new leader exists only once no read can be served on the old lease.
+   * The rule counts from the last contact only, never from the link drop, so it holds whatever
+   * the signal's cause: a crash, a partition, a fault hook closing connections, or a spurious
+   * report. The ordinary path is the same argument with a full election timeout.
+   *
+   * Protected only so a test-only core can plant the unsafe variant (campaign at once).
+   */
+  protected linkDownTicks(): number {
+    const e = this.config.electionTick;
+    return Math.min(e, Math.ceil((3 * e) / 4) + 1);
+  }
+
+  /** Ticks without a leader's message after which this follower campaigns. */
+  private electionTimeout(): number {
+    if (this.role === 'preCandidate' && this.preVoteRetries > 0) return 1;
+    // Not the sooner of the two: a later survivor's randomized timeout could otherwise fire
+    // inside the first one's campaign and split the vote (seen in 4 of 12 probe kills).
+    return this.leaderLinkDown ? this.linkDownTimeout : this.randomizedElectionTimeout;
+  }
+
+  /** Whether we still refuse other candidates for the sake of our leader's lease. */
+  private inLeaderLease(): boolean {
+    if (!this.config.checkQuorum || this.lead === NONE) return false;
+    const bound = this.leaderLinkDown ? this.linkDownTicks() : this.config.electionTick;
+    return this.electionElapsed < bound;
   }
 
   /** A message from a peer. */
@@ -327,11 +410,7 @@ export class Raft {
       if (m.type === 'vote' || m.type === 'preVote') {
         // Leader stickiness (thesis §4.2.3): while we hear from a leader, ignore candidates,
         // unless the leader itself asked for the election (leadership transfer).
-        const inLease =
-          this.config.checkQuorum &&
-          this.lead !== NONE &&
-          this.electionElapsed < this.config.electionTick;
-        if (inLease && !m.transfer) return;
+        if (this.inLeaderLease() && !m.transfer) return;
       }
       if (m.type === 'preVote' || (m.type === 'preVoteResp' && !m.reject)) {
         // A pre-vote (or a grant for one) is about a term nobody has entered yet.
@@ -709,19 +788,16 @@ export class Raft {
   private stepFollower(m: Message): void {
     switch (m.type) {
       case 'app':
-        this.electionElapsed = 0;
-        this.lead = m.from;
+        this.heardFromLeader(m.from);
         this.handleAppend(m);
         break;
       case 'heartbeat':
-        this.electionElapsed = 0;
-        this.lead = m.from;
+        this.heardFromLeader(m.from);
         this.raftLog.commitTo(Math.min(m.commit ?? 0, this.raftLog.lastIndex()));
         this.send({ type: 'heartbeatResp', to: m.from, term: this.term, context: m.context });
         break;
       case 'snap':
-        this.electionElapsed = 0;
-        this.lead = m.from;
+        this.heardFromLeader(m.from);
         this.handleSnapshotChunk(m);
         break;
       case 'timeoutNow':
@@ -734,6 +810,13 @@ export class Raft {
       default:
         break;
     }
+  }
+
+  /** A message from the leader of our term: the election timer and any link drop start over. */
+  private heardFromLeader(from: NodeId): void {
+    this.electionElapsed = 0;
+    this.lead = from;
+    this.leaderLinkDown = false;
   }
 
   private handleAppend(m: Message): void {
@@ -913,8 +996,7 @@ export class Raft {
       snapshotIndex: snap.metadata.index,
       conf: this.tracker.confState(),
       electionElapsed: this.electionElapsed,
-      electionTimeout:
-        this.role === 'leader' ? this.config.electionTick : this.randomizedElectionTimeout,
+      electionTimeout: this.role === 'leader' ? this.config.electionTick : this.electionTimeout(),
       leadTransferee: this.leadTransferee,
       progress: this.role === 'leader' ? this.tracker.status(this.id) : [],
     };

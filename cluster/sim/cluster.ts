@@ -123,6 +123,10 @@ export class SimCluster {
       (id) => this.crashCount.get(id) ?? 0,
     );
     this.net.unreliable = opts.unreliable ?? false;
+    this.net.onLinkDown = (at, peer) => {
+      const n = this.nodes.get(at);
+      if (n?.alive) n.linkDown(peer);
+    };
     this.bootstrap = { voters: range(1, n), learners: [] };
     this.nextId = n + 1;
     this.env = {
@@ -254,6 +258,7 @@ export class SimCluster {
     this.traceLog?.log(`CRASH n${id}`);
     this.crashCount.set(id, (this.crashCount.get(id) ?? 0) + 1);
     n.crash();
+    this.net.crashed(id, [...this.nodes.keys()]);
     for (const r of this.reads.values()) {
       if (r.node === id && !r.done && !r.failed) r.failed = 'node crashed';
     }
@@ -308,7 +313,7 @@ export class SimCluster {
 
   disconnect(id: NodeId): void {
     this.traceLog?.log(`DISCONNECT n${id}`);
-    this.net.disconnect(id);
+    this.net.cutting([...this.nodes.keys()], () => this.net.disconnect(id));
   }
 
   connect(id: NodeId): void {
@@ -320,7 +325,7 @@ export class SimCluster {
     this.traceLog?.log(
       `PARTITION ${groups.map((g) => `{${g.map((i) => `n${i}`).join(',')}}`).join(' ')}`,
     );
-    this.net.partition(groups);
+    this.net.cutting([...this.nodes.keys()], () => this.net.partition(groups));
   }
 
   /** Heals the network: no partitions, everyone connected, reliable links. */

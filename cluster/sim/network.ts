@@ -68,6 +68,14 @@ export class Network {
    * sending always gets its last words out, which hides Figure-8-style histories.
    */
   crashLoss = 0.5;
+  /**
+   * Told that node `at`'s connection to `peer` broke, as a TCP transport learns it: when `peer`
+   * crashes (its sockets close at once) and, more often than real TCP would, whenever a
+   * partition or disconnection cuts the pair. Nodes feed it to the core as reportUnreachable,
+   * so the core's shortened wait after a link drop is exercised under crashes and partitions
+   * alike (it must keep every lease safe either way).
+   */
+  onLinkDown: ((at: NodeId, peer: NodeId) => void) | undefined;
 
   constructor(
     private readonly rng: SimRng,
@@ -162,6 +170,30 @@ export class Network {
   /** Nodes not named in any group share one extra group (e.g. nodes added during a partition). */
   private groupOf(id: NodeId): number {
     return this.groups.get(id) ?? -1;
+  }
+
+  /** Reports every pair of `nodes` that `change` (a partition, a disconnection) cut apart. */
+  cutting(nodes: readonly NodeId[], change: () => void): void {
+    const before = new Set<number>();
+    for (const a of nodes)
+      for (const b of nodes) if (a !== b && this.canTalk(a, b)) before.add(linkKey(a, b));
+    change();
+    for (const a of nodes)
+      for (const b of nodes)
+        if (before.has(linkKey(a, b)) && !this.canTalk(a, b)) this.linkDown(a, b);
+  }
+
+  /** Node `id` crashed: every other node's connection to it closes. */
+  crashed(id: NodeId, nodes: readonly NodeId[]): void {
+    for (const a of nodes) if (a !== id) this.linkDown(a, id);
+  }
+
+  /** The sockets' close arrives like a message would: after the smallest link delay. */
+  private linkDown(at: NodeId, peer: NodeId): void {
+    const listener = this.onLinkDown;
+    if (listener === undefined) return;
+    this.trace()?.log(`LINK DOWN n${at} -> n${peer}`);
+    this.queue.push(this.clock() + this.baseMinDelayMs, () => listener(at, peer));
   }
 
   partition(groups: readonly (readonly NodeId[])[]): void {

@@ -190,6 +190,13 @@ export class SimNode {
     this.env.checker.onCrash(this.id);
   }
 
+  /** The transport's connection to `peer` broke: told to the core between Readys. */
+  linkDown(peer: NodeId): void {
+    if (!this.raw) return;
+    this.unreachable.add(peer);
+    this.processReady();
+  }
+
   private tickLoop(): void {
     this.raw!.tick();
     this.later(this.opts.tickMs, () => this.tickLoop());

@@ -73,6 +73,24 @@ async function converged(cl: Cluster): Promise<void> {
 }
 
 describe('failpoints in node processes', () => {
+  it('an answered write is read back at once, linearizably, on every node', async () => {
+    const cl = c();
+    const leader = await cl.leader();
+    // The leader answers before its MySQL commits the batch (applier.ts): a read must still
+    // wait for MySQL's applied index, here and on the followers.
+    for (let i = 0; i < 30; i++) {
+      const title = `read back ${i}`;
+      const res = await cl.client(leader).createTask({ title }, { idempotencyKey: newKey('rb') });
+      if (!res.ok || !res.body.task) throw new Error(`"${title}": HTTP ${res.status}`);
+      const id = res.body.task.id;
+      acked.set(title, id);
+      const via = cl.ids[i % cl.ids.length];
+      const got = await cl.client(via).getTask(id, 'linearizable');
+      if (!got.ok) throw new Error(`"${title}" on n${via}: HTTP ${got.status}`);
+      expect(got.body.task.title).toBe(title);
+    }
+  });
+
   it('the failpoint message refuses unknown names and bad counts', async () => {
     const cl = c();
     const leader = await cl.leader();
@@ -137,6 +155,30 @@ describe('failpoints in node processes', () => {
     await cl.start(leader);
     await converged(cl);
     expect(acked.get('at apply-mid-batch')).toBe(id);
+  });
+
+  it('apply-after-answer on the leader: answered before MySQL commits, applied everywhere', async () => {
+    const cl = c();
+    const leader = await cl.leader();
+    await cl.armFailpoint(leader, 'apply-after-answer');
+    const title = 'at apply-after-answer';
+    // The leader answers, then dies before its MySQL got the batch's writes and COMMIT.
+    const res = await cl
+      .client(leader)
+      .createTask({ title }, { idempotencyKey: newKey('fp'), timeoutMs: 4_000 });
+    if (!res.ok || !res.body.task) throw new Error(`no answer from the leader: HTTP ${res.status}`);
+    const id = res.body.task.id;
+    acked.set(title, id);
+    await diesAt(cl, leader, 'apply-after-answer');
+    // Committed in Raft: the new leader and every survivor serve it to a linearizable read.
+    await cl.waitReady();
+    for (const other of cl.live()) {
+      const got = await cl.client(other).getTask(id, 'linearizable');
+      if (!got.ok) throw new Error(`n${other} does not read the answered task: HTTP ${got.status}`);
+      expect(got.body.task.title).toBe(title);
+    }
+    await cl.start(leader);
+    await converged(cl);
   });
 
   it('RAFTBOARD_FAILPOINTS at start: wal-after-write@3 on a follower', async () => {

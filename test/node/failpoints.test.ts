@@ -28,6 +28,7 @@ describe('parseFailpointSpec', () => {
 
   it('knows exactly the documented points', () => {
     expect([...FAILPOINT_NAMES].sort()).toEqual([
+      'apply-after-answer',
       'apply-mid-batch',
       'snapshot-before-compact',
       'snapshot-install',

@@ -28,6 +28,18 @@ export class VoteWithoutLogCheckRaft extends Raft {
   }
 }
 
+/**
+ * Takes a dropped link to its leader as proof the leader is gone: campaigns, and grants votes,
+ * a tick after the leader's last message instead of after every lease it may hold ran out. A
+ * partition that closes connections then lets a new leader commit while the old one still
+ * serves reads on its lease.
+ */
+export class LinkDropIgnoresLeaseRaft extends Raft {
+  protected override linkDownTicks(): number {
+    return 1;
+  }
+}
+
 export function oldTermCommitNode(config: Config, storage: Storage): RawNode {
   return new RawNode(config, storage, (c, s) => new OldTermCommitRaft(c, s));
 }

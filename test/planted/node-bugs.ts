@@ -4,7 +4,9 @@
  * (`npm run sim -- --driver node`) must catch each one within a bounded sweep of seeds
  * (test/sim/node-driver/planted-node-bugs.test.ts); production code has no switch for them.
  */
-import type { Entry, RawNode, Ready } from '../../cluster/raft/index.js';
+import { RawNode, type Config, type Entry, type Ready } from '../../cluster/raft/index.js';
+import type { LogStore } from '../../cluster/node/wal/log-store.js';
+import { LinkDropIgnoresLeaseRaft } from './buggy-cores.js';
 import { RaftNode, type RaftNodeDeps } from '../../cluster/node/raft-node.js';
 import { ReadyDriver, type ReadyIO } from '../../cluster/node/ready-driver.js';
 import { Proposals, type ProposalsDeps } from '../../cluster/node/proposals.js';
@@ -120,9 +122,21 @@ export class AnswerOverwrittenNode extends RaftNode {
   }
 }
 
+/** The production node over a core that campaigns a tick after its link to the leader drops. */
+export class LinkDropNoLeaseNode extends RaftNode {
+  static override create(deps: RaftNodeDeps): RaftNode {
+    return new LinkDropNoLeaseNode(deps);
+  }
+
+  protected override makeRawNode(config: Config, storage: LogStore): RawNode {
+    return new RawNode(config, storage, (c, s) => new LinkDropIgnoresLeaseRaft(c, s));
+  }
+}
+
 /** The planted node bugs by name, each as a way to build the node. */
 export const PLANTED_NODE_BUGS = {
   'ack-before-durable': (deps: RaftNodeDeps) => AckBeforeDurableNode.create(deps),
   'expired-lease-read': (deps: RaftNodeDeps) => ExpiredLeaseNode.create(deps),
   'answer-overwritten-entry': (deps: RaftNodeDeps) => AnswerOverwrittenNode.create(deps),
+  'link-drop-ignores-lease': (deps: RaftNodeDeps) => LinkDropNoLeaseNode.create(deps),
 } as const;

@@ -9,7 +9,7 @@
 import type { CommandResult } from '../../api/task.js';
 import type { Clock } from '../../node/clock.js';
 import type { ApplyEntry, StateSnapshot } from '../../../db/statemachine.js';
-import type { TaskStore } from '../../../db/task-store.js';
+import type { Decided, TaskStore } from '../../../db/task-store.js';
 
 type Write =
   | { readonly at: number; readonly kind: 'batch'; readonly entries: readonly ApplyEntry[] }
@@ -32,9 +32,12 @@ export class CommitLog {
     private readonly durableAfterMs: number,
   ) {}
 
-  async applyBatch(entries: readonly ApplyEntry[]): Promise<(CommandResult | null)[]> {
+  async applyBatch(
+    entries: readonly ApplyEntry[],
+    decided?: Decided,
+  ): Promise<(CommandResult | null)[]> {
     await this.fold();
-    const results = await this.store.applyBatch(entries);
+    const results = await this.store.applyBatch(entries, decided);
     this.writes.push({ at: this.clock.now(), kind: 'batch', entries });
     return results;
   }

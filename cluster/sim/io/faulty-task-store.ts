@@ -17,7 +17,12 @@ import type {
   StateChecksum,
   StateSnapshot,
 } from '../../../db/statemachine.js';
-import type { OpenTaskStore, OpenTaskStoreOptions, TaskStore } from '../../../db/task-store.js';
+import type {
+  Decided,
+  OpenTaskStore,
+  OpenTaskStoreOptions,
+  TaskStore,
+} from '../../../db/task-store.js';
 import { TaskStoreHandle } from '../../../db/task-store-handle.js';
 import { CommitLog } from './commit-log.js';
 
@@ -149,9 +154,9 @@ export class FaultyTaskStore implements TaskStore {
     return this.read(() => this.inner.appliedIndex());
   }
 
-  applyBatch(entries: readonly ApplyEntry[]): Promise<(CommandResult | null)[]> {
+  applyBatch(entries: readonly ApplyEntry[], decided?: Decided): Promise<(CommandResult | null)[]> {
     const batch = [...entries];
-    return this.write(() => this.commits.applyBatch(batch));
+    return this.write(() => this.commits.applyBatch(batch, decided));
   }
 
   snapshot(): Promise<StateSnapshot> {

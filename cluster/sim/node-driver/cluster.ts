@@ -80,6 +80,7 @@ export class NodeSimCluster {
       () => this.trace,
       (id) => this.crashEpochs.get(id) ?? 0,
     );
+    this.network.onLinkDown = (at, peer) => this.sw.linkDown(at, peer);
     this.io = opts.io(this.agenda);
     for (const id of this.bootstrapVoters) this.addMember(id);
   }
@@ -197,6 +198,7 @@ export class NodeSimCluster {
     this.crashEpochs.set(m.id, (this.crashEpochs.get(m.id) ?? 0) + 1);
     this.note(`CRASH n${m.id}`);
     m.crash();
+    this.network.crashed(m.id, [...this.members.keys()]);
   }
 
   /**
@@ -208,6 +210,7 @@ export class NodeSimCluster {
     this.crashEpochs.set(m.id, (this.crashEpochs.get(m.id) ?? 0) + 1);
     this.note(`failpoint ${name} on n${m.id}`);
     m.crash();
+    this.network.crashed(m.id, [...this.members.keys()]);
     this.onFailpoint(m, name);
   }
 
@@ -284,6 +287,7 @@ export class NodeSimCluster {
     else this.deaths++;
     const what = death.kind === 'fatal' ? death.error.message : describeError(death.error);
     this.note(`DIED n${m.id} (${death.kind}): ${what}`);
+    this.network.crashed(m.id, [...this.members.keys()]);
     if (!this.expectedDeath(m, death) && this.checks.ok) {
       this.checks.fail(death.kind === 'fatal' ? 'fatal' : 'exception', `n${m.id} died: ${what}`);
     }

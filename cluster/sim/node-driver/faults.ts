@@ -42,6 +42,8 @@ const ACTIONS = [
 ] as const;
 
 type Action = (typeof ACTIONS)[number][0];
+/** Every fault kind, e.g. to build a `skipFaults` list that keeps only a few. */
+export const FAULT_KINDS: readonly Action[] = ACTIONS.map(([a]) => a);
 const TOTAL = ACTIONS.reduce((s, [, w]) => s + w, 0);
 
 export interface FaultCounts {
@@ -201,7 +203,9 @@ export class NodeFaultScheduler {
           side = this.rng.shuffle(ids).slice(0, this.rng.range(1, Math.floor(ids.length / 2)));
         }
         this.count(action);
-        c.network.partition([side, ids.filter((id) => !side.includes(id))]);
+        c.network.cutting(ids, () =>
+          c.network.partition([side, ids.filter((id) => !side.includes(id))]),
+        );
         c.note(`PARTITION ${JSON.stringify(side)} | rest`);
         const gen = ++this.partitionGen;
         this.later(this.rng.range(100, 3000), () => {

@@ -81,6 +81,11 @@ export async function finalPhase(
     );
     return { ops: 0, unknown: false };
   }
+  const unapplied = c.checks.unappliedAcks();
+  if (unapplied.length > 0) {
+    c.checks.fail('client', `acknowledged, applied by no store: ${unapplied.join(', ')}`);
+    return { ops: 0, unknown: false };
+  }
   c.note('--- caught up: final reads ---');
   const st = c.leader()!.node!.status();
   const conf = new Set([...st.voters, ...st.learners]);

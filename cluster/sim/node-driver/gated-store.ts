@@ -4,7 +4,7 @@
  * still commit in the database, as a statement in flight does when its client is killed).
  */
 import type { CommandResult, Project, Task } from '../../api/task.js';
-import type { TaskStore } from '../../../db/task-store.js';
+import type { Decided, TaskStore } from '../../../db/task-store.js';
 import type {
   AppliedIndex,
   ApplyEntry,
@@ -44,8 +44,10 @@ export class GatedTaskStore {
   wrap(inner: TaskStore): TaskStore {
     return {
       appliedIndex: (): Promise<AppliedIndex> => this.call(() => inner.appliedIndex()),
-      applyBatch: (entries: readonly ApplyEntry[]): Promise<(CommandResult | null)[]> =>
-        this.call(() => inner.applyBatch(entries)),
+      applyBatch: (
+        entries: readonly ApplyEntry[],
+        decided?: Decided,
+      ): Promise<(CommandResult | null)[]> => this.call(() => inner.applyBatch(entries, decided)),
       snapshot: (): Promise<StateSnapshot> => this.call(() => inner.snapshot()),
       restore: (index: number, term: number, data: string): Promise<void> =>
         this.call(() => inner.restore(index, term, data)),

@@ -109,6 +109,7 @@ export class SimMember {
         if (this.armed === armed && this.state === 'up' && this.incarnation === inc)
           armed.hit(name);
       },
+      isArmed: (name) => armed.isArmed(name),
     };
     this.scope = scope;
     const spec: MemberSpec = { ...this.spec, peers };

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CommandResult, Project, Task } from '../../api/task.js';
-import type { TaskStore } from '../../../db/task-store.js';
+import type { Decided, TaskStore } from '../../../db/task-store.js';
 import type {
   AppliedIndex,
   ApplyEntry,
@@ -68,11 +68,14 @@ export class ObservedTaskStore implements TaskStore {
     return this.inner.appliedIndex();
   }
 
-  async applyBatch(entries: readonly ApplyEntry[]): Promise<(CommandResult | null)[]> {
+  async applyBatch(
+    entries: readonly ApplyEntry[],
+    decided?: Decided,
+  ): Promise<(CommandResult | null)[]> {
     const obs = this.observer();
-    if (obs === undefined) return this.inner.applyBatch(entries);
+    if (obs === undefined) return this.inner.applyBatch(entries, decided);
     const before = (await this.inner.appliedIndex()).index;
-    const results = await this.inner.applyBatch(entries);
+    const results = await this.inner.applyBatch(entries, decided);
     const after = await this.inner.appliedIndex();
     obs.onApplyBatch(entries, results, before, after, await this.digest());
     return results;

@@ -61,6 +61,11 @@ export class SimSwitch {
     return this.network().send(numbered) !== 'unreachable';
   }
 
+  /** The network says `at`'s connection to `peer` broke (a crash, a partition). */
+  linkDown(at: NodeId, peer: NodeId): void {
+    this.endpoints.get(at)?.linkDown(peer);
+  }
+
   /** The network's delivery callback. */
   deliver(m: Numbered): void {
     const link = `${m.from}>${m.to}`;
@@ -95,6 +100,13 @@ export class SimTransport implements PeerTransport {
     this.open = true;
     this.sw.attach(this);
     return Promise.resolve();
+  }
+
+  /** The connection to `peer` closed: reported as a failed send is (once until it works). */
+  linkDown(peer: NodeId): void {
+    if (!this.open || this.unreachable.has(peer)) return;
+    this.unreachable.add(peer);
+    this.guard(() => this.handlers.onUnreachable?.(peer));
   }
 
   send(m: Message): void {

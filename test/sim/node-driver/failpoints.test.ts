@@ -11,11 +11,13 @@ import type { NodeSimCluster } from '../../../cluster/sim/node-driver/cluster.js
 import { runNodeSeed } from '../../../cluster/sim/node-driver/run.js';
 
 /**
- * Every point fires within these seeds (all seven do by seed 39 today). Which point a seed
- * reaches depends on every event of the run, so these runs leave out the side workload (added
- * later, clients.ts): with it, other seeds reach the points.
+ * Every point fires within these seeds. Which point a seed reaches depends on every event of
+ * the run, so these runs leave out the side workload (added later, clients.ts): with it, other
+ * seeds reach the points. `snapshot-install` is rare: one seed in 120 reached it before the
+ * link-drop elections (seed 20); today it first fires at seed 521, the last of the eight. The loop
+ * stops as soon as all of them fired.
  */
-const MAX_SEEDS = 60;
+const MAX_SEEDS = 800;
 
 describe('failpoints in the node driver', () => {
   it('every failpoint fires within a bounded sweep, with no violation', async () => {
@@ -32,7 +34,7 @@ describe('failpoints in the node driver', () => {
     }
     expect(failed).toEqual([]);
     expect([...fired.keys()].sort()).toEqual([...FAILPOINT_NAMES].sort());
-  }, 60_000);
+  }, 600_000);
 
   it('vote-after-persist crashes the node after its vote is durable, before it is sent', async () => {
     interface Fired {

@@ -42,9 +42,12 @@ describe('npm start (docs/contract.md §1)', () => {
 
   it('builds the node side and the renderer, then runs the Electron launcher', () => {
     const steps = start.split('&&').map((s) => s.trim());
-    expect(steps[0]).toMatch(/^npm run (--silent )?build$/);
-    expect(pkg.scripts?.build).toMatch(/build:node/);
-    expect(pkg.scripts?.build).toMatch(/build:renderer/);
+    // One process checks both builds and rebuilds only what changed (scripts/build-node.mjs;
+    // `--ui` runs renderer/ensure-built.mjs's check too).
+    expect(steps[0]).toBe('node scripts/build-node.mjs --ui');
+    expect(pkg.scripts?.['build:node']).toBe('node scripts/build-node.mjs');
+    expect(pkg.scripts?.build).toMatch(/scripts\/build-node\.mjs/);
+    expect(pkg.scripts?.build).toMatch(/vite build/);
     // The launcher is plain Node: it decides between Electron and the headless web UI.
     expect(steps.at(-1)).toBe('node build/electron/launch.js');
   });

@@ -19,6 +19,17 @@ export interface LoopbackInit {
 
 export type LoopbackFetch = (url: string, init: LoopbackInit) => Promise<Response>;
 
+/**
+ * The node began its answer (the status line came) but it did not arrive whole. The request
+ * reached the node, which may have applied it: the caller must not send it again elsewhere.
+ */
+export class AnswerCutOffError extends Error {
+  constructor(url: string, why: string) {
+    super(`${url}: the answer was cut off (${why})`);
+    this.name = 'AnswerCutOffError';
+  }
+}
+
 /** Statuses whose Response may not have a body (the constructor throws otherwise). */
 const NULL_BODY = new Set([204, 205, 304]);
 
@@ -34,16 +45,16 @@ export function loopbackFetch(agent: http.Agent): LoopbackFetch {
           const chunks: Buffer[] = [];
           let ended = false;
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.once('error', reject);
+          res.once('error', (e) => reject(new AnswerCutOffError(url, e.message)));
           // A connection cut (or the signal firing) mid-answer closes without an end.
           res.once('close', () => {
-            if (!ended) reject(new Error(`${url}: the answer was cut off`));
+            if (!ended) reject(new AnswerCutOffError(url, 'connection closed'));
           });
           res.once('end', () => {
             ended = true;
             const status = res.statusCode ?? 0;
             if (status < 200 || status > 599) {
-              reject(new Error(`${url}: unexpected HTTP status ${status}`));
+              reject(new AnswerCutOffError(url, `unexpected HTTP status ${status}`));
               return;
             }
             const out = new Headers();

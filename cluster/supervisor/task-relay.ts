@@ -2,12 +2,12 @@
  * One task API request relayed to a live node, for both front doors of the supervisor: the
  * control API's `/api/tasks` proxy (web UI) and the Electron host (window). The node chosen is
  * the leader when there is one (a follower would forward writes anyway; going to the leader
- * saves a hop); a second node is tried when the first cannot be reached. The live-session
+ * saves a hop); a second node is tried when the first cannot be reached (never once it began to answer). The live-session
  * recording (history/) sees the request and its answer — or that none came.
  */
 import http from 'node:http';
 import { historyOf, type LiveHistoryHost } from './history/index.js';
-import { loopbackFetch, type LoopbackFetch } from './loopback-fetch.js';
+import { AnswerCutOffError, loopbackFetch, type LoopbackFetch } from './loopback-fetch.js';
 
 /**
  * Kept-alive connections to the nodes. A node's server drops an idle connection after 5 s (Node's
@@ -82,6 +82,12 @@ export async function relayTask(s: LiveHistoryHost, r: RelayRequest): Promise<Re
         signal: AbortSignal.timeout(r.timeoutMs),
       });
     } catch (e) {
+      // The node began answering: it may have applied the request, so sending it to another
+      // node could apply a write twice. Only a request that got no answer at all is retried.
+      if (e instanceof AnswerCutOffError) {
+        recorded(null);
+        throw e;
+      }
       lastError = `${target}: ${(e as Error).message}`;
       continue;
     }

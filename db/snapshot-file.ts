@@ -87,7 +87,8 @@ export function readSnapshotFile(
   return readSnapshotV4(createReadStream(file, { highWaterMark: 256 * 1024 }), pageSize);
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** fsyncs a directory, so a rename into it is durable (async; fsutil.ts has the sync one). */
+export async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

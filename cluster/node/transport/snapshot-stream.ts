@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { syncDir } from '../../../db/snapshot-file.js';
 
 /** Bytes per chunk: far below the transport's frame limit (codec.ts, 4 MiB). */
 export const SNAPSHOT_CHUNK_BYTES = 512 * 1024;
@@ -145,14 +146,5 @@ export class SnapshotReceiver {
   private async refuse(why: string): Promise<never> {
     await this.abort();
     throw new SnapshotStreamError(`snapshot stream refused: ${why}`);
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
